@@ -1,0 +1,71 @@
+# Cerca: `make run` serves the site, `make test` runs every test.
+# Both install what is missing first: system packages, the virtualenv and,
+# unless DATABASE_URL is set, a project-local PostGIS cluster (see .ci/pg).
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Development defaults; the real environment wins.
+export DEBUG ?= 1
+export DJANGO_SETTINGS_MODULE ?= geoconfig.settings
+
+.PHONY: run test stop lint demo bench db setup system-packages lock clean
+
+run: setup db
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	$(PY) manage.py ensure_admin
+	@echo "Cerca: open http://$(HOST):$(PORT)/ ; the admin is at http://$(HOST):$(PORT)/admin/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: SYSTEM_PACKAGES_FOR = test
+test: setup db
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+stop:
+	@.ci/pg stop
+
+lint: setup
+	$(VENV)/bin/flake8
+	$(VENV)/bin/isort --check-only --diff .
+
+demo: setup db
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@.ci/system-packages $(SYSTEM_PACKAGES_FOR)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | system-packages
+	@$(PYTHON) -c 'import sys; sys.version_info[:2] == (3, 11) or print("warning: Cerca targets Python 3.11; this is", sys.version.split()[0])'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+db:
+ifeq ($(DATABASE_URL),)
+	@.ci/pg start
+else
+	@echo "Using DATABASE_URL from the environment"
+endif
+
+# Re-pin requirements*.txt after editing requirements*.in.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	{ echo "# Generated from requirements.in by 'make lock'. Do not edit by hand."; .lock-venv/bin/pip freeze; } > requirements.txt
+	.lock-venv/bin/pip install --quiet -r requirements-dev.in
+	{ echo "# Generated from requirements-dev.in by 'make lock'. Do not edit by hand."; echo "-r requirements.txt"; \
+	  .lock-venv/bin/pip freeze | grep -vxF -f <(grep -v '^#' requirements.txt); } > requirements-dev.txt
+	rm -rf .lock-venv
+
+clean: stop
+	rm -rf $(VENV) .local

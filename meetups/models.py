@@ -1,0 +1,202 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from places.validators import validate_wgs84
+
+from .querysets import EventQuerySet, VenueQuerySet
+
+
+class Venue(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    location = models.PointField(
+        _("location"), validators=[validate_wgs84], geography=True, srid=4326
+    )
+    capacity = models.PositiveIntegerField(
+        _("capacity"), help_text=_("How many people fit in the venue.")
+    )
+    study_group = models.ForeignKey(
+        "studygroups.StudyGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="venues",
+        verbose_name=_("study group"),
+        help_text=_(
+            "The group whose organizers manage this venue. Empty for shared venues."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = VenueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["city", "name"]
+        get_latest_by = "created_at"
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0), name="venue_capacity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.city})" if self.city else self.name
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    study_group = models.ForeignKey(
+        "studygroups.StudyGroup",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("study group"),
+    )
+    venue = models.ForeignKey(
+        Venue,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("venue"),
+    )
+    location = models.PointField(
+        _("location"),
+        validators=[validate_wgs84],
+        geography=True,
+        srid=4326,
+        null=True,
+        blank=True,
+        help_text=_("Where the event happens. Taken from the venue when left empty."),
+    )
+    online_url = models.URLField(_("online URL"), blank=True)
+    during = DateTimeRangeField(_("when"), help_text=_("Start and end of the event."))
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=63,
+        default="UTC",
+        help_text=_("IANA time zone of the event, such as America/Bogota."),
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), default=30)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["during"]
+        get_latest_by = "created_at"
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [models.Index(fields=["status"], name="event_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0), name="event_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    during__isempty=False,
+                    during__lower_inf=False,
+                    during__upper_inf=False,
+                ),
+                name="event_ends_after_start",
+                violation_error_message=_("The event must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(online_url="") | Q(location__isnull=False),
+                name="event_has_place_or_url",
+                violation_error_message=_(
+                    "An event needs a location, a venue or an online URL."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(venue__isnull=True) | Q(location__isnull=False),
+                name="event_with_venue_has_location",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "cancelled"]),
+                name="event_status_valid",
+            ),
+            # A venue holds one scheduled event at a time. '[)' ranges let one
+            # event end at 18:00 and the next start at 18:00.
+            ExclusionConstraint(
+                name="event_venue_not_double_booked",
+                expressions=[
+                    ("venue", RangeOperators.EQUAL),
+                    ("during", RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status="scheduled", venue__isnull=False),
+                violation_error_message=_(
+                    "This venue is already booked for an overlapping time."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def starts_at(self):
+        return self.during.lower if self.during else None
+
+    @property
+    def ends_at(self):
+        return self.during.upper if self.during else None
+
+
+class RSVP(models.Model):
+    class Status(models.TextChoices):
+        YES = "yes", _("Going")
+        NO = "no", _("Not going")
+        WAITLIST = "waitlist", _("Waitlisted")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="rsvps",
+        verbose_name=_("user"),
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="rsvps", verbose_name=_("event")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.YES
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["event", "created_at"]
+        verbose_name = _("RSVP")
+        verbose_name_plural = _("RSVPs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event"],
+                name="rsvp_one_per_user_and_event",
+                violation_error_message=_("This user already answered for the event."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["yes", "no", "waitlist"]),
+                name="rsvp_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.event} ({self.get_status_display()})"

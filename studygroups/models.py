@@ -1,0 +1,147 @@
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from places.validators import validate_wgs84
+
+from .querysets import StudyGroupQuerySet
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self):
+        return self.name
+
+
+class StudyGroup(models.Model):
+    class Language(models.TextChoices):
+        SPANISH = "es", _("Spanish")
+        ENGLISH = "en", _("English")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    topics = models.ManyToManyField(
+        Topic, related_name="study_groups", blank=True, verbose_name=_("topics")
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.SPANISH
+    )
+    is_online = models.BooleanField(
+        _("online"), default=False, help_text=_("The group meets online.")
+    )
+    # Geography, not geometry: ST_DWithin and ST_Distance then work in meters
+    # on the WGS84 spheroid, and the GiST index still serves KNN ordering.
+    location = models.PointField(
+        _("location"),
+        validators=[validate_wgs84],
+        geography=True,
+        srid=4326,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Where the group usually meets. Required unless the group is online."
+        ),
+    )
+    meeting_area = models.PolygonField(
+        _("meeting area"),
+        validators=[validate_wgs84],
+        geography=True,
+        srid=4326,
+        null=True,
+        blank=True,
+        help_text=_("Optional area the group covers, such as a campus."),
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), default=20, help_text=_("Most members the group takes.")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="study_groups",
+        verbose_name=_("members"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = StudyGroupQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        get_latest_by = "created_at"
+        verbose_name = _("study group")
+        verbose_name_plural = _("study groups")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0), name="studygroup_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_online=True) | Q(location__isnull=False),
+                name="studygroup_location_unless_online",
+                violation_error_message=_(
+                    "A group that meets in person needs a location."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(slug=""), name="studygroup_slug_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("admin:studygroups_studygroup_change", args=[self.pk])
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("Organizer")
+        MEMBER = "member", _("Member")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    study_group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("study group"),
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, default=Role.MEMBER
+    )
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["study_group", "-role", "joined_at"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "study_group"],
+                name="membership_one_per_user_and_group",
+                violation_error_message=_("This user already belongs to the group."),
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["organizer", "member"]),
+                name="membership_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.study_group} ({self.get_role_display()})"

@@ -1,0 +1,5 @@
+from places.querysets import SpatialQuerySet
+
+
+class StudyGroupQuerySet(SpatialQuerySet):
+    pass
