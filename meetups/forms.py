@@ -30,6 +30,7 @@ class EventAdminForm(forms.ModelForm):
         ),
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    online_url = forms.URLField(label=_("Online URL"), required=False, assume_scheme="https")
 
     class Meta:
         model = Event

@@ -3,6 +3,7 @@
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
 from django.contrib.gis.geos import Point
 from django.db import models
+from django.db.models.functions import Cast
 
 
 class SpatialQuerySet(models.QuerySet):
@@ -15,11 +16,12 @@ class SpatialQuerySet(models.QuerySet):
 
         Filters with ``ST_DWithin`` on the geography GiST index, orders by the
         KNN operator ``<->`` on the same index, and annotates ``distance_m``, the
-        spheroidal distance in meters.
+        geodesic distance on the WGS84 spheroid, in meters (a float).
         """
         field = self.location_field
         return (
             self.filter(**{f"{field}__dwithin": (point, radius_m)})
-            .annotate(distance_m=Distance(field, point, spheroid=True))
+            # A plain float of meters, not a Distance object, so it serializes as is.
+            .annotate(distance_m=Cast(Distance(field, point), models.FloatField()))
             .order_by(GeometryDistance(field, point))
         )

@@ -1,0 +1,49 @@
+import datetime
+
+import factory
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
+
+from meetups.models import RSVP, Event, Venue
+from studygroups.tests.factories import StudyGroupFactory, UserFactory
+
+
+def hours_from_now(start_h, end_h):
+    base = timezone.now().replace(minute=0, second=0, microsecond=0)
+    return DateTimeTZRange(
+        base + datetime.timedelta(hours=start_h), base + datetime.timedelta(hours=end_h), "[)"
+    )
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"Biblioteca {n}")
+    city = "Medellín"
+    address = "Calle 67 #53-108"
+    # Biblioteca Carlos Gaviria Díaz, Universidad de Antioquia.
+    location = factory.LazyFunction(lambda: Point(-75.5686, 6.2672, srid=4326))
+    capacity = 50
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Sesión {n}")
+    study_group = factory.SubFactory(StudyGroupFactory)
+    venue = factory.SubFactory(VenueFactory)
+    location = factory.LazyAttribute(lambda event: event.venue.location if event.venue else None)
+    during = factory.LazyFunction(lambda: hours_from_now(24, 26))
+    time_zone = "America/Bogota"
+    capacity = 20
+
+
+class RSVPFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RSVP
+
+    user = factory.SubFactory(UserFactory)
+    event = factory.SubFactory(EventFactory)

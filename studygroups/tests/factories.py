@@ -1,0 +1,44 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.gis.geos import Point
+
+from studygroups.models import Membership, StudyGroup, Topic
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("cerca-test-password")
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class StudyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StudyGroup
+
+    name = factory.Sequence(lambda n: f"Grupo de estudio {n}")
+    slug = factory.Sequence(lambda n: f"grupo-{n}")
+    description = "Nos reunimos cada semana."
+    city = "Medellín"
+    # Universidad de Antioquia, Medellín.
+    location = factory.LazyFunction(lambda: Point(-75.5690, 6.2675, srid=4326))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    study_group = factory.SubFactory(StudyGroupFactory)
+    role = Membership.Role.MEMBER
