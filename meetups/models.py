@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
-from django.db.models import Q
+from django.db.models import Deferrable, Q
 from django.utils.translation import gettext_lazy as _
 
 from places.validators import validate_wgs84
@@ -135,9 +135,13 @@ class Event(models.Model):
                 name="event_status_valid",
             ),
             # A venue holds one scheduled event at a time. '[)' ranges let one
-            # event end at 18:00 and the next start at 18:00.
+            # event end at 18:00 and the next start at 18:00. Deferrable (still
+            # checked immediately) so PostgreSQL checks it once per statement,
+            # not row by row: moving a weekly series by a week in one UPDATE
+            # would otherwise collide with rows not moved yet.
             ExclusionConstraint(
                 name="event_venue_not_double_booked",
+                deferrable=Deferrable.IMMEDIATE,
                 expressions=[
                     ("venue", RangeOperators.EQUAL),
                     ("during", RangeOperators.OVERLAPS),

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
@@ -94,6 +94,36 @@ def test_touching_bookings_are_allowed():
 
     assert Event.objects.filter(venue=first.venue).count() == 2
     assert second.pk
+
+
+def test_a_weekly_series_moves_by_a_week_in_one_update():
+    # Each row lands on the slot of the next one before that one has moved; the
+    # constraint is checked once the statement ends, when nothing overlaps.
+    first = EventFactory(during=DateTimeTZRange(at(16), at(18), "[)"))
+    week = datetime.timedelta(weeks=1)
+    for n in (1, 2):
+        EventFactory(
+            venue=first.venue,
+            during=DateTimeTZRange(at(16) + n * week, at(18) + n * week, "[)"),
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE meetups_event SET during = tstzrange(lower(during) + %s, "
+            "upper(during) + %s, '[)') WHERE venue_id = %s",
+            [week, week, first.venue_id],
+        )
+    starts = sorted(Event.objects.values_list("during__startswith", flat=True))
+    assert starts == [at(16) + n * week for n in (1, 2, 3)]
+
+
+def test_moving_onto_a_booked_slot_is_still_refused():
+    first = EventFactory(during=DateTimeTZRange(at(16), at(18), "[)"))
+    EventFactory(venue=first.venue, during=DateTimeTZRange(at(20), at(22), "[)"))
+    with pytest.raises(IntegrityError, match="event_venue_not_double_booked"):
+        with transaction.atomic():
+            Event.objects.filter(pk=first.pk).update(
+                during=DateTimeTZRange(at(19), at(21), "[)")
+            )
 
 
 def test_cancelled_event_frees_its_venue():
