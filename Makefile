@@ -33,6 +33,10 @@ lint: setup
 	$(VENV)/bin/flake8
 	$(VENV)/bin/isort --check-only --diff .
 
+# Benchmarks print their figures beside a baseline measured in the same run.
+bench: setup db
+	$(PY) bench/demo_load.py
+
 demo: setup db
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
