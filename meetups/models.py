@@ -2,9 +2,11 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Deferrable, Q
 from django.utils.translation import gettext_lazy as _
 
+from places.querysets import geometry_index
 from places.validators import validate_wgs84
 
 from .querysets import EventQuerySet, VenueQuerySet
@@ -41,6 +43,7 @@ class Venue(models.Model):
         get_latest_by = "created_at"
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
+        indexes = [geometry_index("location", "venue_location_geom_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="venue_capacity_positive"
@@ -105,7 +108,12 @@ class Event(models.Model):
         get_latest_by = "created_at"
         verbose_name = _("event")
         verbose_name_plural = _("events")
-        indexes = [models.Index(fields=["status"], name="event_status_idx")]
+        indexes = [
+            models.Index(fields=["status"], name="event_status_idx"),
+            geometry_index("location", "event_location_geom_idx"),
+            # upcoming() and between() filter on the time range.
+            GistIndex(fields=["during"], name="event_during_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="event_capacity_positive"

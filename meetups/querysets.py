@@ -1,10 +1,18 @@
+from django.db.models import Q
 from django.utils import timezone
+from psycopg2.extras import DateTimeTZRange
 
 from places.querysets import SpatialQuerySet
 
 
 class VenueQuerySet(SpatialQuerySet):
-    pass
+    def search(self, text):
+        """Venues whose name, address or city contain ``text``, ignoring case and accents."""
+        return self.filter(
+            Q(name__unaccent__icontains=text)
+            | Q(address__unaccent__icontains=text)
+            | Q(city__unaccent__icontains=text)
+        )
 
 
 class EventQuerySet(SpatialQuerySet):
@@ -14,12 +22,33 @@ class EventQuerySet(SpatialQuerySet):
 
     def upcoming(self):
         """Scheduled events that have not ended yet, soonest first."""
-        return (
-            self.scheduled()
-            .filter(during__endswith__gt=timezone.now())
-            .order_by("during")
-        )
+        # Overlapping [now, ∞) is "ends after now", phrased so the GiST index
+        # on ``during`` serves it.
+        return self.scheduled().between(timezone.now(), None).order_by("during")
 
     def past(self):
         """Events that have ended, most recent first."""
         return self.filter(during__endswith__lte=timezone.now()).order_by("-during")
+
+    def between(self, start=None, end=None):
+        """Events whose time overlaps [start, end); None leaves that end open."""
+        return self.filter(during__overlap=DateTimeTZRange(start, end, "[)"))
+
+    def online(self, is_online=True):
+        """Events with an online URL (hybrid included), or, with False, without one."""
+        return self.exclude(online_url="") if is_online else self.filter(online_url="")
+
+    def with_topic(self, slug):
+        """Events of study groups tagged with the topic ``slug``."""
+        return self.filter(study_group__topics__slug=slug)
+
+    def search(self, text):
+        """Events whose title, description, group or venue contain ``text``,
+        ignoring case and accents."""
+        return self.filter(
+            Q(title__unaccent__icontains=text)
+            | Q(description__unaccent__icontains=text)
+            | Q(study_group__name__unaccent__icontains=text)
+            | Q(venue__name__unaccent__icontains=text)
+            | Q(venue__city__unaccent__icontains=text)
+        )

@@ -1,9 +1,37 @@
 """The spatial vocabulary shared by every model with a ``location`` point."""
 
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
+from django.contrib.postgres.indexes import GistIndex
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Cast
+
+
+def as_geometry(field):
+    """``field::geometry``: a geography column seen as planar lon/lat.
+
+    Bbox and tile queries are rectangles in lon/lat, which geography (whose
+    edges are great circles) cannot express; they run on this cast, which the
+    expression index from ``geometry_index`` serves.
+    """
+    return Cast(field, GeometryField(srid=4326))
+
+
+def geometry_index(field, name):
+    """A GiST index on ``field::geometry`` for ``in_bbox``; put it in Meta.indexes."""
+    return GistIndex(as_geometry(field), name=name)
+
+
+def bbox_polygons(west, south, east, north):
+    """The lon/lat rectangles a bbox covers: two when it crosses the antimeridian."""
+    if west <= east:
+        return [Polygon.from_bbox((west, south, east, north))]
+    return [
+        Polygon.from_bbox((west, south, 180, north)),
+        Polygon.from_bbox((-180, south, east, north)),
+    ]
 
 
 class SpatialQuerySet(models.QuerySet):
@@ -25,3 +53,15 @@ class SpatialQuerySet(models.QuerySet):
             .annotate(distance_m=Cast(Distance(field, point), models.FloatField()))
             .order_by(GeometryDistance(field, point))
         )
+
+    def in_bbox(self, west: float, south: float, east: float, north: float):
+        """Rows whose location lies in the lon/lat box, edges included (degrees).
+
+        ``west > east`` is a box across the antimeridian (from ``west`` to 180
+        and on from -180 to ``east``). Uses ``&&`` on the geometry index.
+        """
+        matches = Q()
+        for polygon in bbox_polygons(west, south, east, north):
+            polygon.srid = 4326
+            matches |= Q(_location_geometry__bboverlaps=polygon)
+        return self.alias(_location_geometry=as_geometry(self.location_field)).filter(matches)

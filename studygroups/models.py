@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from places.querysets import geometry_index
 from places.validators import validate_wgs84
 
 from .querysets import StudyGroupQuerySet
@@ -82,6 +83,7 @@ class StudyGroup(models.Model):
         get_latest_by = "created_at"
         verbose_name = _("study group")
         verbose_name_plural = _("study groups")
+        indexes = [geometry_index("location", "studygroup_location_geom_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="studygroup_capacity_positive"

@@ -1,5 +1,27 @@
+from django.db.models import Q
+
 from places.querysets import SpatialQuerySet
 
 
 class StudyGroupQuerySet(SpatialQuerySet):
-    pass
+    def covering(self, point):
+        """Groups whose meeting area covers ``point`` (edges included), on the
+        meeting area's geography GiST index."""
+        return self.filter(meeting_area__covers=point)
+
+    def online(self, is_online=True):
+        """Groups that meet online (or, with False, in person)."""
+        return self.filter(is_online=is_online)
+
+    def with_topic(self, slug):
+        """Groups tagged with the topic whose slug is ``slug``."""
+        return self.filter(topics__slug=slug)
+
+    def search(self, text):
+        """Groups whose name, description or city contain ``text``, ignoring
+        case and accents."""
+        return self.filter(
+            Q(name__unaccent__icontains=text)
+            | Q(description__unaccent__icontains=text)
+            | Q(city__unaccent__icontains=text)
+        )

@@ -1,0 +1,182 @@
+"""Parse and validate the spatial query parameters every endpoint shares.
+
+Each parser takes the raw string and the parameter's name, and raises
+``InvalidParameter`` naming that parameter, so views answer 400 with a message
+the caller can act on. Coordinates are ``lon,lat`` (GeoJSON order), WGS84.
+"""
+
+import datetime
+import math
+
+import mercantile
+from django.contrib.gis.geos import Point
+from django.utils.translation import gettext as _
+
+MAX_TILE_ZOOM = 24
+# Web Mercator tiles stop short of the poles.
+MERCATOR_MAX_LAT = 85.0511287798066
+
+
+class InvalidParameter(ValueError):
+    """A query parameter that cannot be used; ``param`` names it."""
+
+    def __init__(self, param, message):
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.message = message
+
+
+def parse_number(value, param):
+    """A finite float, or InvalidParameter."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidParameter(param, _("%(value)r is not a number.") % {"value": value})
+    if not math.isfinite(number):
+        raise InvalidParameter(param, _("Numbers must be finite."))
+    return number
+
+
+def parse_numbers(value, param, counts, what):
+    parts = (value or "").split(",")
+    if len(parts) not in counts:
+        raise InvalidParameter(
+            param, _("Expected %(what)s, got %(value)r.") % {"what": what, "value": value}
+        )
+    return [parse_number(part.strip(), param) for part in parts]
+
+
+def check_lon(lon, param):
+    if not -180 <= lon <= 180:
+        raise InvalidParameter(
+            param, _("Longitude %(lon)s is outside [-180, 180].") % {"lon": lon}
+        )
+
+
+def check_lat(lat, param):
+    if not -90 <= lat <= 90:
+        raise InvalidParameter(param, _("Latitude %(lat)s is outside [-90, 90].") % {"lat": lat})
+
+
+def parse_lonlat(value, param="near"):
+    """``"lon,lat"`` as a WGS84 Point."""
+    lon, lat = parse_numbers(value, param, {2}, _("two numbers: lon,lat"))
+    check_lon(lon, param)
+    check_lat(lat, param)
+    return Point(lon, lat, srid=4326)
+
+
+def parse_bbox(value, param="bbox"):
+    """``"west,south,east,north"`` (or the six-number 3D form, heights ignored)
+    as a tuple of four degrees. ``west > east`` is a box across the antimeridian."""
+    numbers = parse_numbers(
+        value, param, {4, 6}, _("four numbers: west,south,east,north")
+    )
+    if len(numbers) == 6:
+        numbers = [numbers[0], numbers[1], numbers[3], numbers[4]]
+    west, south, east, north = numbers
+    for lon in (west, east):
+        check_lon(lon, param)
+    for lat in (south, north):
+        check_lat(lat, param)
+    if south > north:
+        raise InvalidParameter(
+            param,
+            _("South (%(south)s) is north of north (%(north)s).")
+            % {"south": south, "north": north},
+        )
+    return west, south, east, north
+
+
+def parse_tile(value, param="tile"):
+    """``"z/x/y"`` (an XYZ web map tile) as its (west, south, east, north) in degrees."""
+    parts = (value or "").split("/")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        raise InvalidParameter(
+            param, _("Expected z/x/y with whole numbers, got %(value)r.") % {"value": value}
+        )
+    z, x, y = (int(part) for part in parts)
+    if z > MAX_TILE_ZOOM:
+        raise InvalidParameter(
+            param, _("Zoom %(z)s is above %(max)s.") % {"z": z, "max": MAX_TILE_ZOOM}
+        )
+    if x >= 2**z or y >= 2**z:
+        raise InvalidParameter(
+            param,
+            _("Tile %(x)s/%(y)s does not exist at zoom %(z)s.") % {"x": x, "y": y, "z": z},
+        )
+    bounds = mercantile.bounds(x, y, z)
+    return bounds.west, bounds.south, bounds.east, bounds.north
+
+
+def parse_positive(value, param, maximum=None):
+    """A number above zero, at most ``maximum``."""
+    number = parse_number(value, param)
+    if number <= 0:
+        raise InvalidParameter(param, _("Must be greater than 0."))
+    if maximum is not None and number > maximum:
+        raise InvalidParameter(param, _("Must be at most %(max)s.") % {"max": maximum})
+    return number
+
+
+def parse_int(value, param, minimum=0):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidParameter(param, _("%(value)r is not a whole number.") % {"value": value})
+    if number < minimum:
+        raise InvalidParameter(param, _("Must be at least %(min)s.") % {"min": minimum})
+    return number
+
+
+def parse_limit(value, param="limit", default=100, maximum=10_000):
+    """How many items to return: at least 1, clamped to ``maximum``."""
+    if value is None or value == "":
+        return default
+    return min(parse_int(value, param, minimum=1), maximum)
+
+
+def parse_bool(value, param):
+    lowered = (value or "").lower()
+    if lowered in {"true", "1", "yes"}:
+        return True
+    if lowered in {"false", "0", "no"}:
+        return False
+    raise InvalidParameter(param, _("Expected true or false, got %(value)r.") % {"value": value})
+
+
+def parse_datetime(value, param):
+    """An RFC 3339 date-time with an offset (``2026-12-08T18:00:00-05:00`` or ``...Z``),
+    or a full date, taken as midnight UTC."""
+    try:
+        if len(value or "") == 10:
+            return datetime.datetime.combine(
+                datetime.date.fromisoformat(value), datetime.time(), tzinfo=datetime.UTC
+            )
+        moment = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidParameter(
+            param,
+            _("Expected an RFC 3339 date-time with a time zone, such as "
+              "2026-12-08T18:00:00Z, got %(value)r.") % {"value": value},
+        )
+    return moment
+
+
+def parse_interval(value, param="datetime"):
+    """An OGC API ``datetime``: an instant, ``start/end``, ``../end`` or ``start/..``,
+    as (start, end) with None for an open end."""
+    parts = (value or "").split("/")
+    if len(parts) == 1:
+        moment = parse_datetime(parts[0], param)
+        return moment, moment
+    if len(parts) != 2 or parts == ["..", ".."] or parts == ["", ""]:
+        raise InvalidParameter(
+            param, _("Expected an instant or start/end, got %(value)r.") % {"value": value}
+        )
+    start, end = (None if part in ("", "..") else parse_datetime(part, param) for part in parts)
+    if start and end and start > end:
+        raise InvalidParameter(param, _("The interval ends before it starts."))
+    return start, end
