@@ -1,0 +1,271 @@
+"""OGC API - Features, Part 1 (Core, GeoJSON, OpenAPI 3.0) over the same kinds as /api/.
+
+QGIS and GDAL's OAPIF driver connect to ``/ogc/`` with no glue: a landing
+page, conformance, collections with their extents, items with ``bbox``,
+``limit``, ``datetime`` and ``next`` links, and single items.
+"""
+
+import json
+
+from django.contrib.gis.db.models import Extent
+from django.db.models import Max, Min
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from places import parsers
+from places.api import (
+    FeatureQuery,
+    geojson_response,
+    not_found,
+    now_rfc3339,
+    page_links,
+)
+from places.geojson import GEOJSON_MEDIA_TYPE, feature_collection
+from places.querysets import as_geometry
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+JSON = "application/json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+FORMATS = {"json", "geojson"}
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = GEOJSON_MEDIA_TYPE
+    format = "geojson"
+
+
+class OgcView(APIView):
+    """Answers JSON or GeoJSON, whichever the client accepts; knows the kinds."""
+
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    kinds = {}
+    allowed = frozenset({"f"})
+
+    def check_parameters(self, request, allowed=None):
+        allowed = allowed or self.allowed
+        unknown = sorted(set(request.query_params) - set(allowed))
+        if unknown:
+            raise parsers.InvalidParameter(
+                unknown[0],
+                _("Unknown parameter. Known parameters: %(known)s.")
+                % {"known": ", ".join(sorted(allowed))},
+            )
+        if request.query_params.get("f", "json") not in FORMATS:
+            raise parsers.InvalidParameter("f", _("Only json is offered."))
+
+    def url(self, request, name, **kwargs):
+        return request.build_absolute_uri(reverse(f"ogc:{name}", kwargs=kwargs))
+
+    def get_kind(self, collection_id):
+        return self.kinds.get(collection_id)
+
+
+class LandingView(OgcView):
+    def get(self, request):
+        self.check_parameters(request)
+        return JsonResponse(
+            {
+                "title": "Cerca",
+                "description": _("Study groups, events and venues near you, as OGC API - "
+                                 "Features."),
+                "links": [
+                    {"href": self.url(request, "landing"), "rel": "self", "type": JSON,
+                     "title": "This document"},
+                    {"href": request.build_absolute_uri(reverse("api:schema")) + "?format=json",
+                     "rel": "service-desc", "type": OPENAPI, "title": "The API definition"},
+                    {"href": request.build_absolute_uri(reverse("api:docs")),
+                     "rel": "service-doc", "type": "text/html", "title": "The API documentation"},
+                    {"href": self.url(request, "conformance"), "rel": "conformance",
+                     "type": JSON, "title": "Conformance classes"},
+                    {"href": self.url(request, "collections"), "rel": "data", "type": JSON,
+                     "title": "Collections"},
+                ],
+            }
+        )
+
+
+class ConformanceView(OgcView):
+    def get(self, request):
+        self.check_parameters(request)
+        return JsonResponse({"conformsTo": CONFORMANCE})
+
+
+class CollectionsMixin:
+    def describe(self, request, kind):
+        """The collection document of ``kind``, with its spatial (and temporal) extent."""
+        queryset = kind.model.objects.all()
+        extent = queryset.aggregate(box=Extent(as_geometry(kind.geometry_field)))["box"]
+        description = {
+            "id": kind.name,
+            "title": kind.title,
+            "description": kind.description,
+            "itemType": "feature",
+            "crs": [CRS84],
+            "extent": {
+                "spatial": {
+                    "bbox": [[round(value, 6) for value in extent] if extent
+                             else [-180, -90, 180, 90]],
+                    "crs": CRS84,
+                }
+            },
+            "links": [
+                {"href": self.url(request, "collection", collection_id=kind.name),
+                 "rel": "self", "type": JSON, "title": kind.title},
+                {"href": self.url(request, "items", collection_id=kind.name),
+                 "rel": "items", "type": GEOJSON_MEDIA_TYPE, "title": kind.title},
+            ],
+        }
+        if hasattr(kind, "time_field"):
+            times = queryset.aggregate(
+                start=Min(f"{kind.time_field}__startswith"),
+                end=Max(f"{kind.time_field}__endswith"),
+            )
+            description["extent"]["temporal"] = {
+                "interval": [[
+                    times["start"] and times["start"].isoformat(),
+                    times["end"] and times["end"].isoformat(),
+                ]],
+                "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            }
+        return description
+
+
+class CollectionsView(CollectionsMixin, OgcView):
+    def get(self, request):
+        self.check_parameters(request)
+        return JsonResponse(
+            {
+                "links": [
+                    {"href": self.url(request, "collections"), "rel": "self", "type": JSON},
+                ],
+                "collections": [self.describe(request, kind) for kind in self.kinds.values()],
+            }
+        )
+
+
+class CollectionView(CollectionsMixin, OgcView):
+    def get(self, request, collection_id):
+        self.check_parameters(request)
+        kind = self.get_kind(collection_id)
+        if kind is None:
+            return collection_not_found(collection_id)
+        return JsonResponse(self.describe(request, kind))
+
+
+class OgcFeatureQuery(FeatureQuery):
+    """Items of a collection: every row (of any date and status), narrowed by
+    ``bbox`` and, for kinds with a time range, ``datetime``."""
+
+    def __init__(self, kind, params):
+        allowed = {"bbox", "limit", "offset", "f"}
+        if hasattr(kind, "time_field"):
+            allowed.add("datetime")
+        super().__init__(kind, params, allowed=allowed)
+        self.interval = (
+            parsers.parse_interval(params["datetime"], "datetime")
+            if params.get("datetime") is not None
+            else None
+        )
+
+    def queryset(self):
+        queryset = self.kind.model.objects.all()
+        for box in self.boxes:
+            queryset = queryset.in_bbox(*box)
+        if self.interval:
+            start, end = self.interval
+            if start is not None and start == end:
+                queryset = queryset.filter(**{f"{self.kind.time_field}__contains": start})
+            else:
+                queryset = queryset.between(start, end)
+        return queryset.order_by("pk")
+
+
+class ItemsView(OgcView):
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+
+    def get(self, request, collection_id):
+        kind = self.get_kind(collection_id)
+        if kind is None:
+            return collection_not_found(collection_id)
+        if request.query_params.get("f", "json") not in FORMATS:
+            raise parsers.InvalidParameter("f", _("Only json is offered."))
+        query = OgcFeatureQuery(kind, request.query_params)
+        features, bbox, matched = query.page()
+        links = page_links(request, query.offset, query.limit, len(features), matched)
+        links.append(
+            {"href": self.url(request, "collection", collection_id=kind.name),
+             "rel": "collection", "type": JSON}
+        )
+        return geojson_response(
+            feature_collection(
+                features,
+                bbox=bbox,
+                numberMatched=matched,
+                numberReturned=len(features),
+                timeStamp=now_rfc3339(),
+                links=links,
+            )
+        )
+
+
+class ItemView(OgcView):
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+
+    def get(self, request, collection_id, feature_id):
+        self.check_parameters(request)
+        kind = self.get_kind(collection_id)
+        if kind is None:
+            return collection_not_found(collection_id)
+        text = kind.feature(feature_id)
+        if text is None:
+            return not_found(kind, feature_id)
+        links = [
+            {"href": self.url(request, "item", collection_id=kind.name, feature_id=feature_id),
+             "rel": "self", "type": GEOJSON_MEDIA_TYPE},
+            {"href": self.url(request, "collection", collection_id=kind.name),
+             "rel": "collection", "type": JSON},
+        ]
+        return geojson_response(feature_with_links(text, links))
+
+
+def feature_with_links(text, links):
+    """Add a ``links`` member to a Feature's JSON text without re-serializing it."""
+    return f'{text[:-1]}, "links": {json.dumps(links)}}}'
+
+
+def collection_not_found(collection_id):
+    return JsonResponse(
+        {"code": "NotFound", "description": f"No collection {collection_id!r}."}, status=404
+    )
+
+
+def ogc_urlpatterns(kinds):
+    """URL patterns serving ``kinds`` (FeatureKind instances) as OGC API collections."""
+    by_name = {kind.name: kind for kind in kinds}
+
+    def view(cls):
+        return cls.as_view(kinds=by_name)
+
+    return (
+        [
+            path("", view(LandingView), name="landing"),
+            path("conformance", view(ConformanceView), name="conformance"),
+            path("collections", view(CollectionsView), name="collections"),
+            path("collections/<str:collection_id>", view(CollectionView), name="collection"),
+            path("collections/<str:collection_id>/items", view(ItemsView), name="items"),
+            path(
+                "collections/<str:collection_id>/items/<int:feature_id>",
+                view(ItemView),
+                name="item",
+            ),
+        ],
+        "ogc",
+    )
