@@ -3,14 +3,100 @@
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from psycopg2.extras import DateTimeTZRange
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import parsers
-from places.api import FeatureCollectionView, FeatureKind, FeatureView
+from places.api import WritableFeatureCollectionView, WritableFeatureKind, WritableFeatureView
+from places.validators import validate_geometry_type
+from studygroups.models import StudyGroup
 
+from .forms import time_zone_choices
 from .models import RSVP, Event, Venue
+from .services import event_create, event_update, venue_create, venue_update
 
 
-class EventKind(FeatureKind):
+class AwareDateTimeField(serializers.DateTimeField):
+    """An RFC 3339 date-time that must carry its UTC offset: a bare local time
+    is ambiguous for an event that has its own time zone."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and (parsed := parse_datetime(value)) and not parsed.tzinfo:
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+    default_error_messages = {
+        "naive": _("Give the UTC offset, as in 2026-12-08T18:00:00-05:00 or ...Z."),
+    }
+
+
+class EventSerializer(GeoFeatureModelSerializer):
+    """An event as a GeoJSON Feature written by a client; geometry is optional
+    when a venue is given (the event is then at the venue)."""
+
+    start = AwareDateTimeField()
+    end = AwareDateTimeField()
+    time_zone = serializers.ChoiceField(choices=time_zone_choices(), required=False)
+
+    class Meta:
+        model = Event
+        geo_field = "location"
+        id_field = False
+        fields = [
+            "title",
+            "description",
+            "study_group",
+            "venue",
+            "location",
+            "online_url",
+            "start",
+            "end",
+            "time_zone",
+            "capacity",
+            "status",
+        ]
+
+    def validate_location(self, value):
+        return validate_geometry_type(value, "Point")
+
+    def validate(self, attrs):
+        current = self.instance.during if self.instance else None
+        if "start" in attrs or "end" in attrs or not self.instance:
+            start = attrs.pop("start", current.lower if current else None)
+            end = attrs.pop("end", current.upper if current else None)
+            if start is None or end is None:
+                raise serializers.ValidationError({"start": _("Give both start and end.")})
+            if end <= start:
+                raise serializers.ValidationError({"end": _("Must be after start.")})
+            attrs["during"] = DateTimeTZRange(start, end, "[)")
+        return attrs
+
+
+class VenueSerializer(GeoFeatureModelSerializer):
+    """A venue as a GeoJSON Feature written by a client (geometry: location)."""
+
+    class Meta:
+        model = Venue
+        geo_field = "location"
+        id_field = False
+        fields = ["name", "address", "city", "location", "capacity", "study_group"]
+
+    def validate_location(self, value):
+        return validate_geometry_type(value, "Point")
+
+
+def organizes(user, study_group):
+    """Whether ``user`` is an organizer of ``study_group`` (None: no group)."""
+    return (
+        study_group is not None
+        and StudyGroup.objects.organized_by(user).filter(pk=study_group.pk).exists()
+    )
+
+
+class EventKind(WritableFeatureKind):
     name = "events"
     title = "Events"
     description = (
@@ -80,8 +166,46 @@ class EventKind(FeatureKind):
             queryset = queryset.online(parsers.parse_bool(params["online"], "online"))
         return queryset
 
+    # Writes: organizers of the event's study group, and staff with the model
+    # permission (as in the admin). An organizer books shared venues or their
+    # own group's, never another group's.
+    serializer_class = EventSerializer
+    error_fields = {
+        "event_venue_not_double_booked": "venue",
+        "event_has_place_or_url": "location",
+        "event_ends_after_start": "end",
+    }
 
-class VenueKind(FeatureKind):
+    def may_use(self, user, data):
+        venue = data.get("venue")
+        return venue is None or venue.study_group is None or organizes(user, venue.study_group)
+
+    def can_create(self, user, data):
+        if user.has_perm("meetups.add_event"):
+            return True
+        return organizes(user, data.get("study_group")) and self.may_use(user, data)
+
+    def can_change(self, user, instance):
+        return user.has_perm("meetups.change_event") or organizes(user, instance.study_group)
+
+    def can_delete(self, user, instance):
+        return user.has_perm("meetups.delete_event") or organizes(user, instance.study_group)
+
+    def can_change_to(self, user, data):
+        if user.has_perm("meetups.change_event"):
+            return True
+        if "study_group" in data and not organizes(user, data["study_group"]):
+            return False
+        return self.may_use(user, data)
+
+    def create(self, user, data):
+        return event_create(**data)
+
+    def update(self, instance, data):
+        return event_update(instance, **data)
+
+
+class VenueKind(WritableFeatureKind):
     name = "venues"
     title = "Venues"
     description = "Places where events happen: libraries, campuses, coworking spaces."
@@ -109,18 +233,44 @@ class VenueKind(FeatureKind):
             queryset = queryset.search(params["q"])
         return queryset
 
+    # Writes: organizers of the venue's study group, and staff with the model
+    # permission. Shared venues (no group) are the staff's.
+    serializer_class = VenueSerializer
 
-class EventListView(FeatureCollectionView):
+    def can_create(self, user, data):
+        return user.has_perm("meetups.add_venue") or organizes(user, data.get("study_group"))
+
+    def can_change(self, user, instance):
+        return user.has_perm("meetups.change_venue") or organizes(user, instance.study_group)
+
+    def can_delete(self, user, instance):
+        return user.has_perm("meetups.delete_venue") or organizes(user, instance.study_group)
+
+    def can_change_to(self, user, data):
+        return (
+            user.has_perm("meetups.change_venue")
+            or "study_group" not in data
+            or organizes(user, data["study_group"])
+        )
+
+    def create(self, user, data):
+        return venue_create(**data)
+
+    def update(self, instance, data):
+        return venue_update(instance, **data)
+
+
+class EventListView(WritableFeatureCollectionView):
     kind = EventKind()
 
 
-class EventDetailView(FeatureView):
+class EventDetailView(WritableFeatureView):
     kind = EventKind()
 
 
-class VenueListView(FeatureCollectionView):
+class VenueListView(WritableFeatureCollectionView):
     kind = VenueKind()
 
 
-class VenueDetailView(FeatureView):
+class VenueDetailView(WritableFeatureView):
     kind = VenueKind()

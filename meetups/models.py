@@ -125,11 +125,13 @@ class Event(models.Model):
                     during__upper_inf=False,
                 ),
                 name="event_ends_after_start",
+                violation_error_code="event_ends_after_start",
                 violation_error_message=_("The event must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=~Q(online_url="") | Q(location__isnull=False),
                 name="event_has_place_or_url",
+                violation_error_code="event_has_place_or_url",
                 violation_error_message=_(
                     "An event needs a location, a venue or an online URL."
                 ),
@@ -149,6 +151,7 @@ class Event(models.Model):
             # would otherwise collide with rows not moved yet.
             ExclusionConstraint(
                 name="event_venue_not_double_booked",
+                violation_error_code="event_venue_not_double_booked",
                 deferrable=Deferrable.IMMEDIATE,
                 expressions=[
                     ("venue", RangeOperators.EQUAL),

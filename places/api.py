@@ -7,11 +7,24 @@ kind into GeoJSON lists and details built in PostGIS.
 """
 
 import datetime
+from contextlib import contextmanager
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import status
+from rest_framework.exceptions import (
+    APIException,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -214,3 +227,143 @@ def now_rfc3339():
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat().replace(
         "+00:00", "Z"
     )
+
+
+def feature_body(data):
+    """The request body as a GeoJSON Feature's parts, or a 400 naming what is wrong.
+
+    djangorestframework-gis flattens ``properties`` and ``geometry`` into the
+    serializer's fields; this refuses bodies it would choke on first.
+    """
+    if not isinstance(data, dict) or data.get("type") != "Feature":
+        raise ValidationError({"type": [_('The body must be a GeoJSON Feature ("type": '
+                                          '"Feature").')]})
+    properties = data.get("properties", {})
+    if properties is None:
+        properties = {}
+    if not isinstance(properties, dict):
+        raise ValidationError({"properties": [_("Must be a JSON object.")]})
+    if "geometry" in data and data["geometry"] is not None and not isinstance(
+        data["geometry"], dict
+    ):
+        raise ValidationError({"geometry": [_("Must be a GeoJSON geometry object.")]})
+    body = {"type": "Feature", "properties": dict(properties)}
+    if "geometry" in data:
+        body["geometry"] = data["geometry"]
+    return body
+
+
+def drf_validation_error(exc, fields_by_code=None):
+    """A DRF ValidationError from Django's, with constraint errors moved onto the
+    field they concern (``fields_by_code`` maps an error code to a field name)."""
+    detail = {}
+    for field, errors in exc.error_dict.items() if hasattr(exc, "error_dict") else [
+        (NON_FIELD_ERRORS, exc.error_list)
+    ]:
+        for error in errors:
+            name = (fields_by_code or {}).get(error.code, field)
+            if name == NON_FIELD_ERRORS:
+                name = api_settings.NON_FIELD_ERRORS_KEY
+            detail.setdefault(name, []).extend(error.messages)
+    return ValidationError(detail)
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _lazy("A concurrent change conflicts with this one; try again.")
+    default_code = "conflict"
+
+
+@contextmanager
+def conflict_as_409(fields_by_code=None):
+    """Django's validation errors as 400s; a constraint that only the database
+    caught (a concurrent write won the race after validation) as a 409."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise drf_validation_error(exc, fields_by_code)
+    except IntegrityError:
+        raise Conflict()
+
+
+class WritableFeatureKind(FeatureKind):
+    """A kind that organizers write through the API. Subclasses say who may."""
+
+    serializer_class = None
+    # Django validation error codes to report on a field rather than as a whole.
+    error_fields = {}
+
+    def can_create(self, user, data):
+        raise NotImplementedError
+
+    def can_change(self, user, instance):
+        raise NotImplementedError
+
+    def can_change_to(self, user, data):
+        """Whether ``user`` may give an existing feature these new values."""
+        return True
+
+    def can_delete(self, user, instance):
+        return self.can_change(user, instance)
+
+    def create(self, user, data):
+        raise NotImplementedError
+
+    def update(self, instance, data):
+        raise NotImplementedError
+
+    def delete(self, instance):
+        instance.delete()
+
+
+class WritableFeatureCollectionView(FeatureCollectionView):
+    """Also POST a Feature to create one (201, with its Location)."""
+
+    def post(self, request):
+        serializer = self.kind.serializer_class(data=feature_body(request.data))
+        serializer.is_valid(raise_exception=True)
+        if not self.kind.can_create(request.user, serializer.validated_data):
+            raise PermissionDenied(_("You may not create this here."))
+        with conflict_as_409(self.kind.error_fields):
+            instance = self.kind.create(request.user, serializer.validated_data)
+        location = request.build_absolute_uri(f"{request.path}{instance.pk}/")
+        return geojson_response(
+            self.kind.feature(instance.pk), status=201, headers={"Location": location}
+        )
+
+
+class WritableFeatureView(FeatureView):
+    """Also PATCH a Feature's properties or geometry, and DELETE it."""
+
+    def get_instance(self, pk):
+        instance = self.kind.get_queryset().filter(pk=pk).first()
+        if instance is None:
+            raise NotFound(_("No %(kind)s with id %(id)s.") % {"kind": self.kind.name, "id": pk})
+        return instance
+
+    def patch(self, request, pk):
+        instance = self.get_instance(pk)
+        if not self.kind.can_change(request.user, instance):
+            raise PermissionDenied(_("Only this group's organizers may change it."))
+        serializer = self.kind.serializer_class(
+            instance, data=feature_body(request.data), partial=True
+        )
+        serializer.is_valid(raise_exception=True)
+        if not self.kind.can_change_to(request.user, serializer.validated_data):
+            raise PermissionDenied(_("You may not move it to that study group."))
+        with conflict_as_409(self.kind.error_fields):
+            self.kind.update(instance, serializer.validated_data)
+        return geojson_response(self.kind.feature(pk))
+
+    def delete(self, request, pk):
+        instance = self.get_instance(pk)
+        if not self.kind.can_delete(request.user, instance):
+            raise PermissionDenied(_("Only this group's organizers may delete it."))
+        try:
+            self.kind.delete(instance)
+        except ProtectedError:
+            return Response(
+                {"code": "Conflict", "description": _("Other records still use it.")},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)

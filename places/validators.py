@@ -53,3 +53,22 @@ def _coordinates(coords):
     else:
         for part in coords:
             yield from _coordinates(part)
+
+
+def validate_geometry_type(geometry, geom_type):
+    """``geometry`` if it is a ``geom_type`` ("Point", "Polygon") within WGS84 ranges.
+
+    A geometry without an SRID (WKT) is taken as WGS84 lon/lat, as GeoJSON is.
+    """
+    if geometry is None:
+        return None
+    if geometry.geom_type != geom_type:
+        raise ValidationError(
+            _("Expected a %(expected)s geometry, got a %(got)s."),
+            code="geometry_type",
+            params={"expected": geom_type, "got": geometry.geom_type},
+        )
+    if geometry.srid is None:
+        geometry.srid = 4326
+    validate_wgs84(geometry)
+    return geometry

@@ -3,15 +3,63 @@
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import parsers
-from places.api import FeatureCollectionView, FeatureKind, FeatureView
+from places.api import WritableFeatureCollectionView, WritableFeatureKind, WritableFeatureView
 from places.geojson import geometry_json
+from places.validators import validate_geometry_type
 
 from .models import Membership, StudyGroup, Topic
+from .services import studygroup_create, studygroup_update
 
 
-class StudyGroupKind(FeatureKind):
+class StudyGroupSerializer(GeoFeatureModelSerializer):
+    """A study group as a GeoJSON Feature written by a client (geometry: location)."""
+
+    topics = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Topic.objects.all(), required=False
+    )
+    meeting_area = GeometryField(required=False, allow_null=True)
+    slug = serializers.SlugField(max_length=220, required=False)
+
+    class Meta:
+        model = StudyGroup
+        geo_field = "location"
+        id_field = False
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "topics",
+            "language",
+            "is_online",
+            "location",
+            "meeting_area",
+            "city",
+            "address",
+            "capacity",
+        ]
+
+    def validate_location(self, value):
+        return validate_geometry_type(value, "Point")
+
+    def validate_meeting_area(self, value):
+        return validate_geometry_type(value, "Polygon")
+
+    def validate_slug(self, value):
+        others = StudyGroup.objects.filter(slug=value)
+        if self.instance:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(_("Another study group uses this slug."))
+        return value
+
+
+class StudyGroupKind(WritableFeatureKind):
     name = "studygroups"
     title = "Study groups"
     description = "Study groups and where they meet (online groups have no geometry)."
@@ -54,10 +102,34 @@ class StudyGroupKind(FeatureKind):
             queryset = queryset.online(parsers.parse_bool(params["online"], "online"))
         return queryset
 
+    # Writes: anyone signed in creates a group and becomes its organizer; its
+    # organizers, and staff with the model permission (as in the admin), change it.
+    serializer_class = StudyGroupSerializer
+    error_fields = {"studygroup_location_unless_online": "location"}
 
-class StudyGroupListView(FeatureCollectionView):
+    def can_create(self, user, data):
+        return user.is_authenticated
+
+    def can_change(self, user, instance):
+        return user.has_perm("studygroups.change_studygroup") or (
+            StudyGroup.objects.organized_by(user).filter(pk=instance.pk).exists()
+        )
+
+    def can_delete(self, user, instance):
+        return user.has_perm("studygroups.delete_studygroup") or (
+            StudyGroup.objects.organized_by(user).filter(pk=instance.pk).exists()
+        )
+
+    def create(self, user, data):
+        return studygroup_create(organizer=user, **data)
+
+    def update(self, instance, data):
+        return studygroup_update(instance, **data)
+
+
+class StudyGroupListView(WritableFeatureCollectionView):
     kind = StudyGroupKind()
 
 
-class StudyGroupDetailView(FeatureView):
+class StudyGroupDetailView(WritableFeatureView):
     kind = StudyGroupKind()

@@ -91,6 +91,7 @@ class StudyGroup(models.Model):
             models.CheckConstraint(
                 condition=Q(is_online=True) | Q(location__isnull=False),
                 name="studygroup_location_unless_online",
+                violation_error_code="studygroup_location_unless_online",
                 violation_error_message=_(
                     "A group that meets in person needs a location."
                 ),

@@ -25,3 +25,9 @@ class StudyGroupQuerySet(SpatialQuerySet):
             | Q(description__unaccent__icontains=text)
             | Q(city__unaccent__icontains=text)
         )
+
+    def organized_by(self, user):
+        """Groups where ``user`` is an organizer."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role="organizer")
