@@ -36,11 +36,13 @@ from places.geojson import (
     feature_text,
     lon_lat,
 )
+from places.schema import FeatureSchema
 
 DEFAULT_RADIUS_KM = 10
 MAX_RADIUS_KM = 500
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
+MAX_OFFSET = 10**9
 
 
 def exception_handler(exc, context):
@@ -55,6 +57,15 @@ def exception_handler(exc, context):
             status=status.HTTP_400_BAD_REQUEST,
         )
     return drf_exception_handler(exc, context)
+
+
+def as_pk(value):
+    """``value`` as a primary key (a positive bigint), or None."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        return None
+    pk = int(text)
+    return pk if 0 < pk < 2**63 else None
 
 
 class FeatureKind:
@@ -80,11 +91,17 @@ class FeatureKind:
         """Apply this kind's own parameters; the default is the unfiltered queryset."""
         return queryset
 
+    def get_object(self, pk):
+        """The row with primary key ``pk`` (any string), or None."""
+        return self.get_queryset().filter(pk=as_pk(pk)).first() if as_pk(pk) else None
+
     def feature(self, pk):
         """The Feature with primary key ``pk`` as JSON text, or None."""
+        if not as_pk(pk):
+            return None
         return (
             self.get_queryset()
-            .filter(pk=pk)
+            .filter(pk=as_pk(pk))
             .annotate(_feature=feature_text(self.properties(), self.geometry_field))
             .values_list("_feature", flat=True)
             .first()
@@ -98,6 +115,7 @@ class FeatureQuery:
 
     def __init__(self, kind, params, allowed=None):
         allowed = allowed if allowed is not None else self.spatial_parameters | kind.parameters
+        refuse_nul_characters(params)
         unknown = sorted(set(params) - set(allowed))
         if unknown:
             raise parsers.InvalidParameter(
@@ -123,7 +141,9 @@ class FeatureQuery:
         self.limit = parsers.parse_limit(
             params.get("limit"), "limit", default=DEFAULT_LIMIT, maximum=MAX_LIMIT
         )
-        self.offset = parsers.parse_int(params.get("offset") or 0, "offset", minimum=0)
+        self.offset = parsers.parse_int(
+            params.get("offset") or 0, "offset", minimum=0, maximum=MAX_OFFSET
+        )
 
     def queryset(self):
         queryset = self.kind.filter(self.kind.get_queryset(), self.params)
@@ -153,6 +173,13 @@ class FeatureQuery:
             collection_bbox((row[1], row[2]) for row in rows),
             matched,
         )
+
+
+def refuse_nul_characters(params):
+    """PostgreSQL text cannot hold NUL; refuse it here, naming the parameter."""
+    for name, values in params.lists():
+        if any("\x00" in value for value in values):
+            raise parsers.InvalidParameter(name, _("Contains a NUL character."))
 
 
 def page_links(request, offset, limit, returned, matched, media_type=GEOJSON_MEDIA_TYPE):
@@ -195,6 +222,7 @@ class FeatureCollectionView(APIView):
     """GET a FeatureCollection of one kind, filtered by the shared parameters."""
 
     kind = None
+    schema = FeatureSchema()
 
     def get(self, request):
         query = FeatureQuery(self.kind, request.query_params)
@@ -215,6 +243,7 @@ class FeatureView(APIView):
     """GET one Feature."""
 
     kind = None
+    schema = FeatureSchema()
 
     def get(self, request, pk):
         text = self.kind.feature(pk)
@@ -336,7 +365,7 @@ class WritableFeatureView(FeatureView):
     """Also PATCH a Feature's properties or geometry, and DELETE it."""
 
     def get_instance(self, pk):
-        instance = self.kind.get_queryset().filter(pk=pk).first()
+        instance = self.kind.get_object(pk)
         if instance is None:
             raise NotFound(_("No %(kind)s with id %(id)s.") % {"kind": self.kind.name, "id": pk})
         return instance

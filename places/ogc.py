@@ -22,9 +22,11 @@ from places.api import (
     not_found,
     now_rfc3339,
     page_links,
+    refuse_nul_characters,
 )
 from places.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from places.querysets import as_geometry
+from places.schema import OgcSchema
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
@@ -46,11 +48,14 @@ class OgcView(APIView):
     """Answers JSON or GeoJSON, whichever the client accepts; knows the kinds."""
 
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    schema = OgcSchema()
+    operation = ""
     kinds = {}
     allowed = frozenset({"f"})
 
     def check_parameters(self, request, allowed=None):
         allowed = allowed or self.allowed
+        refuse_nul_characters(request.query_params)
         unknown = sorted(set(request.query_params) - set(allowed))
         if unknown:
             raise parsers.InvalidParameter(
@@ -69,6 +74,8 @@ class OgcView(APIView):
 
 
 class LandingView(OgcView):
+    operation = "landing"
+
     def get(self, request):
         self.check_parameters(request)
         return JsonResponse(
@@ -93,6 +100,8 @@ class LandingView(OgcView):
 
 
 class ConformanceView(OgcView):
+    operation = "conformance"
+
     def get(self, request):
         self.check_parameters(request)
         return JsonResponse({"conformsTo": CONFORMANCE})
@@ -139,6 +148,8 @@ class CollectionsMixin:
 
 
 class CollectionsView(CollectionsMixin, OgcView):
+    operation = "collections"
+
     def get(self, request):
         self.check_parameters(request)
         return JsonResponse(
@@ -152,6 +163,8 @@ class CollectionsView(CollectionsMixin, OgcView):
 
 
 class CollectionView(CollectionsMixin, OgcView):
+    operation = "collection"
+
     def get(self, request, collection_id):
         self.check_parameters(request)
         kind = self.get_kind(collection_id)
@@ -189,7 +202,7 @@ class OgcFeatureQuery(FeatureQuery):
 
 
 class ItemsView(OgcView):
-    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+    operation = "items"
 
     def get(self, request, collection_id):
         kind = self.get_kind(collection_id)
@@ -217,7 +230,7 @@ class ItemsView(OgcView):
 
 
 class ItemView(OgcView):
-    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+    operation = "item"
 
     def get(self, request, collection_id, feature_id):
         self.check_parameters(request)
@@ -262,7 +275,7 @@ def ogc_urlpatterns(kinds):
             path("collections/<str:collection_id>", view(CollectionView), name="collection"),
             path("collections/<str:collection_id>/items", view(ItemsView), name="items"),
             path(
-                "collections/<str:collection_id>/items/<int:feature_id>",
+                "collections/<str:collection_id>/items/<str:feature_id>",
                 view(ItemView),
                 name="item",
             ),

@@ -91,7 +91,9 @@ def parse_bbox(value, param="bbox"):
 def parse_tile(value, param="tile"):
     """``"z/x/y"`` (an XYZ web map tile) as its (west, south, east, north) in degrees."""
     parts = (value or "").split("/")
-    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+    if len(parts) != 3 or not all(
+        part.isascii() and part.isdigit() and len(part) <= 10 for part in parts
+    ):
         raise InvalidParameter(
             param, _("Expected z/x/y with whole numbers, got %(value)r.") % {"value": value}
         )
@@ -119,13 +121,16 @@ def parse_positive(value, param, maximum=None):
     return number
 
 
-def parse_int(value, param, minimum=0):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+def parse_int(value, param, minimum=0, maximum=2**63 - 1):
+    """A whole number in [minimum, maximum] (by default, what a bigint holds)."""
+    text = str(value).strip()
+    if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 20):
         raise InvalidParameter(param, _("%(value)r is not a whole number.") % {"value": value})
+    number = int(text)
     if number < minimum:
         raise InvalidParameter(param, _("Must be at least %(min)s.") % {"min": minimum})
+    if number > maximum:
+        raise InvalidParameter(param, _("Must be at most %(max)s.") % {"max": maximum})
     return number
 
 

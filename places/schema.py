@@ -1,0 +1,145 @@
+"""OpenAPI 3 descriptions of the GeoJSON and OGC API endpoints (drf-spectacular).
+
+The views answer with JSON text built in PostGIS, so the schema cannot be read
+off serializers; this AutoSchema describes them from their FeatureKind.
+"""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+PARAMETERS = {
+    "near": (OpenApiTypes.STR, "Point to search around, as `lon,lat` in WGS84 degrees. "
+             "Results come nearest first, each with `distance_m`."),
+    "radius_km": (OpenApiTypes.NUMBER, "Search radius around `near`, in km: above 0, "
+                  "at most 500. Default 10."),
+    "bbox": (OpenApiTypes.STR, "Box `west,south,east,north` in WGS84 degrees; west > east "
+             "crosses the antimeridian."),
+    "tile": (OpenApiTypes.STR, "Web map tile `z/x/y` (XYZ scheme): the features inside it."),
+    "limit": (OpenApiTypes.INT, "Features per page, at least 1. Default 100; more than "
+              "10,000 is clamped to 10,000."),
+    "offset": (OpenApiTypes.INT, "Features to skip; follow the `next` link instead."),
+    "topic": (OpenApiTypes.STR, "Topic slug, e.g. `python`."),
+    "q": (OpenApiTypes.STR, "Text to find in names and descriptions, accents and case "
+          "ignored."),
+    "online": (OpenApiTypes.BOOL, "`true` for online only, `false` for in person only."),
+    "start": (OpenApiTypes.DATETIME, "RFC 3339: events that end after it. Without `start` "
+              "and `end`, upcoming events."),
+    "end": (OpenApiTypes.DATETIME, "RFC 3339: events that start before it."),
+    "status": (OpenApiTypes.STR, "`scheduled` (default), `cancelled` or `any`."),
+    "study_group": (OpenApiTypes.INT, "Id of a study group: its events or venues only."),
+    "datetime": (OpenApiTypes.STR, "RFC 3339 instant or interval `start/end`, `../end`, "
+                 "`start/..`: events whose time intersects it."),
+    "f": (OpenApiTypes.STR, "Output format; only `json`."),
+}
+
+FEATURE = {
+    "type": "object",
+    "description": "A GeoJSON Feature (RFC 7946); geometry is null for online items.",
+    "properties": {
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "integer"},
+        "geometry": {"type": "object", "nullable": True},
+        "properties": {"type": "object"},
+    },
+}
+LINK = {
+    "type": "object",
+    "properties": {
+        "href": {"type": "string"},
+        "rel": {"type": "string"},
+        "type": {"type": "string"},
+    },
+}
+FEATURE_COLLECTION = {
+    "type": "object",
+    "description": "A GeoJSON FeatureCollection with OGC API paging members.",
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        "numberMatched": {"type": "integer"},
+        "numberReturned": {"type": "integer"},
+        "timeStamp": {"type": "string", "format": "date-time"},
+        "links": {"type": "array", "items": LINK},
+        "features": {"type": "array", "items": FEATURE},
+    },
+}
+ERROR = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "parameter": {"type": "string"},
+        "description": {"type": "string"},
+    },
+}
+
+
+def parameters(names):
+    return [
+        OpenApiParameter(name, PARAMETERS[name][0], OpenApiParameter.QUERY,
+                         description=PARAMETERS[name][1])
+        for name in sorted(names)
+    ]
+
+
+class FeatureSchema(AutoSchema):
+    """Schema of a view whose ``kind`` is a FeatureKind (lists and details)."""
+
+    def is_list(self):
+        return "{pk}" not in self.path and "{id}" not in self.path
+
+    def get_operation_id(self):
+        verb = {"get": "list" if self.is_list() else "retrieve", "post": "create",
+                "patch": "update", "delete": "delete"}[self.method.lower()]
+        return f"{self.view.kind.name}_{verb}"
+
+    def get_tags(self):
+        return [self.view.kind.name]
+
+    def get_description(self):
+        return self.view.kind.description
+
+    def get_override_parameters(self):
+        if self.method == "GET" and self.is_list():
+            from places.api import FeatureQuery
+
+            return parameters(FeatureQuery.spatial_parameters | self.view.kind.parameters)
+        return []
+
+    def get_request_serializer(self):
+        return getattr(self.view.kind, "serializer_class", None)
+
+    def get_response_serializers(self):
+        errors = {400: OpenApiResponse(ERROR, description="A parameter or field is wrong."),
+                  404: OpenApiResponse(ERROR, description="No such feature.")}
+        if self.method == "DELETE":
+            return {204: OpenApiResponse(description="Deleted."), **errors}
+        body = FEATURE_COLLECTION if self.method == "GET" and self.is_list() else FEATURE
+        code = 201 if self.method == "POST" else 200
+        return {code: OpenApiResponse(body), **errors}
+
+    def map_renderers(self, attribute):
+        return ["application/geo+json"]
+
+
+class OgcSchema(AutoSchema):
+    """Schema of the OGC API - Features views; ``operation`` names each."""
+
+    def get_operation_id(self):
+        return f"ogc_{self.view.operation}"
+
+    def get_tags(self):
+        return ["OGC API - Features"]
+
+    def get_override_parameters(self):
+        names = {"f"}
+        if self.view.operation == "items":
+            names |= {"bbox", "limit", "offset", "datetime"}
+        return parameters(names)
+
+    def get_response_serializers(self):
+        body = {"items": FEATURE_COLLECTION, "item": FEATURE}.get(
+            self.view.operation, {"type": "object"}
+        )
+        return {200: OpenApiResponse(body), 400: OpenApiResponse(ERROR),
+                404: OpenApiResponse(ERROR)}
