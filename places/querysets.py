@@ -45,6 +45,10 @@ class SpatialQuerySet(models.QuerySet):
         Filters with ``ST_DWithin`` on the geography GiST index, orders by the
         KNN operator ``<->`` on the same index, and annotates ``distance_m``, the
         geodesic distance on the WGS84 spheroid, in meters (a float).
+
+        ``<->`` measures on a sphere, so two rows whose spheroidal distances
+        differ by less than about 0.5% may come in either order; in exchange,
+        a LIMIT stops the index walk early instead of sorting every match.
         """
         field = self.location_field
         return (
@@ -58,10 +62,12 @@ class SpatialQuerySet(models.QuerySet):
         """Rows whose location lies in the lon/lat box, edges included (degrees).
 
         ``west > east`` is a box across the antimeridian (from ``west`` to 180
-        and on from -180 to ``east``). Uses ``&&`` on the geometry index.
+        and on from -180 to ``east``). Served by the ``location::geometry`` index.
         """
         matches = Q()
         for polygon in bbox_polygons(west, south, east, north):
             polygon.srid = 4326
-            matches |= Q(_location_geometry__bboverlaps=polygon)
+            # ST_Intersects, not a bare &&: the index's boxes are float4,
+            # rounded outward, and would let in points up to ~2 m outside.
+            matches |= Q(_location_geometry__intersects=polygon)
         return self.alias(_location_geometry=as_geometry(self.location_field)).filter(matches)

@@ -48,7 +48,12 @@ def test_near_orders_nearest_first(demo_data):
         )
     )
     expected = within_by_brute_force(UNAL_BOGOTA, 20_000)
-    assert found == sorted(expected, key=expected.get)
+    assert set(found) == set(expected)
+    # KNN (<->) measures on a sphere: neighbours may swap only when their
+    # WGS84 distances differ by under 0.5%.
+    distances = [expected[pk] for pk in found]
+    for nearer, farther in zip(distances, distances[1:]):
+        assert farther >= nearer * 0.995
     assert len(found) > len(within_by_brute_force(UNAL_BOGOTA, 5_000))
 
 
