@@ -3,6 +3,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
+from django.core.validators import MinValueValidator
 from django.db.models import Deferrable, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,9 @@ class Venue(models.Model):
         _("location"), validators=[validate_wgs84], geography=True, srid=4326
     )
     capacity = models.PositiveIntegerField(
-        _("capacity"), help_text=_("How many people fit in the venue.")
+        _("capacity"),
+        validators=[MinValueValidator(1)],
+        help_text=_("How many people fit in the venue."),
     )
     study_group = models.ForeignKey(
         "studygroups.StudyGroup",
@@ -94,7 +97,9 @@ class Event(models.Model):
         default="UTC",
         help_text=_("IANA time zone of the event, such as America/Bogota."),
     )
-    capacity = models.PositiveIntegerField(_("capacity"), default=30)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), validators=[MinValueValidator(1)], default=30
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )

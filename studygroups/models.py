@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -65,7 +66,10 @@ class StudyGroup(models.Model):
     city = models.CharField(_("city"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     capacity = models.PositiveIntegerField(
-        _("capacity"), default=20, help_text=_("Most members the group takes.")
+        _("capacity"),
+        validators=[MinValueValidator(1)],
+        default=20,
+        help_text=_("Most members the group takes."),
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
