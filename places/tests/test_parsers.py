@@ -1,0 +1,102 @@
+"""The shared query-parameter parsers: what they accept, and that refusals name the parameter."""
+
+import datetime
+import math
+
+import pytest
+
+from places import parsers
+
+# The latitude where the square Web Mercator world ends: atan(sinh(pi)).
+MERCATOR_EDGE = math.degrees(math.atan(math.sinh(math.pi)))
+UTC = datetime.UTC
+
+
+@pytest.mark.parametrize(
+    "tile, bounds",
+    [
+        ("0/0/0", (-180, -MERCATOR_EDGE, 180, MERCATOR_EDGE)),
+        ("1/0/0", (-180, 0, 0, MERCATOR_EDGE)),
+        ("1/1/1", (0, -MERCATOR_EDGE, 180, 0)),
+    ],
+)
+def test_tile_is_its_lon_lat_bounds(tile, bounds):
+    assert parsers.parse_tile(tile) == pytest.approx(bounds, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("\N{SUPERSCRIPT TWO}/0/0", id="superscript-digit"),
+        pytest.param("1/" + "0" * 5000 + "/0", id="more-digits-than-int-converts"),
+    ],
+)
+def test_tile_that_int_cannot_read_is_refused(value):
+    with pytest.raises(parsers.InvalidParameter) as excinfo:
+        parsers.parse_tile(value)
+    assert excinfo.value.param == "tile"
+
+
+def test_six_number_bbox_drops_the_heights():
+    assert parsers.parse_bbox("-76,6,-100,-75,7,2000") == (-76, 6, -75, 7)
+
+
+def test_bbox_across_the_antimeridian_keeps_west_above_east():
+    assert parsers.parse_bbox("170,-10,-170,10") == (170, -10, -170, 10)
+
+
+@pytest.mark.parametrize(
+    "value, limit",
+    [(None, 100), ("", 100), ("1", 1), ("10000", 10_000), ("999999", 10_000)],
+)
+def test_limit_defaults_and_is_clamped(value, limit):
+    assert parsers.parse_limit(value) == limit
+
+
+def test_full_date_is_midnight_utc():
+    assert parsers.parse_datetime("2026-12-01", "start") == datetime.datetime(
+        2026, 12, 1, tzinfo=UTC
+    )
+
+
+def test_time_zone_offset_is_honoured():
+    moment = parsers.parse_datetime("2026-12-08T18:00:00-05:00", "start")
+
+    assert moment == datetime.datetime(2026, 12, 8, 23, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "value, interval",
+    [
+        (
+            "2026-12-01T00:00:00Z/..",
+            (datetime.datetime(2026, 12, 1, tzinfo=UTC), None),
+        ),
+        ("../2026-12-01", (None, datetime.datetime(2026, 12, 1, tzinfo=UTC))),
+        ("/2026-12-01", (None, datetime.datetime(2026, 12, 1, tzinfo=UTC))),
+    ],
+)
+def test_interval_open_ends_are_none(value, interval):
+    assert parsers.parse_interval(value) == interval
+
+
+def test_instant_is_an_interval_of_one_moment():
+    moment = datetime.datetime(2026, 12, 1, tzinfo=UTC)
+
+    assert parsers.parse_interval("2026-12-01") == (moment, moment)
+
+
+@pytest.mark.parametrize(
+    "parse, value, param",
+    [
+        (parsers.parse_lonlat, "1,2,3", "near"),
+        (parsers.parse_bbox, "0,0,1", "bbox"),
+        (parsers.parse_tile, "1/2/0", "tile"),
+        (parsers.parse_limit, "0", "limit"),
+        (parsers.parse_interval, "../..", "datetime"),
+    ],
+)
+def test_refusal_names_the_default_parameter(parse, value, param):
+    with pytest.raises(parsers.InvalidParameter) as excinfo:
+        parse(value)
+    assert excinfo.value.param == param
