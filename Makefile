@@ -36,6 +36,7 @@ lint: setup
 # Benchmarks print their figures beside a baseline measured in the same run.
 bench: setup db
 	$(PY) bench/demo_load.py
+	$(PY) bench/api_features.py
 
 demo: setup db
 	$(PY) manage.py migrate --no-input

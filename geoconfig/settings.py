@@ -161,6 +161,11 @@ LEAFLET_CONFIG = {
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 REST_FRAMEWORK = {
+    # Basic lets scripts and GIS clients write over HTTPS; the site uses sessions.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.BasicAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly"
     ],
