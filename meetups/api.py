@@ -101,7 +101,7 @@ class EventKind(WritableFeatureKind):
     title = "Events"
     description = (
         "Study group events and meetups: where (the venue's point; online events have no "
-        "geometry) and when. Upcoming scheduled events unless start, end or status say otherwise."
+        "geometry) and when (start, end and the event's time zone)."
     )
     model = Event
     time_field = "during"

@@ -30,9 +30,10 @@ class EventQuerySet(SpatialQuerySet):
         """Events that have ended, most recent first."""
         return self.filter(during__endswith__lte=timezone.now()).order_by("-during")
 
-    def between(self, start=None, end=None):
-        """Events whose time overlaps [start, end); None leaves that end open."""
-        return self.filter(during__overlap=DateTimeTZRange(start, end, "[)"))
+    def between(self, start=None, end=None, bounds="[)"):
+        """Events whose time overlaps [start, end) (or, with ``bounds="[]"``,
+        [start, end]); None leaves that end open."""
+        return self.filter(during__overlap=DateTimeTZRange(start, end, bounds))
 
     def online(self, is_online=True):
         """Events with an online URL (hybrid included), or, with False, without one."""

@@ -194,10 +194,8 @@ class OgcFeatureQuery(FeatureQuery):
             queryset = queryset.in_bbox(*box)
         if self.interval:
             start, end = self.interval
-            if start is not None and start == end:
-                queryset = queryset.filter(**{f"{self.kind.time_field}__contains": start})
-            else:
-                queryset = queryset.between(start, end)
+            # OGC intervals are closed: "start/end" includes both instants.
+            queryset = queryset.between(start, end, bounds="[]")
         return queryset.order_by("pk")
 
 

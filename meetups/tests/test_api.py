@@ -271,3 +271,12 @@ def test_a_venue_with_events_is_not_deleted(client, organizer):
     response = client.delete(f"/api/venues/{venue.pk}/")
     assert response.status_code == 409
     assert Venue.objects.filter(pk=venue.pk).exists()
+
+
+@pytest.mark.parametrize("url", ["/api/events/", "/api/venues/"])
+def test_lists_take_a_fixed_number_of_queries(client, url, django_assert_max_num_queries):
+    for hours in range(0, 60, 3):
+        EventFactory(during=hours_from_now(hours + 1, hours + 2))
+    with django_assert_max_num_queries(2):
+        found = features(client, url, limit="1000")
+    assert len(found) == 20
