@@ -12,7 +12,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef \
+RUN python3 .ci/fetch-static \
+    && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef \
     ALLOWED_HOSTS=localhost STATIC_ROOT=/app/staticfiles \
     python manage.py collectstatic --no-input \
     && useradd --system --home /app cerca

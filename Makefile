@@ -42,7 +42,14 @@ demo: setup db
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 
-setup: system-packages $(VENV)/.installed
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+setup: system-packages $(VENV)/.installed $(MESSAGES)
+	@.ci/fetch-static
+
+# Compiled translations (git-ignored); gettext comes with the system packages.
+locale/%.mo: locale/%.po | system-packages
+	msgfmt --check-format -o $@ $<
 
 system-packages:
 	@.ci/system-packages $(SYSTEM_PACKAGES_FOR)
