@@ -1,13 +1,18 @@
+import zoneinfo
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db.models import Deferrable, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from places.querysets import geometry_index
+from places.search import bilingual_search_vector
 from places.validators import validate_wgs84
 
 from .querysets import EventQuerySet, VenueQuerySet
@@ -105,6 +110,13 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by PostgreSQL itself. An event has no language of its own (its group
+    # has), and a generated column cannot look at another table: both stemmings.
+    search_vector = models.GeneratedField(
+        expression=bilingual_search_vector([("title", "A"), ("description", "B")]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -118,6 +130,7 @@ class Event(models.Model):
             geometry_index("location", "event_location_geom_idx"),
             # upcoming() and between() filter on the time range.
             GistIndex(fields=["during"], name="event_during_idx"),
+            GinIndex(fields=["search_vector"], name="event_search_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -171,6 +184,15 @@ class Event(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("event-page", args=[self.pk])
+
+    @property
+    def local_during(self):
+        """(start, end) in the event's own time zone, for display."""
+        tz = zoneinfo.ZoneInfo(self.time_zone)
+        return self.during.lower.astimezone(tz), self.during.upper.astimezone(tz)
 
     @property
     def starts_at(self):

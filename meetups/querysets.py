@@ -3,6 +3,7 @@ from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
 from places.querysets import SpatialQuerySet
+from places.search import SearchQuerySetMixin
 
 
 class VenueQuerySet(SpatialQuerySet):
@@ -15,7 +16,9 @@ class VenueQuerySet(SpatialQuerySet):
         )
 
 
-class EventQuerySet(SpatialQuerySet):
+class EventQuerySet(SearchQuerySetMixin, SpatialQuerySet):
+    trigram_field = "title"
+
     def scheduled(self):
         """Events that have not been cancelled."""
         return self.filter(status="scheduled")
@@ -42,14 +45,3 @@ class EventQuerySet(SpatialQuerySet):
     def with_topic(self, slug):
         """Events of study groups tagged with the topic ``slug``."""
         return self.filter(study_group__topics__slug=slug)
-
-    def search(self, text):
-        """Events whose title, description, group or venue contain ``text``,
-        ignoring case and accents."""
-        return self.filter(
-            Q(title__unaccent__icontains=text)
-            | Q(description__unaccent__icontains=text)
-            | Q(study_group__name__unaccent__icontains=text)
-            | Q(venue__name__unaccent__icontains=text)
-            | Q(venue__city__unaccent__icontains=text)
-        )

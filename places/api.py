@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,6 +23,7 @@ from rest_framework.exceptions import (
     PermissionDenied,
     ValidationError,
 )
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -149,8 +150,18 @@ class FeatureQuery:
         queryset = self.kind.filter(self.kind.get_queryset(), self.params)
         for box in self.boxes:
             queryset = queryset.in_bbox(*box)
+        ranked = "search_rank" in queryset.query.annotations
         if self.near:
-            return queryset.near(self.near, self.radius_m)
+            queryset = queryset.near(self.near, self.radius_m)
+            if ranked:
+                # Text and place together: relevance, discounted by distance
+                # (halved at 1 km, a third at 2 km...).
+                return queryset.order_by(
+                    (F("search_rank") / (1 + F("distance_m") / 1000)).desc(), "pk"
+                )
+            return queryset
+        if ranked:
+            return queryset.order_by("-search_rank", *self.kind.ordering)
         return queryset.order_by(*self.kind.ordering)
 
     def page(self):
@@ -218,9 +229,18 @@ def not_found(kind, pk):
     )
 
 
+class GeoJSONRenderer(JSONRenderer):
+    """Lets DRF's content negotiation accept ``Accept: application/geo+json``."""
+
+    media_type = GEOJSON_MEDIA_TYPE
+    format = "geojson"
+
+
 class FeatureCollectionView(APIView):
     """GET a FeatureCollection of one kind, filtered by the shared parameters."""
 
+    # Errors render as JSON; GeoJSON bodies are built in PostGIS, not rendered.
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
     kind = None
     schema = FeatureSchema()
 
@@ -242,6 +262,7 @@ class FeatureCollectionView(APIView):
 class FeatureView(APIView):
     """GET one Feature."""
 
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
     kind = None
     schema = FeatureSchema()
 

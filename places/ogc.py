@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from places import parsers
 from places.api import (
     FeatureQuery,
+    GeoJSONRenderer,
     geojson_response,
     not_found,
     now_rfc3339,
@@ -37,11 +38,6 @@ CONFORMANCE = [
 JSON = "application/json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
 FORMATS = {"json", "geojson"}
-
-
-class GeoJSONRenderer(JSONRenderer):
-    media_type = GEOJSON_MEDIA_TYPE
-    format = "geojson"
 
 
 class OgcView(APIView):

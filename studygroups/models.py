@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from places.querysets import geometry_index
+from places.search import language_search_vector
 from places.validators import validate_wgs84
 
 from .querysets import StudyGroupQuerySet
@@ -79,6 +82,12 @@ class StudyGroup(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Kept by PostgreSQL itself: name and description, stemmed in the group's language.
+    search_vector = models.GeneratedField(
+        expression=language_search_vector([("name", "A"), ("description", "B")]),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = StudyGroupQuerySet.as_manager()
 
@@ -87,7 +96,10 @@ class StudyGroup(models.Model):
         get_latest_by = "created_at"
         verbose_name = _("study group")
         verbose_name_plural = _("study groups")
-        indexes = [geometry_index("location", "studygroup_location_geom_idx")]
+        indexes = [
+            geometry_index("location", "studygroup_location_geom_idx"),
+            GinIndex(fields=["search_vector"], name="studygroup_search_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="studygroup_capacity_positive"
@@ -109,7 +121,7 @@ class StudyGroup(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("admin:studygroups_studygroup_change", args=[self.pk])
+        return reverse("studygroup-page", args=[self.slug])
 
 
 class Membership(models.Model):

@@ -1,9 +1,8 @@
-from django.db.models import Q
-
 from places.querysets import SpatialQuerySet
+from places.search import SearchQuerySetMixin
 
 
-class StudyGroupQuerySet(SpatialQuerySet):
+class StudyGroupQuerySet(SearchQuerySetMixin, SpatialQuerySet):
     def covering(self, point):
         """Groups whose meeting area covers ``point`` (edges included), on the
         meeting area's geography GiST index."""
@@ -16,15 +15,6 @@ class StudyGroupQuerySet(SpatialQuerySet):
     def with_topic(self, slug):
         """Groups tagged with the topic whose slug is ``slug``."""
         return self.filter(topics__slug=slug)
-
-    def search(self, text):
-        """Groups whose name, description or city contain ``text``, ignoring
-        case and accents."""
-        return self.filter(
-            Q(name__unaccent__icontains=text)
-            | Q(description__unaccent__icontains=text)
-            | Q(city__unaccent__icontains=text)
-        )
 
     def organized_by(self, user):
         """Groups where ``user`` is an organizer."""
