@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
+from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
+from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.urls import api_urlpatterns as studygroups_api
 
@@ -15,16 +17,15 @@ admin.site.site_title = "Cerca"
 api_urlpatterns = [
     *studygroups_api,
     *meetups_api,
+    path("places/", PlaceSearchView.as_view(), name="place-search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [
-    path(
-        "",
-        RedirectView.as_view(pattern_name="admin:index", permanent=False),
-        name="home",
-    ),
+    path("", studygroups_views.home, name="home"),
+    path("groups/<slug:slug>/", studygroups_views.studygroup_detail, name="studygroup-page"),
+    path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
     path("api/", include((api_urlpatterns, "api"))),
     path("ogc/", include(ogc_urlpatterns([StudyGroupKind(), EventKind(), VenueKind()]))),
     path("i18n/", include("django.conf.urls.i18n")),

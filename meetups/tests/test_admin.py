@@ -96,7 +96,9 @@ def test_admin_refuses_an_overlapping_booking_with_a_message(admin_client):
     )
 
     response = admin_client.post(
-        reverse("admin:meetups_event_add"), event_form(venue=booked.venue.pk)
+        reverse("admin:meetups_event_add"),
+        event_form(venue=booked.venue.pk),
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 200
@@ -116,7 +118,9 @@ def test_admin_refuses_an_event_that_ends_before_it_starts(admin_client):
 
 
 def test_admin_refuses_an_event_with_no_place_and_no_url(admin_client):
-    response = admin_client.post(reverse("admin:meetups_event_add"), event_form())
+    response = admin_client.post(
+        reverse("admin:meetups_event_add"), event_form(), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 200
     assert "An event needs a location, a venue or an online URL." in response.content.decode()

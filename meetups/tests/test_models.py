@@ -153,7 +153,9 @@ def test_full_clean_names_the_double_booking():
     with pytest.raises(ValidationError) as error:
         clash.full_clean()
 
-    assert "This venue is already booked for an overlapping time." in str(error.value)
+    (rule,) = error.value.error_dict["__all__"]
+    assert rule.code == "event_venue_not_double_booked"
+    assert rule.messages  # worded in the active language
 
 
 def test_event_status_must_be_known():

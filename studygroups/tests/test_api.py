@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.db.models import Q
 from pyproj import Geod
 
 from studygroups.models import StudyGroup
@@ -103,13 +104,23 @@ def test_text_topic_and_online_filters(client, demo_data):
     assert online and all(f["properties"]["is_online"] for f in online)
     assert all(f["geometry"] is None for f in online)
 
-    # Accents ignored: "calculo" finds "Cálculo".
+    # Accents ignored: "calculo" finds "Cálculo" (and, fuzzily, "Calculus"), and
+    # the Spanish-named groups rank first.
     found = get_json(client, "/api/studygroups/", q="calculo", limit="1000")["features"]
-    assert found and all(
-        "cálculo" in (f["properties"]["name"] + f["properties"]["description"]).lower()
-        or "calculo" in (f["properties"]["name"] + f["properties"]["description"]).lower()
-        for f in found
-    )
+    texts = [(f["properties"]["name"] + " " + f["properties"]["description"]).lower()
+             for f in found]
+    assert texts and all("cálculo" in text or "calcul" in text for text in texts)
+    assert "cálculo" in texts[0]
+    spanish = StudyGroup.objects.filter(
+        Q(name__icontains="cálculo") | Q(description__icontains="cálculo")
+    ).count()
+    assert sum("cálculo" in text for text in texts) == spanish
+
+
+def test_typos_still_find_the_group(client, demo_data):
+    found = get_json(client, "/api/studygroups/", q="pyton", limit="1000")["features"]
+    assert found
+    assert all("python" in f["properties"]["name"].lower() for f in found[:5])
 
 
 def test_collection_follows_rfc_7946(client, demo_data):

@@ -151,3 +151,12 @@ def test_a_taken_slug_is_refused(client, db):
     assert response.status_code == 400
     assert "slug" in response.json()
     assert StudyGroup.objects.count() == 1
+
+
+@pytest.mark.parametrize("accept", ["application/geo+json", "application/json", "*/*"])
+def test_lists_answer_whatever_json_the_client_accepts(client, accept):
+    StudyGroupFactory()
+    response = client.get("/api/studygroups/", HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    assert len(response.json()["features"]) == 1

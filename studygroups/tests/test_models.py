@@ -91,7 +91,9 @@ def test_full_clean_reports_the_missing_location_by_its_rule():
     with pytest.raises(ValidationError) as error:
         group.full_clean()
 
-    assert "A group that meets in person needs a location." in str(error.value)
+    (rule,) = error.value.error_dict["__all__"]
+    assert rule.code == "studygroup_location_unless_online"
+    assert rule.messages  # worded in the active language
 
 
 @pytest.mark.parametrize(
