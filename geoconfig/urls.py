@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
+from meetups.urls import page_urlpatterns as meetups_pages
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from studygroups import views as studygroups_views
@@ -26,6 +27,8 @@ urlpatterns = [
     path("", studygroups_views.home, name="home"),
     path("groups/<slug:slug>/", studygroups_views.studygroup_detail, name="studygroup-page"),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
+    *meetups_pages,
+    path("calendar/", include("meetups.feed_urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("ogc/", include(ogc_urlpatterns([StudyGroupKind(), EventKind(), VenueKind()]))),
     path("i18n/", include("django.conf.urls.i18n")),

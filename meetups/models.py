@@ -108,6 +108,13 @@ class Event(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
+    series = models.UUIDField(
+        _("series"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Shared by the occurrences of a weekly or monthly series."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept by PostgreSQL itself. An event has no language of its own (its group

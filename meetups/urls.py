@@ -8,3 +8,6 @@ api_urlpatterns = [
     path("venues/", api.VenueListView.as_view(), name="venue-list"),
     path("venues/<int:pk>/", api.VenueDetailView.as_view(), name="venue-detail"),
 ]
+
+# HTML pages and form posts of events (RSVP).
+page_urlpatterns = []

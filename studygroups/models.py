@@ -1,8 +1,10 @@
+import secrets
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +45,14 @@ class StudyGroup(models.Model):
     )
     is_online = models.BooleanField(
         _("online"), default=False, help_text=_("The group meets online.")
+    )
+
+    class JoinPolicy(models.TextChoices):
+        OPEN = "open", _("Open: anyone may join")
+        APPROVAL = "approval", _("Approval required: organizers accept each request")
+
+    join_policy = models.CharField(
+        _("who may join"), max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
     # Geography, not geometry: ST_DWithin and ST_Distance then work in meters
     # on the WGS84 spheroid, and the GiST index still serves KNN ordering.
@@ -115,6 +125,10 @@ class StudyGroup(models.Model):
             models.CheckConstraint(
                 condition=~Q(slug=""), name="studygroup_slug_not_empty"
             ),
+            models.CheckConstraint(
+                condition=Q(join_policy__in=["open", "approval"]),
+                name="studygroup_join_policy_valid",
+            ),
         ]
 
     def __str__(self):
@@ -141,8 +155,16 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("study group"),
     )
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PENDING = "pending", _("Waiting for approval")
+
     role = models.CharField(
         _("role"), max_length=10, choices=Role.choices, default=Role.MEMBER
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
@@ -160,7 +182,63 @@ class Membership(models.Model):
                 condition=Q(role__in=["organizer", "member"]),
                 name="membership_role_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "pending"]),
+                name="membership_status_valid",
+            ),
+            # Only an active member can organize.
+            models.CheckConstraint(
+                condition=Q(role="member") | Q(status="active"),
+                name="membership_organizer_is_active",
+            ),
         ]
 
     def __str__(self):
         return f"{self.user} – {self.study_group} ({self.get_role_display()})"
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(32)
+
+
+class MemberProfile(models.Model):
+    """A member's private settings. The home location never leaves the
+    database through any page or API: organizers see only counts."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("user"),
+    )
+    home_location = models.PointField(
+        _("home location"),
+        validators=[validate_wgs84],
+        geography=True,
+        srid=4326,
+        null=True,
+        blank=True,
+        help_text=_("Private. Used to alert you of new groups and events nearby."),
+    )
+    alert_radius_km = models.PositiveSmallIntegerField(
+        _("alert radius (km)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    # The secret in the URL of the member's personal calendar feed.
+    calendar_token = models.CharField(
+        _("calendar token"), max_length=64, unique=True, default=new_calendar_token
+    )
+
+    class Meta:
+        verbose_name = _("member profile")
+        verbose_name_plural = _("member profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(alert_radius_km__gte=1, alert_radius_km__lte=500),
+                name="profile_alert_radius_range",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user)

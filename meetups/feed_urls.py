@@ -1,0 +1,3 @@
+"""iCalendar (RFC 5545) feeds."""
+
+urlpatterns = []
