@@ -1,6 +1,8 @@
+from importlib import import_module
+
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 
 @pytest.fixture(scope="module")
@@ -15,3 +17,40 @@ def demo_data(django_db_setup, django_db_blocker):
             call_command("loaddata", "demo", verbosity=0)
             yield
             transaction.set_rollback(True)
+
+
+def restore_gazetteer():
+    """Insert the cities of migration places/0003 again if a flush has emptied them.
+
+    Transactional tests (live server, browser, concurrency) end with
+    pytest-django truncating every table, the migration's cities included.
+    ``serialized_rollback=True`` would bring them back through the ORM, one row
+    at a time: over a minute per test for 34,000 cities and 128,000 names. The
+    migration's own bulk insert takes about 4 s.
+    """
+    from places.models import City, CityName
+
+    if not City.objects.exists():
+        migration = import_module("places.migrations.0003_load_geonames_cities")
+        with transaction.atomic():
+            migration.insert_cities(connection, City._meta.db_table, CityName._meta.db_table)
+
+
+@pytest.fixture
+def gazetteer(transactional_db):
+    """The offline gazetteer, for a transactional test that searches places."""
+    restore_gazetteer()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gazetteer_in_the_test_database(django_db_setup, django_db_blocker):
+    """The cities the migrations promise, at the start and at the end of a session.
+
+    With ``--reuse-db`` a session starts from the last one's database, which a
+    transactional test may have emptied.
+    """
+    with django_db_blocker.unblock():
+        restore_gazetteer()
+    yield
+    with django_db_blocker.unblock():
+        restore_gazetteer()

@@ -16,10 +16,11 @@ from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from places import parsers
-from places.api import geojson_response, refuse_nul_characters
+from places.api import GeoJSONRenderer, geojson_response, refuse_nul_characters
 from places.functions import Unaccented
 from places.geojson import COORDINATE_DECIMALS, collection_bbox
 from places.querysets import SpatialQuerySet
@@ -130,6 +131,7 @@ CITY_COLLECTION = {
 class PlaceSearchView(APIView):
     """GET the cities whose names match ``q``, for the place box."""
 
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
     parameters = frozenset({"q", "limit"})
 
     @extend_schema(

@@ -216,3 +216,10 @@ def test_place_search_schema_has_no_warnings(tmp_path):
     schema = (tmp_path / "schema.yaml").read_text()
     assert "operationId: places_search" in schema
     assert "application/geo+json" in schema
+
+
+@pytest.mark.urls("geoconfig.urls")
+def test_place_search_answers_a_client_that_accepts_only_geojson(client, db):
+    response = client.get("/api/places/", {"q": "bogota"}, HTTP_ACCEPT="application/geo+json")
+    assert response.status_code == 200
+    assert response.json()["features"][0]["properties"]["name"] == "Bogotá"

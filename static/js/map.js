@@ -28,6 +28,8 @@ let map;
 let groupLayer;
 let eventLayer;
 const groupMarkers = new Map(); // id -> marker
+const eventMarkers = new Map();
+let listedIds = new Set(); // groups in the list keep their markers
 let viewRequest;
 let listRequest;
 
@@ -106,12 +108,35 @@ function groupMarker(feature) {
 
 function eventMarker(feature) {
   const [lon, lat] = feature.geometry.coordinates;
-  const marker = L.circleMarker([lat, lon], { radius: 7, color: "#8a3b12", fillColor: "#e07a3f", fillOpacity: 0.9, weight: 2 });
+  const marker = L.circleMarker([lat, lon], {
+    radius: 7, color: "#8a3b12", fillColor: "#e07a3f", fillOpacity: 0.9, weight: 2, pane: "events",
+  });
   marker.bindPopup(() => eventPopup(feature));
   return marker;
 }
 
 // Markers for what the map shows: the API answers for the current bbox only.
+// Markers already on the map are kept (an open popup or a marker being zoomed
+// to survives a reload); those that left the view go, new ones come.
+function syncLayer(layer, markers, features, makeMarker, keep = new Set()) {
+  const wanted = new Map(features.filter((f) => f.geometry).map((f) => [f.id, f]));
+  for (const [id, marker] of markers) {
+    if (!wanted.has(id) && !keep.has(id) && !marker.isPopupOpen()) {
+      layer.removeLayer(marker);
+      markers.delete(id);
+    }
+  }
+  const added = [];
+  for (const [id, feature] of wanted) {
+    if (!markers.has(id)) {
+      const marker = makeMarker(feature);
+      markers.set(id, marker);
+      added.push(marker);
+    }
+  }
+  layer.addLayers(added);
+}
+
 async function loadView() {
   if (viewRequest) viewRequest.abort();
   viewRequest = new AbortController();
@@ -121,20 +146,11 @@ async function loadView() {
       getJSON(apiUrl(page.api.groups, { bbox, q: state.q, limit: 2000 }), viewRequest.signal),
       getJSON(apiUrl(page.api.events, { bbox, q: state.q, limit: 2000 }), viewRequest.signal),
     ]);
-    groupLayer.clearLayers();
-    groupMarkers.clear();
-    for (const feature of groups.features) {
-      if (!feature.geometry) continue;
-      const marker = groupMarker(feature);
-      groupMarkers.set(feature.id, marker);
-      groupLayer.addLayer(marker);
-    }
-    eventLayer.clearLayers();
-    for (const feature of events.features) {
-      if (feature.geometry) eventLayer.addLayer(eventMarker(feature));
-    }
-    document.body.dataset.groupMarkers = groupMarkers.size;
-    document.body.dataset.eventMarkers = eventLayer.getLayers().length;
+    syncLayer(groupLayer, groupMarkers, groups.features, groupMarker, listedIds);
+    syncLayer(eventLayer, eventMarkers, events.features, eventMarker);
+    document.body.dataset.groupMarkers = groups.features.filter((f) => f.geometry).length;
+    document.body.dataset.eventMarkers = events.features.filter((f) => f.geometry).length;
+    document.body.dataset.viewLoaded = String(Date.now());
   } catch (error) {
     if (error.name !== "AbortError") say(t.loadError);
   }
@@ -167,6 +183,7 @@ function showOnMap(id) {
 
 function renderList(collection) {
   resultList.replaceChildren();
+  listedIds = new Set(collection.features.map((feature) => feature.id));
   if (!collection.features.length) {
     resultList.append(text("li", t.noResults, "empty"));
     return;
@@ -318,9 +335,12 @@ if (languageSelect) languageSelect.addEventListener("change", () => languageSele
 window.addEventListener("map:init", (event) => {
   map = event.detail.map;
   window.cercaMap = map; // for the browser tests and the curious
+  // Event clusters sit in a pane under the group markers, so they never hide a group.
+  map.createPane("events").style.zIndex = 590;
   groupLayer = L.markerClusterGroup({ showCoverageOnHover: false });
   eventLayer = L.markerClusterGroup({
     showCoverageOnHover: false,
+    clusterPane: "events",
     iconCreateFunction: (cluster) => L.divIcon({ html: `<span>${cluster.getChildCount()}</span>`, className: "event-cluster", iconSize: [34, 34] }),
   });
   groupLayer.addTo(map);

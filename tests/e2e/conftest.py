@@ -47,48 +47,70 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def new_page(browser, live_server):
+    """Open pages like ``page``'s in browser contexts of their own.
+
+    ``new_page(locale="es-CO", geolocation=..., permissions=[...])``: the
+    keywords go to ``browser.new_context``; locale en-US and a 1280x900
+    viewport unless given. Each page may only reach the live server, as ``page``.
+    """
+    live_host = urlsplit(live_server.url).netloc
+    contexts = []
+
+    def open_page(**context_options):
+        options = {"locale": "en-US", "viewport": {"width": 1280, "height": 900}}
+        context = browser.new_context(**{**options, **context_options})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.external_requests = []
+
+        def only_live_server(route):
+            if urlsplit(route.request.url).netloc == live_host:
+                route.continue_()
+            else:
+                page.external_requests.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", only_live_server)
+        # JavaScript errors; refused tile requests are expected offline and not counted.
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda message: message.type == "error"
+            and not message.text.startswith("Failed to load resource")
+            and page.console_errors.append(message.text),
+        )
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
     """A fresh browser page that may only reach the live server.
 
     Every other request (map tiles from OpenStreetMap, a CDN) is refused and
     recorded in ``page.external_requests``, so tests can assert the page works
     offline and loads nothing from elsewhere.
     """
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    live_host = urlsplit(live_server.url).netloc
-    page.external_requests = []
-
-    def only_live_server(route):
-        if urlsplit(route.request.url).netloc == live_host:
-            route.continue_()
-        else:
-            page.external_requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_live_server)
-    # JavaScript errors; refused tile requests are expected offline and not counted.
-    page.console_errors = []
-    page.on(
-        "console",
-        lambda message: message.type == "error"
-        and not message.text.startswith("Failed to load resource")
-        and page.console_errors.append(message.text),
-    )
-    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
-    yield page
-    context.close()
+    return new_page()
 
 
 @pytest.fixture
-def screenshot(page, request):
-    """Save a screenshot of ``page`` to test-artifacts/, named after the test."""
+def screenshot(request):
+    """Save a screenshot to test-artifacts/, named after the test.
 
-    def take(name=None):
+    ``screenshot(name=None, of=None)``: of ``page`` unless another page is given.
+    """
+
+    def take(name=None, of=None):
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name or request.node.name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        (of or request.getfixturevalue("page")).screenshot(path=str(path), full_page=True)
         return path
 
     return take

@@ -1,0 +1,359 @@
+"""The map page in a real browser: markers for the view, the nearest-groups list,
+place and text search, geolocation, escaping, languages and a phone's width.
+
+Expected values come from outside the page's code: group locations read back
+from the database, distances measured by pyproj on the WGS84 ellipsoid, and
+labels from Django's translation catalogues.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.management import call_command
+from django.utils import translation
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
+from pyproj import Geod
+
+from studygroups.models import StudyGroup
+from studygroups.tests.factories import StudyGroupFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+GEOD = Geod(ellps="WGS84")
+MEDELLIN = (-75.5812, 6.2442)  # (lon, lat): Parque Berrío
+BOGOTA = (-74.08, 4.61)
+# Where the page opens without a place: Universidad Nacional, Bogotá (settings).
+DEFAULT_CENTER = (-74.0840, 4.6380)
+DEFAULT_RADIUS_KM = 10
+XSS_NAME = "<img src=x onerror=alert(1)>"
+
+MAP_READY = (
+    "() => window.cercaMap && document.body.dataset.groupMarkers !== undefined"
+    " && document.body.dataset.listLoaded !== undefined"
+)
+# The list loaded, or the page said why it could not.
+LIST_LOADED_OR_FAILED = """() => {
+    const strings = JSON.parse(document.getElementById('cerca-page').textContent).strings;
+    const status = document.getElementById('status').textContent;
+    return document.body.dataset.listLoaded !== undefined
+        || status === strings.loadError || status === strings.placeNotFound;
+}"""
+# Each group of the view is either alone on the map or counted in a cluster
+# (event clusters are drawn with their own class, event-cluster).
+RENDERED_GROUPS = """() => {
+    const clusters = [...document.querySelectorAll('#map .marker-cluster span')]
+        .reduce((sum, span) => sum + Number(span.textContent), 0);
+    const single = document.querySelectorAll(
+        '#map .leaflet-marker-icon:not(.marker-cluster):not(.event-cluster)').length;
+    return clusters + single;
+}"""
+RESULTS = """() => [...document.querySelectorAll('#results li.result')].map((item) => ({
+    id: Number(item.dataset.id),
+    name: item.querySelector('.result-link').textContent,
+    distance: item.querySelector('.distance').textContent,
+}))"""
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo fixture, committed where the live server's threads can read it."""
+    call_command("loaddata", "demo", verbosity=0)
+
+
+def open_map(page, url):
+    page.goto(url)
+    page.wait_for_function(MAP_READY)
+    return page
+
+
+def reload_list(page, action):
+    """Do ``action`` and wait for the list it asks for."""
+    page.evaluate("() => { delete document.body.dataset.listLoaded; }")
+    action()
+    page.wait_for_function(LIST_LOADED_OR_FAILED)
+    if page.evaluate("() => document.body.dataset.listLoaded") is None:
+        pytest.fail(f"The list did not load again. Status line: {page.text_content('#status')!r}")
+    return [
+        {**item, "km": shown_km(item["distance"], page_language(page))}
+        for item in page.evaluate(RESULTS)
+    ]
+
+
+def reload_view(page, script, arg=None):
+    """Move the map with ``script`` and wait for the markers of the new view."""
+    page.evaluate("() => { delete document.body.dataset.groupMarkers; }")
+    page.evaluate(script, arg)
+    page.wait_for_function("() => document.body.dataset.groupMarkers !== undefined")
+
+
+def page_language(page):
+    return page.evaluate("() => document.documentElement.lang")
+
+
+def shown_km(text, language):
+    """The number in "1,234.5 km" (en) or "1234,5 km" (es)."""
+    number = re.fullmatch(r"([\d.,\u00a0\u202f]+)\s*km", text.strip())
+    assert number, f"not a distance in km: {text!r}"
+    digits = re.sub(r"[\u00a0\u202f]", "", number.group(1))
+    if language == "es":
+        digits = digits.replace(".", "").replace(",", ".")
+    else:
+        digits = digits.replace(",", "")
+    return float(digits)
+
+
+def geodesic_km(origin, location):
+    _, _, meters = GEOD.inv(origin[0], origin[1], location.x, location.y)
+    return meters / 1000
+
+
+def groups_within(origin, radius_km):
+    """{pk: km} of in-person groups within ``radius_km`` of (lon, lat), by pyproj."""
+    distances = {
+        group.pk: geodesic_km(origin, group.location)
+        for group in StudyGroup.objects.exclude(location=None)
+    }
+    return {pk: km for pk, km in distances.items() if km <= radius_km}
+
+
+def map_center(page):
+    return page.evaluate("() => { const c = window.cercaMap.getCenter(); return [c.lng, c.lat]; }")
+
+
+def only_tiles_were_refused(page):
+    return all(
+        urlsplit(url).netloc.endswith("tile.openstreetmap.org") for url in page.external_requests
+    )
+
+
+def test_group_markers_are_the_groups_in_the_view(page, live_server, demo, screenshot):
+    open_map(page, live_server.url)
+    assert page.locator(".leaflet-container").is_visible()
+    assert page_language(page) == "en"  # Playwright's en-US sets Accept-Language.
+
+    reload_view(page, "() => window.cercaMap.fitBounds([[4.55, -74.20], [4.76, -74.02]])")
+    west, south, east, north = page.evaluate(
+        "() => { const b = window.cercaMap.getBounds();"
+        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
+    )
+    in_view = [
+        group.pk
+        for group in StudyGroup.objects.exclude(location=None)
+        if west <= group.location.x <= east and south <= group.location.y <= north
+    ]
+    assert len(in_view) > 10, "the view should hold many Bogotá groups"
+    assert int(page.evaluate("() => document.body.dataset.groupMarkers")) == len(in_view)
+    # Clusters redraw after the zoom animation; wait for it before counting them.
+    try:
+        page.wait_for_function(f"() => ({RENDERED_GROUPS})() === {len(in_view)}", timeout=5_000)
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            f"clusters and single markers add up to {page.evaluate(RENDERED_GROUPS)} groups, "
+            f"not the {len(in_view)} in the view"
+        )
+    assert page.locator("#map .marker-cluster").count() > 0
+    assert int(page.evaluate("() => document.body.dataset.eventMarkers")) >= 0
+
+    screenshot("map-page")
+    assert only_tiles_were_refused(page), page.external_requests
+    assert not page.console_errors
+
+
+# Distances read "1.2 km" in English and "1,2 km" in Spanish.
+@pytest.mark.parametrize("locale, language", [("en-US", "en"), ("es-CO", "es")])
+def test_my_location_lists_the_nearest_groups_with_their_distances(
+    new_page, live_server, demo, locale, language
+):
+    page = new_page(
+        locale=locale,
+        geolocation={"longitude": MEDELLIN[0], "latitude": MEDELLIN[1]},
+        permissions=["geolocation"],
+    )
+    open_map(page, live_server.url)
+    assert page_language(page) == language
+
+    listed = reload_list(page, lambda: page.click("#locate"))
+
+    expected = groups_within(MEDELLIN, DEFAULT_RADIUS_KM)
+    assert len(expected) >= 5, "the demo has groups in Medellín"
+    assert sorted(item["id"] for item in listed) == sorted(expected)
+    for item in listed:
+        true_km = expected[item["id"]]
+        assert abs(item["km"] - true_km) <= 0.05 + 0.005 * true_km, (item, true_km)
+    # Nearest first; the index orders on a sphere, so rows closer than 0.5% may swap.
+    true_distances = [expected[item["id"]] for item in listed]
+    for nearer, farther in zip(true_distances, true_distances[1:]):
+        assert nearer <= farther * 1.005, true_distances
+    assert map_center(page) == pytest.approx(MEDELLIN, abs=1e-4)
+    assert not page.console_errors
+
+
+def test_a_place_typed_without_accents_moves_the_map_and_the_list(
+    page, live_server, demo, gazetteer
+):
+    # Open in Medellín, so that reaching Bogotá is the search's doing.
+    open_map(page, f"{live_server.url}/?near={MEDELLIN[0]},{MEDELLIN[1]}")
+    assert map_center(page) == pytest.approx(MEDELLIN, abs=1e-4)
+
+    page.fill("#place", "bogota")
+    listed = reload_list(page, lambda: page.click("#search-form button[type=submit]"))
+
+    assert map_center(page) == pytest.approx(BOGOTA, abs=0.1)
+    assert "Bogotá" in page.text_content("#status")
+    center = map_center(page)
+    assert sorted(item["id"] for item in listed) == sorted(groups_within(center, 10))
+    cities = set(
+        StudyGroup.objects.filter(pk__in=[item["id"] for item in listed]).values_list(
+            "city", flat=True
+        )
+    )
+    assert listed and cities == {"Bogotá"}
+    assert not page.console_errors
+
+
+def test_a_misspelt_topic_finds_the_group(page, live_server, demo):
+    open_map(page, live_server.url)
+    reload_list(page, lambda: page.select_option("#radius", "25"))
+
+    page.fill("#q", "pyton")
+    listed = reload_list(page, lambda: page.press("#q", "Enter"))
+
+    python_nearby = {
+        pk
+        for pk in groups_within(DEFAULT_CENTER, 25)
+        if "python" in StudyGroup.objects.get(pk=pk).name.lower()
+    }
+    assert python_nearby, "the demo has a Python group in Bogotá"
+    assert python_nearby <= {item["id"] for item in listed}
+    assert all("Python" in item["name"] for item in listed), listed
+    assert not page.console_errors
+
+
+def test_a_group_name_is_shown_as_text_never_as_markup(page, live_server, demo):
+    group = StudyGroupFactory(
+        name=XSS_NAME, slug="xss", city="Bogotá", location=Point(-74.0836, 4.6384, srid=4326)
+    )
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_map(page, live_server.url)
+
+    link = page.locator(f"#results li.result[data-id='{group.pk}'] .result-link")
+    assert link.text_content() == XSS_NAME
+    reload_view(
+        page,
+        "([lon, lat]) => window.cercaMap.setView([lat, lon], 18)",
+        [group.location.x, group.location.y],
+    )
+    page.locator(f"#map .leaflet-marker-icon[title='{XSS_NAME}']").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+
+    assert popup.locator("a").text_content() == XSS_NAME
+    assert popup.locator("img").count() == 0
+    assert page.evaluate("() => document.querySelectorAll('#results img').length") == 0
+    assert page.locator("img[src=x]").count() == 0
+    assert dialogs == []
+    assert not page.console_errors
+
+
+def test_show_on_map_opens_the_popup_of_a_clustered_group(page, live_server, demo):
+    open_map(page, live_server.url)
+    markers = page.locator("#map")
+    clustered = next(
+        (
+            item
+            for item in page.evaluate(RESULTS)
+            if markers.get_by_title(item["name"], exact=True).count() == 0
+        ),
+        None,
+    )
+    assert clustered, "at zoom 12 some listed Bogotá group should be inside a cluster"
+    zoom = page.evaluate("() => window.cercaMap.getZoom()")
+
+    page.locator(f"#results li.result[data-id='{clustered['id']}'] .show-on-map").click()
+
+    popup = page.locator(".leaflet-popup-content")
+    try:
+        popup.wait_for(timeout=5_000)
+    except PlaywrightTimeoutError:
+        pytest.fail(
+            f"Show on map for {clustered['name']!r} opened no popup; the map went from zoom "
+            f"{zoom} to {page.evaluate('() => window.cercaMap.getZoom()')}"
+        )
+    assert popup.locator("a").text_content() == clustered["name"]
+    assert not page.console_errors
+
+
+def translated(message, language):
+    with translation.override(language):
+        return translation.gettext(message)
+
+
+def test_the_language_switcher_translates_the_labels(new_page, live_server):
+    labels = {
+        "label[for=place]": "City or place",
+        "label[for=q]": "Topic or name",
+        "#search-heading": "Find study groups near you",
+        "#search-form button[type=submit]": "Search",
+    }
+    spanish = {selector: translated(text, "es") for selector, text in labels.items()}
+    untranslated = [text for selector, text in labels.items() if spanish[selector] == text]
+    assert not untranslated, (
+        f"no Spanish translation for {untranslated}: write them in "
+        "locale/es/LC_MESSAGES/django.po and compile it (msgfmt, or `make setup`)"
+    )
+    page = new_page(locale="es-CO")
+
+    def shown():
+        return {selector: page.text_content(selector).strip() for selector in labels}
+
+    open_map(page, live_server.url)
+    assert page_language(page) == "es"
+    assert shown() == spanish
+
+    with page.expect_navigation():
+        page.select_option("#language", "en")
+    page.wait_for_function(MAP_READY)
+    assert page_language(page) == "en"
+    assert shown() == labels
+
+    with page.expect_navigation():
+        page.select_option("#language", "es")
+    page.wait_for_function(MAP_READY)
+    assert page_language(page) == "es"
+    assert shown() == spanish
+    assert not page.console_errors
+
+
+def test_a_refused_location_says_so_and_moves_to_the_place_box(new_page, live_server):
+    page = new_page(locale="es-CO")
+    # Nothing granted: headless Chromium refuses the prompt, as a user would.
+    page.context.clear_permissions()
+    open_map(page, live_server.url)
+
+    page.click("#locate")
+
+    denied = translated(
+        "We could not get your location (permission denied or unavailable). "
+        "Type a city or place instead.",
+        "es",
+    )
+    expect(page.locator("#status")).to_have_text(denied)
+    expect(page.locator("#place")).to_be_focused()
+    assert not page.console_errors
+
+
+def test_the_page_fits_a_phone(new_page, live_server, demo, screenshot):
+    page = new_page(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    open_map(page, live_server.url)
+
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert page.locator("#map").is_visible()
+    assert page.locator("#results li.result").first.is_visible()
+    map_box = page.locator("#map").bounding_box()
+    assert map_box["width"] > 300 and map_box["height"] > 200
+    screenshot("map-page-375px", of=page)
+    assert not page.console_errors
