@@ -3,12 +3,20 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from places.permissions import is_moderator, organized_group_ids
+from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
+
 from .forms import EventAdminForm
 from .models import RSVP, Event, Venue
 
 
+def shared_or_organized_by(user):
+    """Shared venues (no group) and the venues of the groups ``user`` organizes."""
+    return Q(study_group__isnull=True) | Q(study_group__in=organized_group_ids(user))
+
+
 @admin.register(Venue)
-class VenueAdmin(LeafletGeoAdmin):
+class VenueAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     list_display = [
         "name",
         "city",
@@ -22,9 +30,20 @@ class VenueAdmin(LeafletGeoAdmin):
     autocomplete_fields = ["study_group"]
     list_select_related = ["study_group"]
     readonly_fields = ["created_at", "updated_at"]
+    # Also orders the autocomplete's results (Meta.ordering does not apply to
+    # the grouped query that counts events).
+    ordering = ["city", "name"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_count=Count("events"))
+
+    # Organizers also see the shared venues (no group), read-only: they book
+    # events there, and moderators manage them.
+    def visible_to_organizer(self, queryset, user):
+        return queryset.filter(shared_or_organized_by(user))
+
+    def may_see(self, request, obj):
+        return obj.study_group_id is None or super().may_see(request, obj)
 
     @admin.display(description=_("events"), ordering="event_count")
     def event_count(self, obj):
@@ -46,16 +65,21 @@ class StartsFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RSVPInline(admin.TabularInline):
+class RSVPInline(ModeratorsMayDoAll, admin.TabularInline):
     model = RSVP
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "status", "created_at"]
     readonly_fields = ["created_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if is_moderator(request.user):
+            return self.readonly_fields
+        return ["user", *self.readonly_fields]
+
 
 @admin.register(Event)
-class EventAdmin(LeafletGeoAdmin):
+class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     form = EventAdminForm
     list_display = [
         "title",
@@ -79,6 +103,7 @@ class EventAdmin(LeafletGeoAdmin):
     list_select_related = ["study_group", "venue"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [RSVPInline]
+    ordering = ["during"]  # As Meta's, which grouped queries (going_count) drop.
     fieldsets = [
         (
             None,
@@ -98,6 +123,11 @@ class EventAdmin(LeafletGeoAdmin):
             .get_queryset(request)
             .annotate(going_count=Count("rsvps", filter=Q(rsvps__status="yes")))
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "venue" and not is_moderator(request.user):
+            kwargs["queryset"] = Venue.objects.filter(shared_or_organized_by(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("city"), ordering="venue__city")
     def city(self, obj):
@@ -119,9 +149,19 @@ class EventAdmin(LeafletGeoAdmin):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(admin.ModelAdmin):
+class RSVPAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "event", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["user__username", "event__title"]
     autocomplete_fields = ["user", "event"]
     list_select_related = ["user", "event"]
+    study_group_lookup = "event__study_group"
+
+    def study_group_of(self, obj):
+        return obj.event.study_group_id
+
+    # Organizers answer for no one: they only change an RSVP's status.
+    def get_readonly_fields(self, request, obj=None):
+        if is_moderator(request.user):
+            return self.readonly_fields
+        return ["user", "event", *self.readonly_fields]

@@ -11,8 +11,8 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import parsers
 from places.api import WritableFeatureCollectionView, WritableFeatureKind, WritableFeatureView
+from places.permissions import is_moderator, manages, organizes
 from places.validators import validate_geometry_type
-from studygroups.models import StudyGroup
 
 from .forms import time_zone_choices
 from .models import RSVP, Event, Venue
@@ -88,14 +88,6 @@ class VenueSerializer(GeoFeatureModelSerializer):
         return validate_geometry_type(value, "Point")
 
 
-def organizes(user, study_group):
-    """Whether ``user`` is an organizer of ``study_group`` (None: no group)."""
-    return (
-        study_group is not None
-        and StudyGroup.objects.organized_by(user).filter(pk=study_group.pk).exists()
-    )
-
-
 class EventKind(WritableFeatureKind):
     name = "events"
     title = "Events"
@@ -166,9 +158,9 @@ class EventKind(WritableFeatureKind):
             queryset = queryset.online(parsers.parse_bool(params["online"], "online"))
         return queryset
 
-    # Writes: organizers of the event's study group, and staff with the model
-    # permission (as in the admin). An organizer books shared venues or their
-    # own group's, never another group's.
+    # Writes: organizers of the event's study group, and moderators (see
+    # places.permissions). An organizer books shared venues or their own
+    # group's, never another group's.
     serializer_class = EventSerializer
     error_fields = {
         "event_venue_not_double_booked": "venue",
@@ -181,18 +173,18 @@ class EventKind(WritableFeatureKind):
         return venue is None or venue.study_group is None or organizes(user, venue.study_group)
 
     def can_create(self, user, data):
-        if user.has_perm("meetups.add_event"):
+        if is_moderator(user):
             return True
         return organizes(user, data.get("study_group")) and self.may_use(user, data)
 
     def can_change(self, user, instance):
-        return user.has_perm("meetups.change_event") or organizes(user, instance.study_group)
+        return manages(user, instance.study_group)
 
     def can_delete(self, user, instance):
-        return user.has_perm("meetups.delete_event") or organizes(user, instance.study_group)
+        return manages(user, instance.study_group)
 
     def can_change_to(self, user, data):
-        if user.has_perm("meetups.change_event"):
+        if is_moderator(user):
             return True
         if "study_group" in data and not organizes(user, data["study_group"]):
             return False
@@ -233,25 +225,21 @@ class VenueKind(WritableFeatureKind):
             queryset = queryset.search(params["q"])
         return queryset
 
-    # Writes: organizers of the venue's study group, and staff with the model
-    # permission. Shared venues (no group) are the staff's.
+    # Writes: organizers of the venue's study group, and moderators. Shared
+    # venues (no group) are the moderators'.
     serializer_class = VenueSerializer
 
     def can_create(self, user, data):
-        return user.has_perm("meetups.add_venue") or organizes(user, data.get("study_group"))
+        return manages(user, data.get("study_group"))
 
     def can_change(self, user, instance):
-        return user.has_perm("meetups.change_venue") or organizes(user, instance.study_group)
+        return manages(user, instance.study_group)
 
     def can_delete(self, user, instance):
-        return user.has_perm("meetups.delete_venue") or organizes(user, instance.study_group)
+        return manages(user, instance.study_group)
 
     def can_change_to(self, user, data):
-        return (
-            user.has_perm("meetups.change_venue")
-            or "study_group" not in data
-            or organizes(user, data["study_group"])
-        )
+        return "study_group" not in data or manages(user, data["study_group"])
 
     def create(self, user, data):
         return venue_create(**data)

@@ -1,13 +1,108 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
+from places.permissions import is_moderator, organized_group_ids, organized_groups, organizes
+
 from .models import Membership, StudyGroup, Topic
+from .services import grant_organizer_access
+
+
+class ModeratorsMayDoAll:
+    """Moderators need no model permissions: ``studygroups.moderate`` covers
+    every admin page that uses this mixin. Everyone else needs the model
+    permissions (organizers hold them through the "Organizers" auth group)."""
+
+    def has_module_permission(self, request):
+        return is_moderator(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_moderator(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        # *args: an inline's has_add_permission also takes the parent object.
+        return is_moderator(request.user) or super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return is_moderator(request.user) or super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_moderator(request.user) or super().has_delete_permission(request, obj)
+
+
+class OrganizerScopedAdmin(ModeratorsMayDoAll):
+    """A ModelAdmin whose rows belong to a study group: an organizer sees and
+    changes only the rows of the groups they organize (others' are not even
+    listed, found by autocomplete or reachable by URL); moderators see all."""
+
+    # The lookup from a row to its study group, as in queryset.filter().
+    study_group_lookup = "study_group"
+
+    def study_group_of(self, obj):
+        """The id of the study group ``obj`` belongs to (None: no group)."""
+        return obj.study_group_id
+
+    def may_see(self, request, obj):
+        return organizes(request.user, self.study_group_of(obj))
+
+    def may_change(self, request, obj):
+        return organizes(request.user, self.study_group_of(obj))
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_moderator(request.user):
+            return queryset
+        return self.visible_to_organizer(queryset, request.user)
+
+    def visible_to_organizer(self, queryset, user):
+        """The rows of ``queryset`` that ``user``, not a moderator, may see."""
+        return queryset.filter(**{f"{self.study_group_lookup}__in": organized_group_ids(user)})
+
+    def has_view_permission(self, request, obj=None):
+        if is_moderator(request.user):
+            return True
+        return super().has_view_permission(request, obj) and (
+            obj is None or self.may_see(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if is_moderator(request.user):
+            return True
+        return super().has_change_permission(request, obj) and (
+            obj is None or self.may_change(request, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        if is_moderator(request.user):
+            return True
+        return super().has_delete_permission(request, obj) and (
+            obj is None or self.may_change(request, obj)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Validation, not only the widget: a posted id of another group's row is refused.
+        if db_field.name == "study_group" and not is_moderator(request.user):
+            kwargs["queryset"] = organized_groups(request.user)
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def grant_organizers_access(memberships):
+    """Let the organizers among ``memberships`` into the admin, as the site's
+    own "make organizer" does."""
+    for membership in memberships:
+        if (
+            membership.role == Membership.Role.ORGANIZER
+            and membership.status == Membership.Status.ACTIVE
+        ):
+            grant_organizer_access(membership.user)
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(ModeratorsMayDoAll, admin.ModelAdmin):
     list_display = ["name", "slug", "group_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -20,16 +115,26 @@ class TopicAdmin(admin.ModelAdmin):
         return obj.group_count
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ModeratorsMayDoAll, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "joined_at"]
     readonly_fields = ["joined_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Choosing among all users would list them; organizers add a member by
+        # username on the membership page instead.
+        if is_moderator(request.user):
+            return self.readonly_fields
+        return ["user", *self.readonly_fields]
+
+    def has_add_permission(self, request, obj):
+        return is_moderator(request.user)
+
 
 @admin.register(StudyGroup)
-class StudyGroupAdmin(LeafletGeoAdmin):
+class StudyGroupAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     list_display = [
         "name",
         "city",
@@ -46,6 +151,9 @@ class StudyGroupAdmin(LeafletGeoAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "updated_at"]
     inlines = [MembershipInline]
+    # Also orders the autocomplete's results (the member and event counts
+    # group the query, and Meta.ordering does not apply to grouped queries).
+    ordering = ["name"]
     fieldsets = [
         (
             None,
@@ -69,6 +177,10 @@ class StudyGroupAdmin(LeafletGeoAdmin):
             {"fields": ["created_at", "updated_at"], "classes": ["collapse"]},
         ),
     ]
+    study_group_lookup = "pk"
+
+    def study_group_of(self, obj):
+        return obj.pk
 
     def get_queryset(self, request):
         return (
@@ -80,6 +192,21 @@ class StudyGroupAdmin(LeafletGeoAdmin):
             )
         )
 
+    # Organizers create groups on the site (which makes them its organizer)
+    # and never delete one here.
+    def has_add_permission(self, request):
+        return is_moderator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_moderator(request.user)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership:
+            grant_organizers_access(
+                [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]
+            )
+
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):
         return obj.member_count
@@ -90,10 +217,32 @@ class StudyGroupAdmin(LeafletGeoAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "study_group", "role", "joined_at"]
-    list_filter = ["role", "joined_at"]
+class MembershipAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+    list_display = ["user", "study_group", "role", "status", "joined_at"]
+    list_filter = ["role", "status", "joined_at"]
     search_fields = ["user__username", "user__email", "study_group__name"]
     autocomplete_fields = ["user", "study_group"]
     list_select_related = ["user", "study_group"]
     date_hierarchy = "joined_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or is_moderator(request.user):
+            return self.readonly_fields
+        return ["user", "study_group", *self.readonly_fields]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not is_moderator(request.user):
+            # An exact username rather than a list: organizers do not browse users.
+            return forms.ModelChoiceField(
+                queryset=get_user_model().objects.filter(is_active=True),
+                to_field_name="username",
+                widget=forms.TextInput,
+                label=_("username"),
+                help_text=_("The member's exact username."),
+                error_messages={"invalid_choice": _("No active user has this username.")},
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        grant_organizers_access([obj])

@@ -11,6 +11,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from places import parsers
 from places.api import WritableFeatureCollectionView, WritableFeatureKind, WritableFeatureView
 from places.geojson import geometry_json
+from places.permissions import manages
 from places.validators import validate_geometry_type
 
 from .models import Membership, StudyGroup, Topic
@@ -103,7 +104,7 @@ class StudyGroupKind(WritableFeatureKind):
         return queryset
 
     # Writes: anyone signed in creates a group and becomes its organizer; its
-    # organizers, and staff with the model permission (as in the admin), change it.
+    # organizers and moderators change and delete it (places.permissions).
     serializer_class = StudyGroupSerializer
     error_fields = {"studygroup_location_unless_online": "location"}
 
@@ -111,14 +112,10 @@ class StudyGroupKind(WritableFeatureKind):
         return user.is_authenticated
 
     def can_change(self, user, instance):
-        return user.has_perm("studygroups.change_studygroup") or (
-            StudyGroup.objects.organized_by(user).filter(pk=instance.pk).exists()
-        )
+        return manages(user, instance)
 
     def can_delete(self, user, instance):
-        return user.has_perm("studygroups.delete_studygroup") or (
-            StudyGroup.objects.organized_by(user).filter(pk=instance.pk).exists()
-        )
+        return manages(user, instance)
 
     def create(self, user, data):
         return studygroup_create(organizer=user, **data)

@@ -17,7 +17,11 @@ class StudyGroupQuerySet(SearchQuerySetMixin, SpatialQuerySet):
         return self.filter(topics__slug=slug)
 
     def organized_by(self, user):
-        """Groups where ``user`` is an organizer."""
+        """Groups where ``user`` is an organizer (an active membership)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(memberships__user=user, memberships__role="organizer")
+        return self.filter(
+            memberships__user=user,
+            memberships__role="organizer",
+            memberships__status="active",
+        )

@@ -107,7 +107,9 @@ def test_others_cannot_edit_or_delete_a_group(client, db, role):
 def test_staff_with_the_model_permission_edit_any_group(client, db):
     group = StudyGroupFactory()
     staff = UserFactory(is_staff=True)
-    staff.user_permissions.add(Permission.objects.get(codename="change_studygroup"))
+    staff.user_permissions.add(
+        Permission.objects.get(content_type__app_label="studygroups", codename="moderate")
+    )
     client.force_login(staff)
     response = patch(client, f"/api/studygroups/{group.pk}/", feature(capacity=12))
     assert response.status_code == 200, response.content
