@@ -25,7 +25,18 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("", studygroups_views.home, name="home"),
+    path("groups/new/", studygroups_views.studygroup_create_view, name="studygroup-new"),
     path("groups/<slug:slug>/", studygroups_views.studygroup_detail, name="studygroup-page"),
+    path(
+        "groups/<slug:slug>/edit/", studygroups_views.studygroup_edit_view, name="studygroup-edit"
+    ),
+    path(
+        "groups/<slug:slug>/<str:action>/",
+        studygroups_views.studygroup_membership_view,
+        name="studygroup-membership",
+    ),
+    path("accounts/signup/", studygroups_views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
     *meetups_pages,
     path("calendar/", include("meetups.feed_urls")),

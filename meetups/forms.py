@@ -3,11 +3,16 @@ from functools import lru_cache
 
 from django import forms
 from django.contrib.postgres.forms import DateTimeRangeField, RangeWidget
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from leaflet.forms.widgets import LeafletWidget
 from psycopg2.extras import DateTimeTZRange
 
-from .models import Event
+from places.permissions import is_moderator, organized_group_ids
+from studygroups.models import StudyGroup
+
+from .models import Event, Venue
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -66,3 +71,70 @@ class EventAdminForm(forms.ModelForm):
         if venue and not location:
             cleaned["location"] = venue.location
         return cleaned
+
+
+class EventForm(EventAdminForm):
+    """The site's event form for organizers: their groups only, shared venues or
+    their own, a point placed on the map, and an optional weekly or monthly
+    series created in one go."""
+
+    REPEAT_CHOICES = [
+        ("", _("Does not repeat")),
+        ("weekly", _("Every week")),
+        ("monthly", _("Every month")),
+    ]
+    repeat = forms.ChoiceField(label=_("Repeat"), choices=REPEAT_CHOICES, required=False)
+    occurrences = forms.IntegerField(
+        label=_("Occurrences"),
+        min_value=1,
+        max_value=52,
+        initial=1,
+        help_text=_("How many events the series has, this one included."),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "description",
+            "study_group",
+            "venue",
+            "location",
+            "online_url",
+            "during",
+            "time_zone",
+            "capacity",
+            "status",
+        ]
+        widgets = {"location": LeafletWidget()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = StudyGroup.objects.all()
+        venues = Venue.objects.all()
+        if not is_moderator(user):
+            groups = groups.filter(pk__in=organized_group_ids(user))
+            venues = venues.filter(Q(study_group__isnull=True) | Q(study_group__in=groups))
+        self.fields["study_group"].queryset = groups
+        self.fields["study_group"].required = not is_moderator(user)
+        self.fields["venue"].queryset = venues
+        if self.instance.pk:
+            # A series is created at once; its occurrences are then edited one by one.
+            del self.fields["repeat"], self.fields["occurrences"]
+
+
+class VenueForm(forms.ModelForm):
+    """A venue of one of the organizer's groups, placed by clicking the map."""
+
+    class Meta:
+        model = Venue
+        fields = ["name", "address", "city", "location", "capacity", "study_group"]
+        widgets = {"location": LeafletWidget()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = StudyGroup.objects.all()
+        if not is_moderator(user):
+            groups = groups.filter(pk__in=organized_group_ids(user))
+            self.fields["study_group"].required = True
+        self.fields["study_group"].queryset = groups

@@ -1,13 +1,19 @@
 from django.urls import path
 
-from . import api
+from . import api, rsvp_api, views
 
 api_urlpatterns = [
     path("events/", api.EventListView.as_view(), name="event-list"),
     path("events/<int:pk>/", api.EventDetailView.as_view(), name="event-detail"),
     path("venues/", api.VenueListView.as_view(), name="venue-list"),
     path("venues/<int:pk>/", api.VenueDetailView.as_view(), name="venue-detail"),
+    path("events/<int:pk>/rsvp/", rsvp_api.EventRSVPView.as_view(), name="event-rsvp"),
 ]
 
-# HTML pages and form posts of events (RSVP).
-page_urlpatterns = []
+# HTML pages and form posts of events: organizers' forms and RSVP.
+page_urlpatterns = [
+    path("events/new/", views.event_create_view, name="event-new"),
+    path("events/<int:pk>/edit/", views.event_edit_view, name="event-edit"),
+    path("events/<int:pk>/rsvp/", views.rsvp, name="event-rsvp-page"),
+    path("venues/new/", views.venue_create_view, name="venue-new"),
+]

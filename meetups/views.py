@@ -1,21 +1,166 @@
-"""HTML page of an event."""
+"""HTML pages of events: the event, its RSVP form post, and organizers' forms."""
 
-from django.shortcuts import get_object_or_404, render
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from places.permissions import is_moderator, organizes
+from studygroups.models import StudyGroup
 from studygroups.views import detail_map_data
 
-from .models import Event
+from .forms import EventForm, VenueForm
+from .models import RSVP, Event
+from .services import (
+    event_series_create,
+    event_update,
+    rsvp_answer,
+    rsvp_counts,
+    rsvp_refusal,
+    rsvp_waitlist_position,
+    venue_create,
+)
+
+
+def login_url(next_url):
+    """The login page, coming back to ``next_url``. The admin's login page
+    until the site has a page named "login"."""
+    try:
+        url = reverse("login")
+    except NoReverseMatch:
+        url = "/admin/login/"
+    return f"{url}?{urlencode({'next': next_url})}"
 
 
 def event_detail(request, pk):
     event = get_object_or_404(Event.objects.select_related("venue", "study_group"), pk=pk)
+    counts = rsvp_counts(event)
+    my_rsvp = refusal = None
+    if request.user.is_authenticated:
+        my_rsvp = RSVP.objects.filter(event=event, user=request.user).first()
+        refusal = rsvp_refusal(user=request.user, event=event)
     return render(
         request,
         "meetups/event_detail.html",
         {
             "event": event,
-            "going_count": event.rsvps.filter(status="yes").count(),
+            "going_count": counts["going"],
+            "waitlist_count": counts["waitlist"],
+            "my_rsvp": my_rsvp,
+            "waitlist_position": rsvp_waitlist_position(my_rsvp),
+            "rsvp_refusal": refusal.messages[0] if refusal else "",
+            "login_url": login_url(event.get_absolute_url()),
+            "can_manage": request.user.is_authenticated
+            and (is_moderator(request.user) or organizes(request.user, event.study_group)),
             "share_url": request.build_absolute_uri(event.get_absolute_url()),
             "map_data": detail_map_data(event.location, event.title),
         },
     )
+
+
+@require_POST
+def rsvp(request, pk):
+    """Answer the event from its page's buttons (``going`` is "yes" or "no"),
+    then go back to the page, which shows the outcome as a message."""
+    event = get_object_or_404(Event, pk=pk)
+    if not request.user.is_authenticated:
+        return redirect(login_url(event.get_absolute_url()))
+    going = {"yes": True, "no": False}.get(request.POST.get("going"))
+    if going is None:
+        return HttpResponseBadRequest(_('Answer "yes" or "no".'))
+    try:
+        answer = rsvp_answer(user=request.user, event=event, going=going)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        if answer.status == RSVP.Status.YES:
+            messages.success(request, _("You are going. See you there!"))
+        elif answer.status == RSVP.Status.WAITLIST:
+            messages.info(
+                request,
+                _("The event is full: you are number %(position)d on the waitlist.")
+                % {"position": rsvp_waitlist_position(answer)},
+            )
+        else:
+            messages.success(request, _("You are not going."))
+    return redirect(event)
+
+
+def _refusal_field(exc):
+    """The form field a service's refusal is about (a double booking: the venue)."""
+    codes = {error.code for error in getattr(exc, "error_list", [])}
+    return "venue" if "event_venue_not_double_booked" in codes else None
+
+
+@login_required
+def event_create_view(request):
+    """Organizers create an event, or a weekly or monthly series of them."""
+    group = StudyGroup.objects.filter(slug=request.GET.get("group")).first()
+    form = EventForm(
+        request.POST or None,
+        user=request.user,
+        initial={"study_group": group, "time_zone": "America/Bogota"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in EventForm.Meta.fields}
+        if not (is_moderator(request.user) or organizes(request.user, data["study_group"])):
+            raise PermissionDenied
+        repeat = form.cleaned_data["repeat"]
+        try:
+            events = event_series_create(
+                frequency=repeat or "weekly",
+                occurrences=form.cleaned_data["occurrences"] if repeat else 1,
+                **data,
+            )
+        except ValidationError as exc:
+            form.add_error(_refusal_field(exc), exc)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s event created.", "%(count)s events created.", len(events))
+                % {"count": len(events)},
+            )
+            return redirect(events[0])
+    return render(request, "meetups/event_form.html", {"form": form, "event": None})
+
+
+@login_required
+def event_edit_view(request, pk):
+    """An organizer changes one event (one occurrence of a series), or cancels it."""
+    event = get_object_or_404(Event, pk=pk)
+    if not (is_moderator(request.user) or organizes(request.user, event.study_group)):
+        raise PermissionDenied
+    form = EventForm(request.POST or None, instance=event, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in EventForm.Meta.fields}
+        try:
+            event_update(Event.objects.get(pk=pk), **data)
+        except ValidationError as exc:
+            form.add_error(_refusal_field(exc), exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(event)
+    return render(request, "meetups/event_form.html", {"form": form, "event": event})
+
+
+@login_required
+def venue_create_view(request):
+    """An organizer adds a venue for one of their groups."""
+    form = VenueForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            venue_create(**form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Venue added."))
+            group = form.cleaned_data.get("study_group")
+            return redirect(group if group else "home")
+    return render(request, "meetups/venue_form.html", {"form": form})

@@ -52,7 +52,11 @@ class StudyGroup(models.Model):
         APPROVAL = "approval", _("Approval required: organizers accept each request")
 
     join_policy = models.CharField(
-        _("who may join"), max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+        _("who may join"),
+        max_length=10,
+        choices=JoinPolicy.choices,
+        default=JoinPolicy.OPEN,
+        db_default=JoinPolicy.OPEN,
     )
     # Geography, not geometry: ST_DWithin and ST_Distance then work in meters
     # on the WGS84 spheroid, and the GiST index still serves KNN ordering.
@@ -106,6 +110,7 @@ class StudyGroup(models.Model):
         get_latest_by = "created_at"
         verbose_name = _("study group")
         verbose_name_plural = _("study groups")
+        permissions = [("moderate", "Can see and change every study group, event and venue")]
         indexes = [
             geometry_index("location", "studygroup_location_geom_idx"),
             GinIndex(fields=["search_vector"], name="studygroup_search_idx"),
@@ -164,7 +169,11 @@ class Membership(models.Model):
         _("role"), max_length=10, choices=Role.choices, default=Role.MEMBER
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+        db_default=Status.ACTIVE,
     )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 

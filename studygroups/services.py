@@ -1,7 +1,12 @@
 """Verbs that change study groups. Views and the API call these, never save() directly."""
 
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from places.permissions import ORGANIZERS_GROUP
 
 from .models import Membership, StudyGroup
 
@@ -37,6 +42,7 @@ def studygroup_create(*, organizer, topics=(), **fields):
     Membership.objects.create(
         user=organizer, study_group=group, role=Membership.Role.ORGANIZER
     )
+    grant_organizer_access(organizer)
     return group
 
 
@@ -50,3 +56,101 @@ def studygroup_update(group, *, topics=None, **fields):
     if topics is not None:
         group.topics.set(topics)
     return group
+
+
+def grant_organizer_access(user):
+    """Let an organizer into the admin, where they see only their own groups'
+    records (the "Organizers" group holds the model permissions)."""
+    organizers, _created = Group.objects.get_or_create(name=ORGANIZERS_GROUP)
+    user.groups.add(organizers)
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+
+
+def _locked(group):
+    # Serializes joins to one group, so capacity holds under concurrent requests.
+    return StudyGroup.objects.select_for_update().get(pk=group.pk)
+
+
+@transaction.atomic
+def studygroup_join(*, user, group):
+    """Join ``group``: an active member of an open group, or a pending request
+    for one whose organizers approve members. Joining twice changes nothing.
+
+    Raises ValidationError (code "full") when the group has no room left.
+    """
+    group = _locked(group)
+    membership = Membership.objects.filter(user=user, study_group=group).first()
+    if membership:
+        return membership
+    if group.memberships.filter(status=Membership.Status.ACTIVE).count() >= group.capacity:
+        raise ValidationError(_("This group is full."), code="full")
+    status = (
+        Membership.Status.PENDING
+        if group.join_policy == StudyGroup.JoinPolicy.APPROVAL
+        else Membership.Status.ACTIVE
+    )
+    return Membership.objects.create(user=user, study_group=group, status=status)
+
+
+@transaction.atomic
+def studygroup_leave(*, user, group):
+    """Leave ``group`` (or withdraw a pending request).
+
+    Raises ValidationError (code "last_organizer") rather than leave a group
+    without organizers.
+    """
+    group = _locked(group)
+    membership = Membership.objects.filter(user=user, study_group=group).first()
+    if membership is None:
+        return
+    if (
+        membership.role == Membership.Role.ORGANIZER
+        and not group.memberships.filter(role=Membership.Role.ORGANIZER)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            _("You are this group's only organizer: name another organizer first."),
+            code="last_organizer",
+        )
+    membership.delete()
+
+
+def _check_organizer(actor, group):
+    if not StudyGroup.objects.organized_by(actor).filter(pk=group.pk).exists():
+        raise PermissionDenied(_("Only this group's organizers may do this."))
+
+
+@transaction.atomic
+def membership_approve(*, actor, membership):
+    """An organizer accepts a pending request; the requester becomes a member."""
+    _check_organizer(actor, membership.study_group)
+    group = _locked(membership.study_group)
+    if group.memberships.filter(status=Membership.Status.ACTIVE).count() >= group.capacity:
+        raise ValidationError(_("This group is full."), code="full")
+    membership.status = Membership.Status.ACTIVE
+    membership.save(update_fields=["status"])
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, actor, membership):
+    """An organizer declines a pending request; it is removed."""
+    _check_organizer(actor, membership.study_group)
+    if membership.status != Membership.Status.PENDING:
+        raise ValidationError(_("Only pending requests can be declined."), code="not_pending")
+    membership.delete()
+
+
+@transaction.atomic
+def organizer_add(*, actor, membership):
+    """An organizer makes an active member a co-organizer."""
+    _check_organizer(actor, membership.study_group)
+    if membership.status != Membership.Status.ACTIVE:
+        raise ValidationError(_("Approve the request first."), code="not_active")
+    membership.role = Membership.Role.ORGANIZER
+    membership.save(update_fields=["role"])
+    grant_organizer_access(membership.user)
+    return membership

@@ -3,16 +3,34 @@
 import json
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import Point
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from meetups.models import Event
 from places import parsers
 from places.models import City
+from places.permissions import is_moderator, organizes
 
-from .models import StudyGroup
+from .forms import SignUpForm, StudyGroupForm
+from .models import Membership, StudyGroup
+from .services import (
+    membership_approve,
+    membership_decline,
+    organizer_add,
+    studygroup_create,
+    studygroup_join,
+    studygroup_leave,
+    studygroup_update,
+)
 
 RADII_KM = (1, 5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 10
@@ -133,13 +151,29 @@ def studygroup_detail(request, slug):
     events = list(
         Event.objects.upcoming().filter(study_group=group).select_related("venue")[:10]
     )
+    viewer = (
+        group.memberships.filter(user=request.user).first()
+        if request.user.is_authenticated
+        else None
+    )
+    can_manage = request.user.is_authenticated and (
+        organizes(request.user, group) or is_moderator(request.user)
+    )
     return render(
         request,
         "studygroups/detail.html",
         {
             "group": group,
             "events": events,
-            "member_count": group.memberships.count(),
+            "viewer_membership": viewer,
+            "can_manage": can_manage,
+            # Organizers see who is in; everyone else sees counts.
+            "memberships": (
+                group.memberships.select_related("user").order_by("status", "-role", "joined_at")
+                if can_manage
+                else None
+            ),
+            "member_count": group.memberships.filter(status="active").count(),
             "share_url": request.build_absolute_uri(group.get_absolute_url()),
             "map_data": detail_map_data(group.location, group.name, group.meeting_area),
         },
@@ -155,3 +189,93 @@ def detail_map_data(point, label, area=None):
         "label": label,
         "area": json.loads(area.json) if area else None,
     }
+
+
+def signup(request):
+    """Create an account and sign in."""
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Cerca, %(name)s!") % {"name": user.username})
+        return redirect(safe_next(request) or "home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+def safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@login_required
+def studygroup_create_view(request):
+    form = StudyGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        topics = data.pop("topics", [])
+        try:
+            group = studygroup_create(organizer=request.user, topics=topics, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your group is ready. You are its organizer."))
+            return redirect(group)
+    return render(request, "studygroups/form.html", {"form": form, "group": None})
+
+
+@login_required
+def studygroup_edit_view(request, slug):
+    group = get_object_or_404(StudyGroup, slug=slug)
+    if not (organizes(request.user, group) or is_moderator(request.user)):
+        raise PermissionDenied
+    form = StudyGroupForm(request.POST or None, instance=group)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        topics = data.pop("topics", None)
+        try:
+            studygroup_update(StudyGroup.objects.get(pk=group.pk), topics=topics, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(group)
+    return render(request, "studygroups/form.html", {"form": form, "group": group})
+
+
+@require_POST
+@login_required
+def studygroup_membership_view(request, slug, action):
+    """Join or leave a group (any signed-in user), or, for its organizers,
+    approve, decline or promote a member."""
+    group = get_object_or_404(StudyGroup, slug=slug)
+    try:
+        if action == "join":
+            membership = studygroup_join(user=request.user, group=group)
+            messages.success(
+                request,
+                _("You joined the group.")
+                if membership.status == "active"
+                else _("Your request was sent to the organizers."),
+            )
+        elif action == "leave":
+            studygroup_leave(user=request.user, group=group)
+            messages.success(request, _("You left the group."))
+        else:
+            membership = get_object_or_404(
+                Membership, pk=request.POST.get("membership"), study_group=group
+            )
+            verb = {"approve": membership_approve, "decline": membership_decline,
+                    "promote": organizer_add}.get(action)
+            if verb is None:
+                raise Http404
+            verb(actor=request.user, membership=membership)
+            messages.success(request, _("Done."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(group)
+    return redirect(group)

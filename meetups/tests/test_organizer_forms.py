@@ -1,0 +1,170 @@
+"""Organizers' own forms on the site: events (and series), venues, cancelling."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.core import mail
+from psycopg2.extras import DateTimeTZRange
+
+from meetups.models import Event, Venue
+from studygroups.tests.factories import MembershipFactory, StudyGroupFactory
+
+from .factories import EventFactory, RSVPFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
+
+
+@pytest.fixture
+def organizer(client):
+    membership = MembershipFactory(role="organizer")
+    client.force_login(membership.user)
+    return membership
+
+
+def event_form(group, **overrides):
+    data = {
+        "title": "Club de lectura",
+        "description": "",
+        "study_group": group.pk,
+        "venue": "",
+        "location": "",
+        "online_url": "",
+        "during_0": "2027-10-14T18:00",
+        "during_1": "2027-10-14T20:00",
+        "time_zone": "Europe/Madrid",
+        "capacity": "20",
+        "status": "scheduled",
+        "repeat": "",
+        "occurrences": "1",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_organizer_places_an_event_on_the_map(client, organizer):
+    response = client.post(
+        "/events/new/",
+        event_form(
+            organizer.study_group,
+            location='{"type": "Point", "coordinates": [-3.7269, 40.4494]}',
+        ),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    event = Event.objects.get()
+    assert (event.location.x, event.location.y) == (-3.7269, 40.4494)
+    assert event.during.lower == datetime.datetime(2027, 10, 14, 18, tzinfo=MADRID)
+
+
+def test_a_weekly_series_keeps_the_local_time_across_daylight_saving(client, organizer):
+    venue = VenueFactory()
+    response = client.post(
+        "/events/new/",
+        event_form(organizer.study_group, venue=venue.pk, repeat="weekly", occurrences="4"),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    events = list(Event.objects.order_by("during"))
+    assert len(events) == 4
+    assert len({event.series for event in events}) == 1 and events[0].series
+    # Madrid leaves summer time on 31 October 2027: 18:00 stays 18:00 local.
+    expected = [
+        datetime.datetime(2027, 10, 14, 18, tzinfo=MADRID) + datetime.timedelta(weeks=n)
+        for n in range(4)
+    ]
+    assert [event.during.lower for event in events] == expected
+    assert {e.during.lower.astimezone(datetime.UTC).hour for e in events} == {16, 17}
+    assert all(event.location == venue.location for event in events)
+
+
+def test_a_monthly_series_uses_the_months_last_day_when_shorter(client, organizer):
+    response = client.post(
+        "/events/new/",
+        event_form(
+            organizer.study_group,
+            online_url="https://meet.example.org/club",
+            during_0="2027-01-31T19:00",
+            during_1="2027-01-31T20:00",
+            repeat="monthly",
+            occurrences="3",
+        ),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    days = [e.during.lower.astimezone(MADRID).date() for e in Event.objects.order_by("during")]
+    assert days == [datetime.date(2027, 1, 31), datetime.date(2027, 2, 28),
+                    datetime.date(2027, 3, 31)]
+
+
+def test_a_series_that_would_double_book_creates_nothing(client, organizer):
+    venue = VenueFactory()
+    taken = datetime.datetime(2027, 10, 28, 18, tzinfo=MADRID)
+    EventFactory(venue=venue, during=DateTimeTZRange(taken, taken + datetime.timedelta(hours=1)))
+    response = client.post(
+        "/events/new/",
+        event_form(organizer.study_group, venue=venue.pk, repeat="weekly", occurrences="4"),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "venue" in errors and "2027-10-28" in str(errors["venue"])
+    assert Event.objects.count() == 1
+
+
+def test_organizers_only_see_their_groups_and_usable_venues(client, organizer):
+    other = StudyGroupFactory()
+    private = VenueFactory(study_group=other)
+    shared = VenueFactory()
+    form = client.get("/events/new/").context["form"]
+    assert list(form.fields["study_group"].queryset) == [organizer.study_group]
+    assert set(form.fields["venue"].queryset) == {shared}
+    response = client.post("/events/new/", event_form(other, venue=private.pk))
+    assert response.status_code == 200
+    assert {"study_group", "venue"} <= set(response.context["form"].errors)
+    assert not Event.objects.exists()
+
+
+def test_cancelling_from_the_edit_form_notifies_attendees(
+    client, organizer, django_capture_on_commit_callbacks
+):
+    event = EventFactory(study_group=organizer.study_group)
+    going = RSVPFactory(event=event, status="yes")
+    local = event.during.lower.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+    end = event.during.upper.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+    data = event_form(
+        organizer.study_group,
+        title=event.title,
+        venue=event.venue_id,
+        during_0=local.strftime("%Y-%m-%dT%H:%M"),
+        during_1=end.strftime("%Y-%m-%dT%H:%M"),
+        time_zone=event.time_zone,
+        status="cancelled",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/events/{event.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Event.objects.get(pk=event.pk).status == "cancelled"
+    assert [message.to for message in mail.outbox] == [[going.user.email]]
+
+
+def test_other_groups_organizers_cannot_edit_an_event(client, organizer):
+    event = EventFactory()
+    assert client.get(f"/events/{event.pk}/edit/").status_code == 403
+    assert client.post(f"/events/{event.pk}/edit/", {"title": "x"}).status_code == 403
+
+
+def test_an_organizer_adds_a_venue_for_their_group_only(client, organizer):
+    other = StudyGroupFactory()
+    body = {
+        "name": "Biblioteca Nacional de España",
+        "address": "Paseo de Recoletos 20",
+        "city": "Madrid",
+        "location": '{"type": "Point", "coordinates": [-3.6906, 40.4239]}',
+        "capacity": "60",
+    }
+    refused = client.post("/venues/new/", {**body, "study_group": other.pk})
+    assert refused.status_code == 200 and "study_group" in refused.context["form"].errors
+    response = client.post("/venues/new/", {**body, "study_group": organizer.study_group_id})
+    assert response.status_code == 302, response.context["form"].errors
+    venue = Venue.objects.get()
+    assert venue.study_group == organizer.study_group
+    assert (venue.location.x, venue.location.y) == (-3.6906, 40.4239)
