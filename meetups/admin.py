@@ -8,6 +8,7 @@ from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
 
 from .forms import EventAdminForm
 from .models import RSVP, Event, Venue
+from .services import event_cancellation_notify, rsvp_waitlist_promote
 
 
 def shared_or_organized_by(user):
@@ -123,6 +124,15 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
             .get_queryset(request)
             .annotate(going_count=Count("rsvps", filter=Q(rsvps__status="yes")))
         )
+
+    def save_model(self, request, obj, form, change):
+        # The same consequences as a change through the site or the API.
+        before = Event.objects.filter(pk=obj.pk).values("capacity", "status").first()
+        super().save_model(request, obj, form, change)
+        if before and obj.capacity > before["capacity"]:
+            rsvp_waitlist_promote(event=obj)
+        if before and before["status"] != "cancelled" and obj.status == "cancelled":
+            event_cancellation_notify(obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "venue" and not is_moderator(request.user):

@@ -3,6 +3,7 @@ from functools import lru_cache
 
 from django import forms
 from django.contrib.postgres.forms import DateTimeRangeField, RangeWidget
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,21 @@ class EventAdminForm(forms.ModelForm):
                 self.instance.during.lower.astimezone(tz).replace(tzinfo=None),
                 self.instance.during.upper.astimezone(tz).replace(tzinfo=None),
             )
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The database's "no double booking" rule is about the venue: say it there.
+        errors = self._errors.get(NON_FIELD_ERRORS)
+        if not errors:
+            return
+        moved = [e for e in errors.as_data() if e.code == "event_venue_not_double_booked"]
+        if moved:
+            kept = [e for e in errors.as_data() if e not in moved]
+            if kept:
+                self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")
+            else:
+                del self._errors[NON_FIELD_ERRORS]
+            self.add_error("venue", moved)
 
     def clean(self):
         cleaned = super().clean()

@@ -103,6 +103,7 @@ def test_admin_refuses_an_overlapping_booking_with_a_message(admin_client):
 
     assert response.status_code == 200
     assert "This venue is already booked for an overlapping time." in response.content.decode()
+    assert "venue" in response.context["adminform"].form.errors
     assert Event.objects.count() == 1
 
 
