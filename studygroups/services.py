@@ -1,12 +1,11 @@
 """Verbs that change study groups. Views and the API call these, never save() directly."""
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from places.permissions import ORGANIZERS_GROUP
+from places.permissions import organizers_group
 
 from .models import Membership, StudyGroup
 
@@ -61,8 +60,7 @@ def studygroup_update(group, *, topics=None, **fields):
 def grant_organizer_access(user):
     """Let an organizer into the admin, where they see only their own groups'
     records (the "Organizers" group holds the model permissions)."""
-    organizers, _created = Group.objects.get_or_create(name=ORGANIZERS_GROUP)
-    user.groups.add(organizers)
+    user.groups.add(organizers_group())
     if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])

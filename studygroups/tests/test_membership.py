@@ -186,3 +186,17 @@ def test_a_members_home_location_never_leaves_the_database(client):
     for response in pages:
         body = response.content.decode()
         assert "75.123456" not in body and "6.654321" not in body
+
+
+def test_organizer_access_rebuilds_a_missing_organizers_group():
+    from django.contrib.auth.models import Group
+
+    from studygroups.services import grant_organizer_access
+
+    Group.objects.filter(name="Organizers").delete()
+    user = UserFactory()
+    grant_organizer_access(user)
+    user = get_user_model().objects.get(pk=user.pk)
+    assert user.has_perm("meetups.add_event")
+    assert user.has_perm("studygroups.change_studygroup")
+    assert not user.has_perm("studygroups.moderate")

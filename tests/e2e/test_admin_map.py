@@ -1,10 +1,13 @@
-"""An organizer places an event by clicking the admin's Leaflet map, in a real browser."""
+"""An organizer (not a superuser) places an event by clicking the admin's Leaflet map,
+in a real browser, and the API then serves it at the clicked point."""
 
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.gis.geos import Point
 
 from meetups.models import Event
+from studygroups.services import studygroup_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,8 +22,22 @@ window.addEventListener('map:init', function (e) { window.cercaMaps[e.detail.id]
 
 
 @pytest.fixture
-def admin_page(page, live_server, django_user_model):
-    django_user_model.objects.create_superuser("organizer", "organizer@example.org", PASSWORD)
+def group(django_user_model):
+    """A study group whose organizer is not a superuser: creating the group on
+    the site is what let them into the admin."""
+    organizer = django_user_model.objects.create_user(
+        "organizer", "organizer@example.org", PASSWORD
+    )
+    return studygroup_create(
+        organizer=organizer,
+        name="Python en la Nacional",
+        location=Point(-74.0840, 4.6380, srid=4326),
+        city="Bogotá",
+    )
+
+
+@pytest.fixture
+def admin_page(page, live_server, group):
     page.add_init_script(CAPTURE_MAPS)
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "organizer")
@@ -30,10 +47,14 @@ def admin_page(page, live_server, django_user_model):
     return page
 
 
-def test_event_is_placed_by_clicking_the_admin_map(admin_page, live_server, screenshot):
+def test_event_is_placed_by_clicking_the_admin_map(admin_page, live_server, screenshot, group):
     page = admin_page
     page.goto(f"{live_server.url}/admin/meetups/event/add/")
     page.fill("#id_title", "Taller de Python en el campus")
+    # The study group: django-admin's autocomplete (select2), offering only their groups.
+    page.locator(".field-study_group .select2-selection").click()
+    page.fill(".select2-search__field", "Python")
+    page.click(f".select2-results__option:has-text('{group.name}')")
     page.fill("#id_during_0", "2027-01-14T18:00")
     page.fill("#id_during_1", "2027-01-14T20:00")
     page.select_option("#id_time_zone", "America/Bogota")
@@ -59,8 +80,12 @@ def test_event_is_placed_by_clicking_the_admin_map(admin_page, live_server, scre
     page.wait_for_selector(".messagelist .success")
 
     event = Event.objects.get(title="Taller de Python en el campus")
+    assert event.study_group == group
     assert event.location.x == pytest.approx(clicked[0], abs=1e-5)
     assert event.location.y == pytest.approx(clicked[1], abs=1e-5)
+    # And the API, which GIS clients and the map read, has it at the clicked point.
+    feature = page.request.get(f"{live_server.url}/api/events/{event.pk}/").json()
+    assert feature["geometry"]["coordinates"] == pytest.approx(clicked, abs=1e-5)
     # The click landed away from the default centre (Bogotá), so the widget did not
     # just send its initial view back.
     assert abs(event.location.x - -74.0840) > 1e-3
