@@ -36,6 +36,7 @@ urlpatterns = [
         name="studygroup-membership",
     ),
     path("accounts/signup/", studygroups_views.signup, name="signup"),
+    path("accounts/profile/", studygroups_views.profile_view, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
     *meetups_pages,

@@ -2,9 +2,11 @@ import zoneinfo
 from functools import lru_cache
 
 from django import forms
+from django.contrib.gis.db.models.functions import Distance, GeometryDistance
 from django.contrib.postgres.forms import DateTimeRangeField, RangeWidget
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Q
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
@@ -133,10 +135,25 @@ class EventForm(EventAdminForm):
             venues = venues.filter(Q(study_group__isnull=True) | Q(study_group__in=groups))
         self.fields["study_group"].queryset = groups
         self.fields["study_group"].required = not is_moderator(user)
+        group = self.instance.study_group if self.instance.study_group_id else None
+        group = group or self.initial.get("study_group")
+        if group is not None and getattr(group, "location", None) is not None:
+            # The venues nearest the group come first, with their distance.
+            venues = venues.annotate(
+                distance_m=Cast(Distance("location", group.location), FloatField())
+            ).order_by(GeometryDistance("location", group.location))
+            self.fields["venue"].label_from_instance = venue_with_distance
         self.fields["venue"].queryset = venues
         if self.instance.pk:
             # A series is created at once; its occurrences are then edited one by one.
             del self.fields["repeat"], self.fields["occurrences"]
+
+
+def venue_with_distance(venue):
+    distance = getattr(venue, "distance_m", None)
+    if distance is None:
+        return str(venue)
+    return _("%(venue)s · %(km)s km") % {"venue": venue, "km": f"{distance / 1000:.1f}"}
 
 
 class VenueForm(forms.ModelForm):

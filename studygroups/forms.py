@@ -6,7 +6,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
-from .models import StudyGroup
+from .models import MemberProfile, StudyGroup
 
 
 class SignUpForm(UserCreationForm):
@@ -42,3 +42,12 @@ class StudyGroupForm(forms.ModelForm):
             "meeting_area": LeafletWidget(),
             "topics": forms.CheckboxSelectMultiple,
         }
+
+
+class MemberProfileForm(forms.ModelForm):
+    """A member's private home location and alert radius."""
+
+    class Meta:
+        model = MemberProfile
+        fields = ["home_location", "alert_radius_km"]
+        widgets = {"home_location": LeafletWidget()}

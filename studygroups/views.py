@@ -20,8 +20,8 @@ from places import parsers
 from places.models import City
 from places.permissions import is_moderator, organizes
 
-from .forms import SignUpForm, StudyGroupForm
-from .models import Membership, StudyGroup
+from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
+from .models import MemberProfile, Membership, StudyGroup
 from .services import (
     membership_approve,
     membership_decline,
@@ -279,3 +279,16 @@ def studygroup_membership_view(request, slug, action):
             messages.error(request, message)
         return redirect(group)
     return redirect(group)
+
+
+@login_required
+def profile_view(request):
+    """The member's private settings: home location and alert radius. Nobody
+    else ever sees them; organizers see only counts."""
+    profile, _created = MemberProfile.objects.get_or_create(user=request.user)
+    form = MemberProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("profile")
+    return render(request, "registration/profile.html", {"form": form})

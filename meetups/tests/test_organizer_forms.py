@@ -168,3 +168,17 @@ def test_an_organizer_adds_a_venue_for_their_group_only(client, organizer):
     venue = Venue.objects.get()
     assert venue.study_group == organizer.study_group
     assert (venue.location.x, venue.location.y) == (-3.6906, 40.4239)
+
+
+def test_the_venues_nearest_the_group_are_offered_first(client, organizer):
+    group = organizer.study_group  # at Universidad de Antioquia, Medellín
+    far = VenueFactory(name="Biblioteca Nacional", location="SRID=4326;POINT (-74.0694 4.6017)")
+    near = VenueFactory(
+        name="Biblioteca Carlos Gaviria", location="SRID=4326;POINT (-75.5686 6.2672)"
+    )
+    form = client.get("/events/new/", {"group": group.slug}).context["form"]
+    choices = [label for value, label in form.fields["venue"].choices if value]
+    assert [v.pk for v in form.fields["venue"].queryset] == [near.pk, far.pk]
+    assert choices[0].startswith("Biblioteca Carlos Gaviria") and choices[0].endswith(" km")
+    # Bogotá is about 240 km from Medellín.
+    assert 230 < float(choices[1].split("·")[-1].split()[0]) < 250

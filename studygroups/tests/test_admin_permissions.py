@@ -132,7 +132,7 @@ def granted_to_organizers():
 def test_the_migration_creates_the_organizers_group_with_its_permissions():
     Group.objects.filter(name=ORGANIZERS_GROUP).delete()
     migration = importlib.import_module(
-    "studygroups.migrations.0008_moderate_permission_organizers_group"
+        "studygroups.migrations.0008_moderate_permission_organizers_group"
     )
 
     with connection.schema_editor() as schema_editor:

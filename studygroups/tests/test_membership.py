@@ -200,3 +200,21 @@ def test_organizer_access_rebuilds_a_missing_organizers_group():
     assert user.has_perm("meetups.add_event")
     assert user.has_perm("studygroups.change_studygroup")
     assert not user.has_perm("studygroups.moderate")
+
+
+def test_members_set_their_private_home_location_and_radius(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get("/accounts/profile/").status_code == 200
+    response = client.post(
+        "/accounts/profile/",
+        {"home_location": '{"type": "Point", "coordinates": [-75.5812, 6.2442]}',
+         "alert_radius_km": "25"},
+    )
+    assert response.status_code == 302
+    profile = MemberProfile.objects.get(user=user)
+    assert (profile.home_location.x, profile.home_location.y) == (-75.5812, 6.2442)
+    assert profile.alert_radius_km == 25
+    refused = client.post("/accounts/profile/", {"alert_radius_km": "0"})
+    assert "alert_radius_km" in refused.context["form"].errors
+    assert MemberProfile.objects.get(user=user).alert_radius_km == 25
