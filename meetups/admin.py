@@ -3,17 +3,12 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from places.permissions import is_moderator, organized_group_ids
+from places.permissions import bookable_venues, is_moderator
 from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
 
 from .forms import EventAdminForm
 from .models import RSVP, Event, Venue
 from .services import event_cancellation_notify, rsvp_waitlist_promote
-
-
-def shared_or_organized_by(user):
-    """Shared venues (no group) and the venues of the groups ``user`` organizes."""
-    return Q(study_group__isnull=True) | Q(study_group__in=organized_group_ids(user))
 
 
 @admin.register(Venue)
@@ -41,7 +36,7 @@ class VenueAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     # Organizers also see the shared venues (no group), read-only: they book
     # events there, and moderators manage them.
     def visible_to_organizer(self, queryset, user):
-        return queryset.filter(shared_or_organized_by(user))
+        return queryset & bookable_venues(user)
 
     def may_see(self, request, obj):
         return obj.study_group_id is None or super().may_see(request, obj)
@@ -135,8 +130,8 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
             event_cancellation_notify(obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "venue" and not is_moderator(request.user):
-            kwargs["queryset"] = Venue.objects.filter(shared_or_organized_by(request.user))
+        if db_field.name == "venue":
+            kwargs["queryset"] = bookable_venues(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("city"), ordering="venue__city")

@@ -66,6 +66,20 @@ def organizes(user, study_group):
     return organized_groups(user).filter(pk=pk).exists()
 
 
+def bookable_venues(user):
+    """The venues ``user`` may hold an event at (a QuerySet): shared venues (no
+    group) and the venues of the groups they organize; a moderator, every venue."""
+    from django.db.models import Q
+
+    from meetups.models import Venue
+
+    if is_moderator(user):
+        return Venue.objects.all()
+    return Venue.objects.filter(
+        Q(study_group__isnull=True) | Q(study_group__in=organized_group_ids(user))
+    )
+
+
 def manages(user, study_group):
     """Whether ``user`` may change ``study_group`` and its events and venues:
     a moderator, or one of the group's organizers. Only moderators manage

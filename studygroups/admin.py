@@ -90,6 +90,13 @@ class OrganizerScopedAdmin(ModeratorsMayDoAll):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def may_pick_users(request):
+    """Whether the user autocomplete (the auth app's user admin) answers this
+    user. Organizers, and moderators without ``auth.view_user``, name a
+    member by username instead: they do not browse the list of users."""
+    return request.user.has_perm("auth.view_user")
+
+
 def grant_organizers_access(memberships):
     """Let the organizers among ``memberships`` into the admin, as the site's
     own "make organizer" does."""
@@ -122,15 +129,15 @@ class MembershipInline(ModeratorsMayDoAll, admin.TabularInline):
     fields = ["user", "role", "joined_at"]
     readonly_fields = ["joined_at"]
 
+    # Without the user autocomplete, members are added by username on the
+    # membership page; here their roles change.
     def get_readonly_fields(self, request, obj=None):
-        # Choosing among all users would list them; organizers add a member by
-        # username on the membership page instead.
-        if is_moderator(request.user):
+        if may_pick_users(request):
             return self.readonly_fields
         return ["user", *self.readonly_fields]
 
     def has_add_permission(self, request, obj):
-        return is_moderator(request.user)
+        return may_pick_users(request) and super().has_add_permission(request, obj)
 
 
 @admin.register(StudyGroup)
@@ -231,8 +238,7 @@ class MembershipAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         return ["user", "study_group", *self.readonly_fields]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user" and not is_moderator(request.user):
-            # An exact username rather than a list: organizers do not browse users.
+        if db_field.name == "user" and not may_pick_users(request):
             return forms.ModelChoiceField(
                 queryset=get_user_model().objects.filter(is_active=True),
                 to_field_name="username",

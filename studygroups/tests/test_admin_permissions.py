@@ -242,6 +242,19 @@ def test_organizers_cannot_delete_even_their_own_group(client, everyone, organiz
     assert StudyGroup.objects.filter(pk=group_a.pk).exists()
 
 
+def test_organizers_cannot_delete_a_group_even_with_the_model_permission(
+    client, everyone, organizer_a, group_a
+):
+    organizer_a.user_permissions.add(Permission.objects.get(codename="delete_studygroup"))
+
+    response = signed_in(client, organizer_a).post(
+        reverse("admin:studygroups_studygroup_delete", args=[group_a.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert StudyGroup.objects.filter(pk=group_a.pk).exists()
+
+
 def test_organizers_cannot_delete_another_group(client, everyone, organizer_a, group_b):
     delete_url = reverse("admin:studygroups_studygroup_delete", args=[group_b.pk])
 
@@ -347,6 +360,45 @@ def test_an_organizer_adds_a_member_to_their_group_by_username(
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Membership.objects.filter(user=newcomer, study_group=group_a).exists()
+
+
+def test_an_organizer_cannot_hand_a_membership_to_someone_else(
+    client, everyone, organizer_a, organizer_b, member_a, group_a, group_b
+):
+    membership = Membership.objects.get(user=member_a)
+
+    response = signed_in(client, organizer_a).post(
+        change_url(membership),
+        {"user": "bruno_beta", "study_group": group_b.pk, "role": "member", "status": "active"},
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    stored = Membership.objects.get(pk=membership.pk)
+    assert (stored.user_id, stored.study_group_id) == (member_a.pk, group_a.pk)
+
+
+def test_a_moderator_adds_a_member_to_any_group_by_username(
+    client, everyone, moderator, group_b
+):
+    newcomer = UserFactory(username="nico_nuevo")
+
+    response = signed_in(client, moderator).post(
+        reverse("admin:studygroups_membership_add"),
+        {"user": "nico_nuevo", "study_group": group_b.pk, "role": "member", "status": "active"},
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Membership.objects.filter(user=newcomer, study_group=group_b).exists()
+
+
+def test_the_membership_inline_offers_the_user_list_to_those_who_may_browse_it(
+    admin_client, group_a
+):
+    response = admin_client.get(change_url(group_a))
+
+    (inline,) = response.context["inline_admin_formsets"]
+    assert inline.has_add_permission is True
+    assert "user" not in inline.readonly_fields
 
 
 def test_an_organizer_cannot_add_a_member_to_another_group(
