@@ -54,3 +54,55 @@ def gazetteer_in_the_test_database(django_db_setup, django_db_blocker):
     yield
     with django_db_blocker.unblock():
         restore_gazetteer()
+
+
+# The cast of the permission tests: two groups, their organizers, a member of
+# the first and a moderator ("staff": sees and changes everything).
+
+
+@pytest.fixture
+def group_a(db):
+    from studygroups.tests.factories import StudyGroupFactory
+
+    return StudyGroupFactory(name="Grupo Alfa", slug="grupo-alfa")
+
+
+@pytest.fixture
+def group_b(db):
+    from studygroups.tests.factories import StudyGroupFactory
+
+    return StudyGroupFactory(name="Grupo Beta", slug="grupo-beta")
+
+
+@pytest.fixture
+def organizer_a(group_a):
+    from studygroups.tests.factories import organizer_of
+
+    return organizer_of(group_a, "ana_alfa")
+
+
+@pytest.fixture
+def organizer_b(group_b):
+    from studygroups.tests.factories import organizer_of
+
+    return organizer_of(group_b, "bruno_beta")
+
+
+@pytest.fixture
+def moderator(db):
+    from django.contrib.auth.models import Permission
+
+    from studygroups.tests.factories import UserFactory
+
+    user = UserFactory(username="mora_moderadora", is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="studygroups", codename="moderate")
+    )
+    return user
+
+
+@pytest.fixture
+def member_a(group_a):
+    from studygroups.tests.factories import MembershipFactory
+
+    return MembershipFactory(study_group=group_a, user__username="mia_miembro").user

@@ -21,10 +21,8 @@ from django.urls import Resolver404, resolve, reverse
 from geoconfig.urls import api_urlpatterns
 from meetups.models import Event
 from meetups.tests.factories import AttendeeFactory, EventFactory, VenueFactory
-from places.permissions import organizers_group
 from studygroups.models import Membership, StudyGroup
-from studygroups.services import grant_organizer_access
-from studygroups.tests.factories import MembershipFactory, StudyGroupFactory
+from studygroups.tests.factories import MembershipFactory, StudyGroupFactory, organizer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -94,17 +92,6 @@ def cells():
 
 
 # The world.
-
-
-def organizer_of(group, username):
-    """A user made an organizer of ``group`` the way the site does it."""
-    # A transactional test elsewhere may have flushed the migration's group.
-    organizers_group()
-    membership = MembershipFactory(
-        study_group=group, user=AttendeeFactory(username=username), role="organizer"
-    )
-    grant_organizer_access(membership.user)
-    return membership.user
 
 
 @pytest.fixture

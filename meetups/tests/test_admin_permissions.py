@@ -4,15 +4,10 @@ moderators see and change everything. The API follows the same rules."""
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 from django.urls import reverse
 
 from meetups.models import RSVP, Event, Venue
-from places.permissions import organizers_group
-from studygroups.models import Membership
-from studygroups.services import grant_organizer_access
-from studygroups.tests.factories import MembershipFactory, StudyGroupFactory, UserFactory
 
 from .factories import EventFactory, RSVPFactory, VenueFactory
 
@@ -23,51 +18,6 @@ VENUES_URL = reverse("admin:meetups_venue_changelist")
 RSVPS_URL = reverse("admin:meetups_rsvp_changelist")
 INDEX_URL = reverse("admin:index")
 POINT = '{"type": "Point", "coordinates": [-75.5686, 6.2672]}'
-
-
-def organizer_of(group, username):
-    """A user made an organizer of ``group`` the way the site does it."""
-    # A transactional test elsewhere may have flushed the migration's group.
-    organizers_group()
-    membership = MembershipFactory(
-        study_group=group, user__username=username, role=Membership.Role.ORGANIZER
-    )
-    grant_organizer_access(membership.user)
-    return membership.user
-
-
-@pytest.fixture
-def group_a():
-    return StudyGroupFactory(name="Grupo Alfa", slug="grupo-alfa")
-
-
-@pytest.fixture
-def group_b():
-    return StudyGroupFactory(name="Grupo Beta", slug="grupo-beta")
-
-
-@pytest.fixture
-def organizer_a(group_a):
-    return organizer_of(group_a, "ana_alfa")
-
-
-@pytest.fixture
-def organizer_b(group_b):
-    return organizer_of(group_b, "bruno_beta")
-
-
-@pytest.fixture
-def moderator():
-    user = UserFactory(username="mora_moderadora", is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="studygroups", codename="moderate")
-    )
-    return user
-
-
-@pytest.fixture
-def member_a(group_a):
-    return MembershipFactory(study_group=group_a, user__username="mia_miembro").user
 
 
 @pytest.fixture

@@ -42,3 +42,20 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     study_group = factory.SubFactory(StudyGroupFactory)
     role = Membership.Role.MEMBER
+
+
+def organizer_of(group, username):
+    """A user made an organizer of ``group`` the way the site does it, with
+    access to the admin."""
+    from places.permissions import organizers_group
+    from studygroups.services import grant_organizer_access
+
+    # A transactional test elsewhere may have flushed the migration's group.
+    organizers_group()
+    # An unusable password: tests sign in with force_login, and hashing is slow.
+    user = get_user_model().objects.create(
+        username=username, email=f"{username}@example.org", password="!"
+    )
+    membership = MembershipFactory(study_group=group, user=user, role=Membership.Role.ORGANIZER)
+    grant_organizer_access(membership.user)
+    return membership.user

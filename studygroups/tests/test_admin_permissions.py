@@ -13,59 +13,13 @@ from django.urls import reverse
 
 from places.permissions import ORGANIZERS_GROUP, organizers_group
 from studygroups.models import Membership, StudyGroup, Topic
-from studygroups.services import grant_organizer_access
 
-from .factories import MembershipFactory, StudyGroupFactory, TopicFactory, UserFactory
+from .factories import TopicFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 GROUPS_URL = reverse("admin:studygroups_studygroup_changelist")
 MEMBERSHIPS_URL = reverse("admin:studygroups_membership_changelist")
-
-
-@pytest.fixture
-def group_a():
-    return StudyGroupFactory(name="Grupo Alfa", slug="grupo-alfa")
-
-
-@pytest.fixture
-def group_b():
-    return StudyGroupFactory(name="Grupo Beta", slug="grupo-beta")
-
-
-def organizer_of(group, username):
-    """A user made an organizer of ``group`` the way the site does it."""
-    # A transactional test elsewhere may have flushed the migration's group.
-    organizers_group()
-    membership = MembershipFactory(
-        study_group=group, user__username=username, role=Membership.Role.ORGANIZER
-    )
-    grant_organizer_access(membership.user)
-    return membership.user
-
-
-@pytest.fixture
-def organizer_a(group_a):
-    return organizer_of(group_a, "ana_alfa")
-
-
-@pytest.fixture
-def organizer_b(group_b):
-    return organizer_of(group_b, "bruno_beta")
-
-
-@pytest.fixture
-def moderator():
-    user = UserFactory(username="mora_moderadora", is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="studygroups", codename="moderate")
-    )
-    return user
-
-
-@pytest.fixture
-def member_a(group_a):
-    return MembershipFactory(study_group=group_a, user__username="mia_miembro").user
 
 
 @pytest.fixture
