@@ -177,12 +177,6 @@ class EventKind(WritableFeatureKind):
             return True
         return organizes(user, data.get("study_group")) and self.may_use(user, data)
 
-    def can_change(self, user, instance):
-        return manages(user, instance.study_group)
-
-    def can_delete(self, user, instance):
-        return manages(user, instance.study_group)
-
     def can_change_to(self, user, data):
         if is_moderator(user):
             return True
@@ -231,12 +225,6 @@ class VenueKind(WritableFeatureKind):
 
     def can_create(self, user, data):
         return manages(user, data.get("study_group"))
-
-    def can_change(self, user, instance):
-        return manages(user, instance.study_group)
-
-    def can_delete(self, user, instance):
-        return manages(user, instance.study_group)
 
     def can_change_to(self, user, data):
         return "study_group" not in data or manages(user, data["study_group"])

@@ -11,7 +11,6 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from places import parsers
 from places.api import WritableFeatureCollectionView, WritableFeatureKind, WritableFeatureView
 from places.geojson import geometry_json
-from places.permissions import manages
 from places.validators import validate_geometry_type
 
 from .models import Membership, StudyGroup, Topic
@@ -111,11 +110,8 @@ class StudyGroupKind(WritableFeatureKind):
     def can_create(self, user, data):
         return user.is_authenticated
 
-    def can_change(self, user, instance):
-        return manages(user, instance)
-
-    def can_delete(self, user, instance):
-        return manages(user, instance)
+    def study_group_of(self, instance):
+        return instance
 
     def create(self, user, data):
         return studygroup_create(organizer=user, **data)
