@@ -287,3 +287,21 @@ def test_one_yes_on_a_demo_event_with_free_seats_seats_exactly_one_person():
         assert (going, waiting) == (counts[event.pk][1] + 1, counts[event.pk][2]), event.pk
         tried += 1
     assert tried >= 100
+
+
+def test_the_api_and_the_group_page_count_active_members_only(client):
+    active = dict(
+        rows(
+            """
+            SELECT g.id, count(m.id) FILTER (WHERE m.status = 'active')
+            FROM {studygroup} g LEFT JOIN {membership} m ON m.study_group_id = g.id
+            GROUP BY g.id
+            """
+        )
+    )
+    features = client.get(reverse("api:studygroup-list"), {"limit": 1000}).json()["features"]
+    assert {f["id"]: f["properties"]["member_count"] for f in features} == active
+    pending = StudyGroup.objects.filter(memberships__status=Membership.Status.PENDING)
+    for group in pending.distinct()[:5]:
+        page = client.get(group.get_absolute_url())
+        assert page.context["member_count"] == active[group.pk], group.slug
