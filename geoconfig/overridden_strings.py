@@ -6,7 +6,7 @@ django-leaflet's Spanish lacks ("polígono", "línea", "clic").
 LOCALE_PATHS come first when Django looks a string up, so our entries win.
 Nothing needs these lists at run time: they are here for ``makemessages``,
 which keeps only the entries it finds in our sources. Each string is copied
-exactly from the library that uses it; places/tests/test_translations.py
+exactly from the library that uses it; geoconfig/tests/test_translations.py
 checks that the libraries still have them and that django.po translates them.
 """
 
