@@ -51,8 +51,9 @@ def fill(connection, StudyGroup, Topic, Membership, User):
         )
         cursor.execute(
             f"""
-            INSERT INTO {Topic._meta.db_table} (name, slug)
-            SELECT 'Topic ' || i, 'topic-' || i FROM generate_series(1, {TOPICS}) AS i
+            INSERT INTO {Topic._meta.db_table} (name_es, name_en, slug)
+            SELECT 'Tema ' || i, 'Topic ' || i, 'topic-' || i
+            FROM generate_series(1, {TOPICS}) AS i
             """
         )
         # Points spread over Latin America (lon -110..-35, lat -55..30); names

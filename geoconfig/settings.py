@@ -9,6 +9,9 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,6 +45,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.postgres",
+    # Widget templates through TEMPLATES (FORM_RENDERER below).
+    "django.forms",
     "rest_framework",
     "rest_framework_gis",
     "drf_spectacular",
@@ -85,6 +90,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Form widgets render with the TEMPLATES above, so templates/ can override a
+# widget's template (templates/leaflet/admin/widget.html does).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "geoconfig.wsgi.application"
 ASGI_APPLICATION = "geoconfig.asgi.application"
@@ -140,13 +149,25 @@ STORAGES = {
 TILES_URL = env.str(
     "TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
-TILES_ATTRIBUTION = env.str(
-    "TILES_ATTRIBUTION",
-    default=(
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
-        "contributors"
-    ),
-)
+
+
+def osm_attribution():
+    """OpenStreetMap's credit, in the language of the page that shows it."""
+    link = '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+    return gettext("© %(openstreetmap)s contributors") % {"openstreetmap": link}
+
+
+# The default credit is translated when a map is drawn (django-leaflet sends
+# lazy strings through DjangoJSONEncoder); one from the environment is shown
+# as it is written.
+TILES_ATTRIBUTION = env.str("TILES_ATTRIBUTION", default="") or lazy(osm_attribution, str)()
+
+# Leaflet's own words (zoom buttons, its credit's tooltip) come from Django's
+# JavaScript catalog, read by static/js/leaflet_i18n.js. Both load after
+# leaflet.js on every map: auto-included by {% leaflet_js %}, added to the
+# "forms" plugin for {% leaflet_js plugins="forms" %} and the admin's map
+# widgets, so no template has to ask for them.
+LEAFLET_I18N_JS = [reverse_lazy("javascript-catalog"), "js/leaflet_i18n.js"]
 
 LEAFLET_CONFIG = {
     "TILES": [
@@ -157,6 +178,10 @@ LEAFLET_CONFIG = {
     "MIN_ZOOM": 2,
     "MAX_ZOOM": 19,
     "RESET_VIEW": False,
+    "PLUGINS": {
+        "cerca-i18n": {"js": LEAFLET_I18N_JS, "auto-include": True},
+        "forms": {"js": LEAFLET_I18N_JS},
+    },
 }
 
 # Debian 12 ships GDAL 3.6, which cannot block file and network access while

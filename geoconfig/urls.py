@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from meetups import views as meetups_views
@@ -44,5 +45,8 @@ urlpatterns = [
     path("api/", include((api_urlpatterns, "api"))),
     path("ogc/", include(ogc_urlpatterns([StudyGroupKind(), EventKind(), VenueKind()]))),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Our djangojs catalog only (LOCALE_PATHS; "places" itself has none):
+    # the words static/js/leaflet_i18n.js gives Leaflet.
+    path("jsi18n/", JavaScriptCatalog.as_view(packages=["places"]), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]

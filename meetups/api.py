@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from psycopg2.extras import DateTimeTZRange
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -90,8 +91,9 @@ class VenueSerializer(GeoFeatureModelSerializer):
 
 class EventKind(WritableFeatureKind):
     name = "events"
-    title = "Events"
-    description = (
+    # Lazy: OGC API documents and the schema show them in the request's language.
+    title = gettext_lazy("Events")
+    description = gettext_lazy(
         "Study group events and meetups: where (the venue's point; online events have no "
         "geometry) and when (start, end and the event's time zone)."
     )
@@ -193,8 +195,10 @@ class EventKind(WritableFeatureKind):
 
 class VenueKind(WritableFeatureKind):
     name = "venues"
-    title = "Venues"
-    description = "Places where events happen: libraries, campuses, coworking spaces."
+    title = gettext_lazy("Venues")
+    description = gettext_lazy(
+        "Places where events happen: libraries, campuses, coworking spaces."
+    )
     model = Venue
     parameters = frozenset({"q", "study_group"})
     ordering = ("city", "name", "pk")

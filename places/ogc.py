@@ -1,5 +1,9 @@
 """OGC API - Features, Part 1 (Core, GeoJSON, OpenAPI 3.0) over the same kinds as /api/.
 
+Titles, descriptions and errors come in the request's language, as on the
+site: the language cookie, else Accept-Language (LocaleMiddleware), Spanish
+by default; Content-Language says which.
+
 QGIS and GDAL's OAPIF driver connect to ``/ogc/`` with no glue: a landing
 page, conformance, collections with their extents, items with ``bbox``,
 ``limit``, ``datetime`` and ``next`` links, and single items.
@@ -81,15 +85,16 @@ class LandingView(OgcView):
                                  "Features."),
                 "links": [
                     {"href": self.url(request, "landing"), "rel": "self", "type": JSON,
-                     "title": "This document"},
+                     "title": _("This document")},
                     {"href": request.build_absolute_uri(reverse("api:schema")) + "?format=json",
-                     "rel": "service-desc", "type": OPENAPI, "title": "The API definition"},
+                     "rel": "service-desc", "type": OPENAPI, "title": _("The API definition")},
                     {"href": request.build_absolute_uri(reverse("api:docs")),
-                     "rel": "service-doc", "type": "text/html", "title": "The API documentation"},
+                     "rel": "service-doc", "type": "text/html",
+                     "title": _("The API documentation")},
                     {"href": self.url(request, "conformance"), "rel": "conformance",
-                     "type": JSON, "title": "Conformance classes"},
+                     "type": JSON, "title": _("Conformance classes")},
                     {"href": self.url(request, "collections"), "rel": "data", "type": JSON,
-                     "title": "Collections"},
+                     "title": _("Collections")},
                 ],
             }
         )
@@ -105,13 +110,15 @@ class ConformanceView(OgcView):
 
 class CollectionsMixin:
     def describe(self, request, kind):
-        """The collection document of ``kind``, with its spatial (and temporal) extent."""
+        """The collection document of ``kind``, with its spatial (and temporal)
+        extent; titles and descriptions in the request's language."""
+        title = str(kind.title)
         queryset = kind.model.objects.all()
         extent = queryset.aggregate(box=Extent(as_geometry(kind.geometry_field)))["box"]
         description = {
             "id": kind.name,
-            "title": kind.title,
-            "description": kind.description,
+            "title": title,
+            "description": str(kind.description),
             "itemType": "feature",
             "crs": [CRS84],
             "extent": {
@@ -123,9 +130,9 @@ class CollectionsMixin:
             },
             "links": [
                 {"href": self.url(request, "collection", collection_id=kind.name),
-                 "rel": "self", "type": JSON, "title": kind.title},
+                 "rel": "self", "type": JSON, "title": title},
                 {"href": self.url(request, "items", collection_id=kind.name),
-                 "rel": "items", "type": GEOJSON_MEDIA_TYPE, "title": kind.title},
+                 "rel": "items", "type": GEOJSON_MEDIA_TYPE, "title": title},
             ],
         }
         if hasattr(kind, "time_field"):
@@ -250,7 +257,11 @@ def feature_with_links(text, links):
 
 def collection_not_found(collection_id):
     return JsonResponse(
-        {"code": "NotFound", "description": f"No collection {collection_id!r}."}, status=404
+        {
+            "code": "NotFound",
+            "description": _("No collection %(id)r.") % {"id": collection_id},
+        },
+        status=404,
     )
 
 

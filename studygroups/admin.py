@@ -110,9 +110,10 @@ def grant_organizers_access(memberships):
 
 @admin.register(Topic)
 class TopicAdmin(ModeratorsMayDoAll, admin.ModelAdmin):
-    list_display = ["name", "slug", "group_count"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
+    list_display = ["name_es", "name_en", "slug", "group_count"]
+    search_fields = ["name_es", "name_en", "slug"]
+    fields = ["name_es", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_es"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(group_count=Count("study_groups"))
@@ -152,7 +153,14 @@ class StudyGroupAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
         "created_at",
     ]
     list_filter = ["language", "is_online", "topics", "city", "created_at"]
-    search_fields = ["name", "description", "city", "address", "topics__name"]
+    search_fields = [
+        "name",
+        "description",
+        "city",
+        "address",
+        "topics__name_es",
+        "topics__name_en",
+    ]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["topics"]
     date_hierarchy = "created_at"

@@ -4,6 +4,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -13,7 +14,7 @@ from places.api import WritableFeatureCollectionView, WritableFeatureKind, Writa
 from places.geojson import geometry_json
 from places.validators import validate_geometry_type
 
-from .models import Membership, StudyGroup, Topic
+from .models import Membership, StudyGroup, Topic, TopicName
 from .services import studygroup_create, studygroup_update
 
 
@@ -61,15 +62,23 @@ class StudyGroupSerializer(GeoFeatureModelSerializer):
 
 class StudyGroupKind(WritableFeatureKind):
     name = "studygroups"
-    title = "Study groups"
-    description = "Study groups and where they meet (online groups have no geometry)."
+    # Lazy: OGC API documents and the schema show them in the request's language.
+    title = gettext_lazy("Study groups")
+    description = gettext_lazy(
+        "Study groups and where they meet (online groups have no geometry). `topics` "
+        "holds the topics' slugs (filter with `topic`), and `topic_names` their names "
+        "in the request's language, in the same order."
+    )
     model = StudyGroup
     parameters = frozenset({"topic", "q", "online"})
     ordering = ("name", "pk")
 
     def properties(self):
         members = (
-            Membership.objects.filter(study_group=OuterRef("pk"))
+            # Pending requests are not members yet, as on the group's page.
+            Membership.objects.filter(
+                study_group=OuterRef("pk"), status=Membership.Status.ACTIVE
+            )
             .order_by()
             .values("study_group")
             .annotate(count=Count("pk"))
@@ -87,6 +96,12 @@ class StudyGroupKind(WritableFeatureKind):
             "member_count": Coalesce(Subquery(members), Value(0)),
             "topics": ArraySubquery(
                 Topic.objects.filter(study_groups=OuterRef("pk")).order_by("slug").values("slug")
+            ),
+            # TopicName is compiled in the language active for the request.
+            "topic_names": ArraySubquery(
+                Topic.objects.filter(study_groups=OuterRef("pk"))
+                .order_by("slug")
+                .values(name=TopicName())
             ),
             "meeting_area": geometry_json("meeting_area"),
             "created_at": F("created_at"),

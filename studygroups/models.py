@@ -5,8 +5,11 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q
+from django.db.models import Expression, F, Q, Value
+from django.db.models.functions import Coalesce, Collate, Lower, NullIf
 from django.urls import reverse
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from places.querysets import geometry_index
@@ -16,17 +19,68 @@ from places.validators import validate_wgs84
 from .querysets import StudyGroupQuerySet
 
 
+def topic_languages():
+    """The Topic name fields to read, the active language's first."""
+    if (get_language() or settings.LANGUAGE_CODE).startswith("en"):
+        return "name_en", "name_es"
+    return "name_es", "name_en"
+
+
+@deconstructible(path="studygroups.models.TopicName")
+class TopicName(Expression):
+    """A topic's name in the language active when the query is compiled,
+    falling back to the other language's name when it has none. Used to
+    order topics and to list their names in SQL (the API)."""
+
+    def resolve_expression(self, *args, **kwargs):
+        first, other = topic_languages()
+        # ICU's root collation sorts "Cálculo" before "Conversación"; the
+        # database's C collation would not.
+        name = Collate(Coalesce(NullIf(F(first), Value("")), F(other)), "und-x-icu")
+        return name.resolve_expression(*args, **kwargs)
+
+
 class Topic(models.Model):
-    name = models.CharField(_("name"), max_length=80, unique=True)
+    """A subject study groups share, named in each of the site's languages."""
+
+    name_es = models.CharField(_("name in Spanish"), max_length=80, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=80, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
 
     class Meta:
-        ordering = ["name"]
+        # Resolved per query: topics come in the alphabetical order of the
+        # names the reader sees.
+        ordering = [TopicName()]
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name_es="") | ~Q(name_en=""),
+                name="topic_has_a_name",
+                violation_error_message=_("Give the topic a name in Spanish or English."),
+            ),
+            models.UniqueConstraint(
+                Lower("name_es"),
+                condition=~Q(name_es=""),
+                name="topic_name_es_unique",
+                violation_error_message=_("Another topic has this Spanish name."),
+            ),
+            models.UniqueConstraint(
+                Lower("name_en"),
+                condition=~Q(name_en=""),
+                name="topic_name_en_unique",
+                violation_error_message=_("Another topic has this English name."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def name(self):
+        """The name in the active language, else the other language's."""
+        first, other = topic_languages()
+        return getattr(self, first) or getattr(self, other)
 
 
 class StudyGroup(models.Model):

@@ -418,14 +418,16 @@ def test_autocomplete_offers_a_moderator_every_group(client, everyone, moderator
 
 
 def test_topics_are_view_only_for_organizers(client, everyone, organizer_a):
-    topic = TopicFactory(name="Álgebra", slug="algebra")
+    topic = TopicFactory(name_es="Álgebra", name_en="Algebra", slug="algebra")
     client = signed_in(client, organizer_a)
 
     assert client.get(reverse("admin:studygroups_topic_changelist")).status_code == 200
-    response = client.post(change_url(topic), {"name": "Cambiado", "slug": "algebra"})
+    response = client.post(
+        change_url(topic), {"name_es": "Cambiado", "name_en": "Changed", "slug": "algebra"}
+    )
     assert response.status_code == 403
     assert client.get(reverse("admin:studygroups_topic_add")).status_code == 403
-    assert Topic.objects.get(pk=topic.pk).name == "Álgebra"
+    assert Topic.objects.get(pk=topic.pk).name_es == "Álgebra"
 
 
 def test_the_change_permission_checks_the_objects_group(everyone, organizer_a, group_a, group_b):

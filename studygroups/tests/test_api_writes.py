@@ -58,7 +58,7 @@ def test_anonymous_visitors_cannot_write(client, db):
 
 def test_creating_a_group_makes_its_creator_the_organizer(client, db):
     user = UserFactory()
-    TopicFactory(name="Python", slug="python")
+    TopicFactory(name_es="Python", name_en="Python", slug="python")
     client.force_login(user)
     response = post(
         client,
