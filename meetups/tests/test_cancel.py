@@ -200,3 +200,14 @@ def test_a_scheduled_event_cannot_keep_a_cancellation_reason(client, organizer, 
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Event.objects.filter(pk=event.pk).update(cancellation_reason="¿?")
+
+
+def test_a_cancelled_events_calendar_entry_gives_the_reason(client, organizer, event):
+    import icalendar
+
+    event_cancel(event, reason="Sin sala, nos vemos el jueves", actor=organizer)
+    response = client.get(reverse("event-ics", args=[event.pk]))
+    calendar = icalendar.Calendar.from_ical(response.content)
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["STATUS"]) == "CANCELLED"
+    assert str(vevent["DESCRIPTION"]).startswith("Cancelado: Sin sala, nos vemos el jueves")

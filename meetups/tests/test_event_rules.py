@@ -233,3 +233,33 @@ def test_an_answer_for_a_past_event_is_refused_saying_it_ended(client):
     )
     assert "This event has ended; answers are closed." in response.content.decode()
     assert not event.rsvps.exists()
+
+
+def test_an_api_event_without_a_zone_takes_its_groups(client, organizer, group):
+    group.time_zone = "America/Santiago"
+    group.save()
+    response = client.post("/api/events/", api_body(group), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["properties"]["time_zone"] == "America/Santiago"
+
+
+@pytest.mark.parametrize("zone", ["Factory", "localtime", "Etc/GMT+5", "posixrules", ""])
+def test_the_api_refuses_a_zone_nobody_lives_in_naming_time_zone(client, organizer, group, zone):
+    response = client.post(
+        "/api/events/", api_body(group, time_zone=zone), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["time_zone"]
+
+
+@pytest.mark.parametrize(
+    "zone, stored",
+    [("America/Bogota", "America/Bogota"), ("US/Eastern", "America/New_York"), ("UTC", "UTC"),
+     ("Asia/Calcutta", "Asia/Kolkata")],
+)
+def test_the_api_still_takes_the_zones_it_took(client, organizer, group, zone, stored):
+    response = client.post(
+        "/api/events/", api_body(group, time_zone=zone), content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert Event.objects.get().time_zone == stored
