@@ -249,7 +249,7 @@ class EventForm(EventAdminForm):
             self.fields["venue"].label_from_instance = venue_with_distance
         self.fields["venue"].queryset = venues
         if isinstance(group, StudyGroup):
-            self.fields["time_zone"].empty_label = _("The group's time zone: %(zone)s") % {
+            self.fields["time_zone"].empty_label = _("%(zone)s (the group's)") % {
                 "zone": zone_name(event_default_time_zone(group))
             }
         if self.instance.pk:

@@ -119,6 +119,7 @@ class Event(models.Model):
         _("reason for cancelling"),
         max_length=500,
         blank=True,
+        db_default="",
         help_text=_("Sent to the people going or waitlisted, and shown on the event's page."),
     )
     series = models.UUIDField(

@@ -86,6 +86,7 @@ class StudyGroup(models.Model):
     time_zone = TimeZoneField(
         _("time zone"),
         blank=True,
+        db_default="",
         help_text=_(
             "The zone of the group's events unless an event says otherwise. "
             "Empty: the zone of the nearest city to the group's location."

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='event',
             name='cancellation_reason',
-            field=models.TextField(blank=True, help_text="Sent to the people going or waitlisted, and shown on the event's page.", max_length=500, verbose_name='reason for cancelling'),
+            field=models.TextField(blank=True, db_default='', help_text="Sent to the people going or waitlisted, and shown on the event's page.", max_length=500, verbose_name='reason for cancelling'),
         ),
         migrations.AddField(
             model_name='event',

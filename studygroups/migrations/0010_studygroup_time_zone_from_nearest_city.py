@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
             name="time_zone",
             field=places.timezones.TimeZoneField(
                 blank=True,
+                db_default="",
                 help_text=(
                     "The zone of the group's events unless an event says otherwise. "
                     "Empty: the zone of the nearest city to the group's location."
