@@ -334,7 +334,9 @@ class TimeZoneField(models.Field):
     description = _("Time zone")
     default_validators = [validate_time_zone]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, empty_label="---------", **kwargs):
+        # What leaving a blank field empty means, for its forms (not stored).
+        self.empty_label = empty_label
         kwargs.setdefault("max_length", 63)
         super().__init__(*args, **kwargs)
 
@@ -350,5 +352,5 @@ class TimeZoneField(models.Field):
     def formfield(self, **kwargs):
         defaults = {"form_class": TimeZoneFormField}
         if self.blank:
-            defaults["empty_label"] = kwargs.pop("empty_label", "---------")
+            defaults["empty_label"] = self.empty_label
         return super().formfield(**{**defaults, **kwargs})

@@ -87,6 +87,7 @@ class StudyGroup(models.Model):
         _("time zone"),
         blank=True,
         db_default="",
+        empty_label=_("From the group's location"),
         help_text=_(
             "The zone of the group's events unless an event says otherwise. "
             "Empty: the zone of the nearest city to the group's location."

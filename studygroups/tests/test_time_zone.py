@@ -107,6 +107,7 @@ def test_the_group_form_offers_the_zones_grouped_by_country(client, organizer):
     html = client.get(reverse("studygroup-new"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert '<select name="time_zone"' in html
     assert '<optgroup label="Colombia">' in html
+    assert '<option value="" selected>Según el lugar del grupo</option>' in html
 
 
 def test_the_group_admin_offers_the_zones_in_a_select(admin_client):
