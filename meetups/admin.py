@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from leaflet.admin import LeafletGeoAdmin
 
 from places.permissions import bookable_venues, is_moderator
+from places.timezones import format_span
 from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
 
 from .forms import EventAdminForm
 from .models import RSVP, Event, Venue
-from .services import event_cancellation_notify, rsvp_waitlist_promote
+from .services import event_cancel, rsvp_waitlist_promote
 
 
 @admin.register(Venue)
@@ -97,7 +99,7 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     ]
     autocomplete_fields = ["study_group", "venue"]
     list_select_related = ["study_group", "venue"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "cancelled_at", "cancelled_by"]
     inlines = [RSVPInline]
     ordering = ["during"]  # As Meta's, which grouped queries (going_count) drop.
     fieldsets = [
@@ -105,13 +107,23 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
             None,
             {"fields": ["title", "description", "study_group", "status", "capacity"]},
         ),
-        (_("When"), {"fields": ["during", "time_zone"]}),
+        (_("When"), {"fields": ["start", "end", "time_zone"]}),
         (_("Where"), {"fields": ["venue", "location", "online_url"]}),
+        (
+            _("Cancellation"),
+            {"fields": ["cancellation_reason", "cancelled_at", "cancelled_by"]},
+        ),
         (
             _("History"),
             {"fields": ["created_at", "updated_at"], "classes": ["collapse"]},
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            # A new event is scheduled: nothing about a cancellation yet.
+            return [fs for fs in self.fieldsets if "cancellation_reason" not in fs[1]["fields"]]
+        return self.fieldsets
 
     def get_queryset(self, request):
         return (
@@ -121,13 +133,28 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        # The same consequences as a change through the site or the API.
+        # The same consequences as a change through the site or the API:
+        # cancelling goes through event_cancel, which records it and emails.
         before = Event.objects.filter(pk=obj.pk).values("capacity", "status").first()
+        cancelling = before and before["status"] != "cancelled" and obj.status == "cancelled"
+        reason = obj.cancellation_reason
+        if cancelling:
+            obj.status, obj.cancellation_reason = before["status"], ""
         super().save_model(request, obj, form, change)
         if before and obj.capacity > before["capacity"]:
             rsvp_waitlist_promote(event=obj)
-        if before and before["status"] != "cancelled" and obj.status == "cancelled":
-            event_cancellation_notify(obj)
+        if cancelling:
+            notified = event_cancel(obj, reason=reason, actor=request.user)
+            obj.refresh_from_db()
+            self.message_user(
+                request,
+                ngettext(
+                    "Event cancelled; %(count)s person was emailed.",
+                    "Event cancelled; %(count)s people were emailed.",
+                    notified,
+                )
+                % {"count": notified},
+            )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "venue":
@@ -140,13 +167,15 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
             return obj.venue.city
         return obj.study_group.city if obj.study_group else ""
 
+    # In the event's own time zone, named: the admin would show the site's.
     @admin.display(description=_("starts"), ordering="during")
     def starts_at(self, obj):
-        return obj.starts_at
+        start, _end, zone = format_span(obj.starts_at, obj.ends_at, obj.time_zone, weekday=False)
+        return f"{start}, {zone}"
 
     @admin.display(description=_("ends"))
     def ends_at(self, obj):
-        return obj.ends_at
+        return format_span(obj.starts_at, obj.ends_at, obj.time_zone, weekday=False)[1]
 
     @admin.display(description=_("going"), ordering="going_count")
     def going_count(self, obj):

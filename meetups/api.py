@@ -13,6 +13,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from places import parsers
 from places.api import WritableFeatureCollectionView, WritableFeatureKind, WritableFeatureView
 from places.permissions import is_moderator, manages, organizes
+from places.timezones import canonical_time_zone
 from places.validators import validate_geometry_type
 
 from .forms import time_zone_choices
@@ -40,7 +41,11 @@ class EventSerializer(GeoFeatureModelSerializer):
 
     start = AwareDateTimeField()
     end = AwareDateTimeField()
-    time_zone = serializers.ChoiceField(choices=time_zone_choices(), required=False)
+    time_zone = serializers.ChoiceField(
+        choices=time_zone_choices(),
+        required=False,
+        help_text=_("A zone people live in, such as America/Bogota; the group's when left out."),
+    )
 
     class Meta:
         model = Event
@@ -58,7 +63,12 @@ class EventSerializer(GeoFeatureModelSerializer):
             "time_zone",
             "capacity",
             "status",
+            "cancellation_reason",
         ]
+
+    def validate_time_zone(self, value):
+        # Old names ("America/Buenos_Aires") are stored under today's.
+        return canonical_time_zone(value)
 
     def validate_location(self, value):
         return validate_geometry_type(value, "Point")
@@ -120,6 +130,7 @@ class EventKind(WritableFeatureKind):
             "end": F("during__endswith"),
             "time_zone": F("time_zone"),
             "status": F("status"),
+            "cancellation_reason": F("cancellation_reason"),
             "capacity": F("capacity"),
             "going_count": Coalesce(Subquery(going), Value(0)),
             "online_url": F("online_url"),
@@ -170,6 +181,10 @@ class EventKind(WritableFeatureKind):
         "event_ends_after_start": "end",
     }
 
+    def __init__(self, actor=None):
+        # Who is writing: a cancellation records it (see EventDetailView).
+        self.actor = actor
+
     def may_use(self, user, data):
         venue = data.get("venue")
         return venue is None or venue.study_group is None or organizes(user, venue.study_group)
@@ -190,7 +205,7 @@ class EventKind(WritableFeatureKind):
         return event_create(**data)
 
     def update(self, instance, data):
-        return event_update(instance, **data)
+        return event_update(instance, actor=self.actor, **data)
 
 
 class VenueKind(WritableFeatureKind):
@@ -246,6 +261,12 @@ class EventListView(WritableFeatureCollectionView):
 
 class EventDetailView(WritableFeatureView):
     kind = EventKind()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A kind of this request's own, so that a PATCH status=cancelled is
+        # cancelled by (and recorded for) the signed-in user.
+        self.kind = EventKind(actor=request.user)
 
 
 class VenueListView(WritableFeatureCollectionView):

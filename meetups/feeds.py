@@ -69,6 +69,10 @@ def event_component(event, request):
     component.add("dtend", event.during.upper.astimezone(zone))
     component.add("summary", event.title)
     description = event.description
+    if event.status == Event.Status.CANCELLED and event.cancellation_reason:
+        # Calendar apps show a cancelled event's description: say why first.
+        reason = _("Cancelled: %(reason)s") % {"reason": event.cancellation_reason}
+        description = "\n\n".join(text for text in (reason, description) if text)
     if event.online_url and event.venue:
         # Hybrid event: LOCATION holds the venue, so the link goes here.
         description = "\n\n".join(text for text in (description, event.online_url) if text)

@@ -1,100 +1,191 @@
+import datetime
 import zoneinfo
-from functools import lru_cache
 
 from django import forms
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
-from django.contrib.postgres.forms import DateTimeRangeField, RangeWidget
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.forms.fields import BaseTemporalField
+from django.utils import formats
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 from psycopg2.extras import DateTimeTZRange
 
 from places.permissions import is_moderator, organized_group_ids
+from places.timezones import TimeZoneFormField, accepted_time_zones, aware_in_zone, zone_name
 from studygroups.models import StudyGroup
 
 from .models import Event, Venue
+from .services import event_check, event_default_time_zone
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-@lru_cache(maxsize=1)
 def time_zone_choices():
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    """Every time zone name the API accepts (zones people live in, their old
+    names, and UTC), as flat choices."""
+    return [(name, name) for name in accepted_time_zones()]
+
+
+class WallClockDateTimeField(forms.DateTimeField):
+    """A date and time as typed in a datetime-local input, with no zone: the
+    form reads it in the time zone chosen beside it (DateTimeField would read
+    it in the site's zone, and refuse the times that zone skips)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.replace(tzinfo=None) if value.tzinfo is None else value
+        # Python's ISO parser stops at a NUL and would take "19:00\x00" as 19:00.
+        if "\x00" in value:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            result = parse_datetime(value.strip())
+        except (ValueError, TypeError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if result is None:
+            result = BaseTemporalField.to_python(self, value)
+        if result.tzinfo is not None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return result
+
+    def prepare_value(self, value):
+        return value
+
+
+def move_unknown_errors(form, error):
+    """``error`` (a service's ValidationError) on the form: on the fields it
+    names, or on the form as a whole for fields the form does not have."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class EventAdminForm(forms.ModelForm):
-    """Event form whose start and end are read in the event's own time zone."""
+    """An event's form, in the admin and (as EventForm) on the site. Start and
+    end are typed as wall-clock times of the time zone chosen on the same
+    form; left on its first choice, that is the group's zone (the site's for
+    an event without a group)."""
 
-    during = DateTimeRangeField(
-        label=_("When"),
-        help_text=_("Start and end, in the event's time zone."),
-        widget=RangeWidget(
-            forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT
-            )
-        ),
+    start = WallClockDateTimeField(label=_("Start"))
+    end = WallClockDateTimeField(label=_("End"))
+    time_zone = TimeZoneFormField(
+        label=_("Time zone"),
+        required=False,
+        empty_label=_("The group's time zone"),
+        help_text=_("The start and end are times of this zone."),
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
     online_url = forms.URLField(label=_("Online URL"), required=False, assume_scheme="https")
 
     class Meta:
         model = Event
-        fields = "__all__"
+        exclude = ["during", "cancelled_at", "cancelled_by", "series"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound and self.instance.pk and self.instance.during:
-            tz = zoneinfo.ZoneInfo(self.instance.time_zone)
-            self.initial["during"] = DateTimeTZRange(
-                self.instance.during.lower.astimezone(tz).replace(tzinfo=None),
-                self.instance.during.upper.astimezone(tz).replace(tzinfo=None),
-            )
+        self.saved_start = None
+        if self.instance.pk and self.instance.during:
+            self.saved_start = self.instance.during.lower
+            if not self.is_bound:
+                tz = zoneinfo.ZoneInfo(self.instance.time_zone)
+                self.initial["start"] = self.instance.during.lower.astimezone(tz).replace(
+                    tzinfo=None
+                )
+                self.initial["end"] = self.instance.during.upper.astimezone(tz).replace(
+                    tzinfo=None
+                )
+        if "status" in self.fields and not self.instance.pk:
+            # A new event is scheduled; cancelling is something done to an event.
+            self.fields["status"].choices = [
+                (Event.Status.SCHEDULED, Event.Status.SCHEDULED.label)
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("time_zone") and "time_zone" not in self.errors:
+            cleaned["time_zone"] = event_default_time_zone(cleaned.get("study_group"))
+        zone = cleaned.get("time_zone")
+        if zone and "time_zone" not in self.errors:
+            bounds = {}
+            for name in ("start", "end"):
+                if cleaned.get(name) is not None:
+                    try:
+                        bounds[name] = aware_in_zone(cleaned[name], zone)
+                    except ValidationError as exc:
+                        self.add_error(name, exc)
+            if len(bounds) == 2:
+                if bounds["end"] <= bounds["start"]:
+                    self.add_error("end", _("The event must end after it starts."))
+                else:
+                    cleaned["during"] = DateTimeTZRange(bounds["start"], bounds["end"], "[)")
+                    # The model's rules (a double-booked venue) then see the range.
+                    self.instance.during = cleaned["during"]
+        venue, location = cleaned.get("venue"), cleaned.get("location")
+        if venue and not location:
+            cleaned["location"] = venue.location
+        if "status" in self.fields and cleaned.get("status") == Event.Status.SCHEDULED:
+            if cleaned.get("cancellation_reason"):
+                self.add_error(
+                    "cancellation_reason", _("Only a cancelled event has a reason for cancelling.")
+                )
+            # Reinstated: the record of the cancellation goes (the database requires it).
+            self.instance.cancelled_at = self.instance.cancelled_by = None
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # The status takes part in the venue's booking rule even where the
+        # form does not show it (the site's form); the range, once composed.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("status")
+        if "during" in self.cleaned_data:
+            exclusions.discard("during")
+        return exclusions
 
     def _post_clean(self):
         super()._post_clean()
         # The database's "no double booking" rule is about the venue: say it there.
         errors = self._errors.get(NON_FIELD_ERRORS)
-        if not errors:
-            return
-        moved = [e for e in errors.as_data() if e.code == "event_venue_not_double_booked"]
-        if moved:
-            kept = [e for e in errors.as_data() if e not in moved]
-            if kept:
-                self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")
-            else:
-                del self._errors[NON_FIELD_ERRORS]
-            self.add_error("venue", moved)
+        if errors:
+            moved = [e for e in errors.as_data() if e.code == "event_venue_not_double_booked"]
+            if moved:
+                kept = [e for e in errors.as_data() if e not in moved]
+                if kept:
+                    self._errors[NON_FIELD_ERRORS] = self.error_class(
+                        kept, error_class="nonfield"
+                    )
+                else:
+                    del self._errors[NON_FIELD_ERRORS]
+                self.add_error("venue", moved)
+        if "during" in self.cleaned_data:
+            # The rules that are not the database's (no start in the past, a
+            # capacity the venue holds), as the services apply them.
+            try:
+                event_check(self.instance, saved_start=self.saved_start)
+            except ValidationError as exc:
+                move_unknown_errors(self, exc)
 
-    def clean(self):
-        cleaned = super().clean()
-        during, tz_name = cleaned.get("during"), cleaned.get("time_zone")
-        if during and tz_name:
-            # The widget's values were made aware in the site's time zone;
-            # reinterpret the same wall-clock times in the event's.
-            tz = zoneinfo.ZoneInfo(tz_name)
-            lower, upper = (
-                timezone.make_naive(bound).replace(tzinfo=tz) if bound else None
-                for bound in (during.lower, during.upper)
-            )
-            if lower is None or upper is None:
-                self.add_error("during", _("Give both a start and an end."))
-            elif upper <= lower:
-                self.add_error("during", _("The event must end after it starts."))
-            else:
-                cleaned["during"] = DateTimeTZRange(lower, upper, "[)")
-        venue, location = cleaned.get("venue"), cleaned.get("location")
-        if venue and not location:
-            cleaned["location"] = venue.location
-        return cleaned
+    def event_fields(self):
+        """The cleaned values as the event services take them (``during`` and
+        the resolved ``time_zone`` included)."""
+        names = [name for name in self._meta.fields or () if name in self.cleaned_data]
+        return {
+            **{name: self.cleaned_data[name] for name in names},
+            "during": self.cleaned_data["during"],
+            "time_zone": self.cleaned_data["time_zone"],
+        }
 
 
 class EventForm(EventAdminForm):
     """The site's event form for organizers: their groups only, shared venues or
     their own, a point placed on the map, and an optional weekly or monthly
-    series created in one go."""
+    series created in one go. No status: cancelling is its own page."""
 
     REPEAT_CHOICES = [
         ("", _("Does not repeat")),
@@ -119,12 +210,25 @@ class EventForm(EventAdminForm):
             "venue",
             "location",
             "online_url",
-            "during",
             "time_zone",
             "capacity",
-            "status",
         ]
         widgets = {"location": LeafletWidget()}
+
+    field_order = [
+        "title",
+        "description",
+        "study_group",
+        "start",
+        "end",
+        "time_zone",
+        "repeat",
+        "occurrences",
+        "venue",
+        "location",
+        "online_url",
+        "capacity",
+    ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,6 +248,10 @@ class EventForm(EventAdminForm):
             ).order_by(GeometryDistance("location", group.location))
             self.fields["venue"].label_from_instance = venue_with_distance
         self.fields["venue"].queryset = venues
+        if isinstance(group, StudyGroup):
+            self.fields["time_zone"].empty_label = _("%(zone)s (the group's)") % {
+                "zone": zone_name(event_default_time_zone(group))
+            }
         if self.instance.pk:
             # A series is created at once; its occurrences are then edited one by one.
             del self.fields["repeat"], self.fields["occurrences"]
@@ -153,7 +261,22 @@ def venue_with_distance(venue):
     distance = getattr(venue, "distance_m", None)
     if distance is None:
         return str(venue)
-    return _("%(venue)s · %(km)s km") % {"venue": venue, "km": f"{distance / 1000:.1f}"}
+    return _("%(venue)s · %(km)s km") % {
+        "venue": venue,
+        "km": formats.number_format(distance / 1000, decimal_pos=1, use_l10n=True),
+    }
+
+
+class EventCancelForm(forms.Form):
+    """What an organizer may add when cancelling: a reason, sent to attendees."""
+
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent to everyone going or waitlisted, and shown on the event's page."),
+    )
 
 
 class VenueForm(forms.ModelForm):

@@ -1,5 +1,3 @@
-import zoneinfo
-
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from places.querysets import geometry_index
 from places.search import bilingual_search_vector
+from places.timezones import TimeZoneField
 from places.validators import validate_wgs84
 
 from .querysets import EventQuerySet, VenueQuerySet
@@ -96,9 +95,8 @@ class Event(models.Model):
     )
     online_url = models.URLField(_("online URL"), blank=True)
     during = DateTimeRangeField(_("when"), help_text=_("Start and end of the event."))
-    time_zone = models.CharField(
+    time_zone = TimeZoneField(
         _("time zone"),
-        max_length=63,
         default="UTC",
         help_text=_("IANA time zone of the event, such as America/Bogota."),
     )
@@ -107,6 +105,22 @@ class Event(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancellation_reason = models.TextField(
+        _("reason for cancelling"),
+        max_length=500,
+        blank=True,
+        db_default="",
+        help_text=_("Sent to the people going or waitlisted, and shown on the event's page."),
     )
     series = models.UUIDField(
         _("series"),
@@ -169,6 +183,12 @@ class Event(models.Model):
                 condition=Q(status__in=["scheduled", "cancelled"]),
                 name="event_status_valid",
             ),
+            # Older cancelled rows have no record of when; a scheduled one has none.
+            models.CheckConstraint(
+                condition=Q(status="cancelled")
+                | Q(cancelled_at__isnull=True, cancelled_by__isnull=True, cancellation_reason=""),
+                name="event_cancellation_only_when_cancelled",
+            ),
             # A venue holds one scheduled event at a time. '[)' ranges let one
             # event end at 18:00 and the next start at 18:00. Deferrable (still
             # checked immediately) so PostgreSQL checks it once per statement,
@@ -194,12 +214,6 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("event-page", args=[self.pk])
-
-    @property
-    def local_during(self):
-        """(start, end) in the event's own time zone, for display."""
-        tz = zoneinfo.ZoneInfo(self.time_zone)
-        return self.during.lower.astimezone(tz), self.during.upper.astimezone(tz)
 
     @property
     def starts_at(self):

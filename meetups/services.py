@@ -5,17 +5,66 @@ import uuid
 import zoneinfo
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from psycopg2.extras import DateTimeTZRange
 
+from places.permissions import manages
+from places.timezones import format_local, format_span_text, site_time_zone
 from studygroups.models import Membership, StudyGroup
+from studygroups.services import studygroup_time_zone
 
 from .models import RSVP, Event, Venue
+
+# How far ahead an event may be planned, and how long one may last: beyond
+# these a date is a typing slip (2062 for 2026), not a plan.
+PLANNING_HORIZON = relativedelta(years=5)
+LONGEST_EVENT = datetime.timedelta(days=31)
+
+
+def event_default_time_zone(study_group):
+    """The zone of a new event of ``study_group`` that names none: the group's,
+    or the site's (settings.TIME_ZONE) for an event without a group."""
+    return studygroup_time_zone(study_group) if study_group is not None else site_time_zone()
+
+
+def event_check(event, *, saved_start=None, now=None):
+    """Refuse what the database cannot: raise ValidationError naming the field
+    ("start", "end", "capacity", "status") when ``event`` (unsaved changes
+    applied) starts in the past (a new event, or an upcoming one moved there;
+    ``saved_start`` is its start as stored), starts more than five years ahead,
+    lasts more than 31 days, holds more people than its venue, or is new and
+    cancelled."""
+    now = now or timezone.now()
+    errors = {}
+    if event.pk is None and event.status == Event.Status.CANCELLED:
+        errors["status"] = _("A new event is scheduled; cancel it once it exists.")
+    during = event.during
+    if during and during.lower and during.upper:
+        moved = saved_start is None or during.lower != saved_start
+        if moved and during.lower < now and (saved_start is None or saved_start >= now):
+            errors["start"] = (
+                _("The start is in the past; give a date from now on.")
+                if event.pk is None
+                else _("An upcoming event cannot be moved into the past.")
+            )
+        elif moved and during.lower > now + PLANNING_HORIZON:
+            errors["start"] = _("Events can be planned up to five years ahead.")
+        if during.upper - during.lower > LONGEST_EVENT:
+            errors["end"] = _(
+                "An event lasts at most 31 days; for a course, create a weekly series."
+            )
+    if event.venue_id and event.capacity and event.capacity > event.venue.capacity:
+        errors["capacity"] = _(
+            "%(venue)s holds %(venue_capacity)s people: the event's capacity cannot be more."
+        ) % {"venue": event.venue.name, "venue_capacity": event.venue.capacity}
+    if errors:
+        raise ValidationError(errors)
 
 
 def _place_from_venue(event):
@@ -26,52 +75,115 @@ def _place_from_venue(event):
 
 @transaction.atomic
 def event_create(**fields):
-    """Create an event. Raises django.core.exceptions.ValidationError when a
-    model rule or constraint (a double-booked venue, say) refuses it."""
+    """Create an event, in its group's time zone when ``time_zone`` is not
+    given. Raises django.core.exceptions.ValidationError naming the field when
+    a rule (``event_check``) or a constraint (a double-booked venue) refuses it."""
+    if not fields.get("time_zone"):
+        fields["time_zone"] = event_default_time_zone(fields.get("study_group"))
     event = Event(**fields)
     _place_from_venue(event)
     event.full_clean()
+    event_check(event)
     event.save()
     return event
 
 
 @transaction.atomic
-def event_update(event, **fields):
+def event_update(event, *, actor=None, **fields):
     """Change an event's fields; same errors as event_create. Raising the
-    capacity seats people from the waitlist; cancelling notifies attendees."""
+    capacity seats people from the waitlist. A status of "cancelled" cancels
+    it through ``event_cancel`` (for ``actor``, with ``cancellation_reason``);
+    "scheduled" reinstates a cancelled event and forgets the cancellation."""
+    status = fields.pop("status", event.status)
+    reason = fields.pop("cancellation_reason", None)
+    cancelling = status == Event.Status.CANCELLED and event.status != Event.Status.CANCELLED
+    if status == Event.Status.SCHEDULED and event.status == Event.Status.CANCELLED:
+        event.status = Event.Status.SCHEDULED
+        event.cancelled_at = event.cancelled_by = None
+        event.cancellation_reason = ""
+    elif reason is not None and event.status == Event.Status.CANCELLED:
+        event.cancellation_reason = reason
     moved_venue = "venue" in fields and fields["venue"] != event.venue
-    was = (event.capacity, event.status)
+    saved_start, saved_capacity = event.starts_at, event.capacity
     for name, value in fields.items():
         setattr(event, name, value)
+    if not event.time_zone:
+        event.time_zone = event_default_time_zone(event.study_group)
     if moved_venue and "location" not in fields:
         event.location = None
     _place_from_venue(event)
     event.full_clean()
+    event_check(event, saved_start=saved_start)
     event.save()
-    if event.capacity > was[0]:
+    if event.capacity > saved_capacity:
         rsvp_waitlist_promote(event=event)
-    if was[1] != Event.Status.CANCELLED and event.status == Event.Status.CANCELLED:
-        event_cancellation_notify(event)
+    if cancelling:
+        event_cancel(event, reason=reason or "", actor=actor)
+        event.refresh_from_db()
     return event
 
 
-def event_cancellation_notify(event):
-    """Email everyone going or waitlisted that ``event`` is cancelled, once the
-    transaction that cancelled it commits."""
-    recipients = list(
-        event.rsvps.filter(status__in=[RSVP.Status.YES, RSVP.Status.WAITLIST])
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
+def event_cancellation_recipients(event):
+    """The RSVPs of the people ``event_cancel`` emails: going or waitlisted,
+    with an email address."""
+    return event.rsvps.filter(status__in=[RSVP.Status.YES, RSVP.Status.WAITLIST]).exclude(
+        user__email=""
     )
-    if not recipients:
-        return
-    start = event.during.lower.astimezone(zoneinfo.ZoneInfo(event.time_zone))
-    subject = _("Cancelled: %(title)s") % {"title": event.title}
-    body = _(
-        "The event “%(title)s” on %(start)s (%(zone)s) has been cancelled by its organizers."
-    ) % {"title": event.title, "start": start.strftime("%Y-%m-%d %H:%M"), "zone": event.time_zone}
-    messages = [(subject, body, None, [address]) for address in recipients]
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def event_cancel(event, *, reason="", actor):
+    """Cancel ``event`` on behalf of ``actor``, recording when, by whom and
+    why (``reason``, plain text), and email everyone going or waitlisted once
+    the transaction commits: the reason, and the times in the event's own zone,
+    in the group's language. Returns how many people are emailed.
+
+    Cancelling a cancelled event changes nothing and emails nobody (0).
+    Raises PermissionDenied unless ``actor`` organizes the event's group or
+    is a moderator."""
+    if actor is None or not manages(actor, event.study_group_id):
+        raise PermissionDenied(_("Only this group's organizers may cancel its events."))
+    with transaction.atomic():
+        # The lock makes two cancellations at once email people only once.
+        event = (
+            Event.objects.select_for_update(of=("self",))
+            .select_related("study_group")
+            .get(pk=event.pk)
+        )
+        if event.status == Event.Status.CANCELLED:
+            return 0
+        event.status = Event.Status.CANCELLED
+        event.cancelled_at = timezone.now()
+        event.cancelled_by = actor
+        event.cancellation_reason = (reason or "").strip()
+        event.save(
+            update_fields=[
+                "status", "cancelled_at", "cancelled_by", "cancellation_reason", "updated_at"
+            ]
+        )
+        addresses = list(event_cancellation_recipients(event).values_list("user__email", flat=True))
+        if addresses:
+            subject, body = event_cancellation_email(event)
+            messages = [(subject, body, None, [address]) for address in addresses]
+            transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+        return len(addresses)
+
+
+def event_cancellation_email(event):
+    """(subject, body) of the email saying ``event`` is cancelled, in its
+    group's language (the site's without a group)."""
+    group = event.study_group
+    language = group.language if group is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
+        when = format_span_text(event.during.lower, event.during.upper, event.time_zone)
+        subject = _("Cancelled: %(title)s") % {"title": event.title}
+        lines = [
+            _("The event “%(title)s” (%(when)s) has been cancelled by its organizers.")
+            % {"title": event.title, "when": when}
+        ]
+        if event.cancellation_reason:
+            lines.append(_("Their reason: %(reason)s") % {"reason": event.cancellation_reason})
+        lines.append(_("You were going or on the waitlist, so we are letting you know."))
+        return subject, "\n\n".join(lines)
 
 
 @transaction.atomic
@@ -116,9 +228,13 @@ def rsvp_refusal(*, user, event, now=None):
     now = now or timezone.now()
     if event.status == Event.Status.CANCELLED:
         return ValidationError(_("This event was cancelled."), code="event_cancelled")
+    if event.during.upper <= now:
+        return ValidationError(
+            _("This event has ended; answers are closed."), code="event_started"
+        )
     if event.during.lower <= now:
         return ValidationError(
-            _("This event has already started; answers are closed."), code="event_started"
+            _("This event is happening now; answers are closed."), code="event_started"
         )
     group = event.study_group
     if (
@@ -247,6 +363,8 @@ def event_series_create(*, frequency, occurrences, **fields):
     editable one by one, sharing a ``series`` id. All or none: if one
     occurrence is refused (its venue is booked, say), the error names its date."""
     during = fields.pop("during")
+    if not fields.get("time_zone"):
+        fields["time_zone"] = event_default_time_zone(fields.get("study_group"))
     length = during.upper - during.lower
     series = uuid.uuid4() if occurrences > 1 else None
     events = []
@@ -265,7 +383,7 @@ def event_series_create(*, frequency, occurrences, **fields):
                 if hasattr(exc, "error_dict")
                 else exc.error_list
             )
-            when = start.strftime("%Y-%m-%d %H:%M")
+            when = format_local(start, fields["time_zone"])
             raise ValidationError(
                 [
                     ValidationError(

@@ -14,6 +14,7 @@ api_urlpatterns = [
 page_urlpatterns = [
     path("events/new/", views.event_create_view, name="event-new"),
     path("events/<int:pk>/edit/", views.event_edit_view, name="event-edit"),
+    path("events/<int:pk>/cancel/", views.event_cancel_view, name="event-cancel"),
     path("events/<int:pk>/rsvp/", views.rsvp, name="event-rsvp-page"),
     path("venues/new/", views.venue_create_view, name="venue-new"),
 ]

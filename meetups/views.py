@@ -8,17 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from places.permissions import is_moderator, organizes
+from places.permissions import is_moderator, manages, organizes
 from studygroups.models import StudyGroup
 from studygroups.views import detail_map_data
 
-from .forms import EventForm, VenueForm
+from .forms import EventCancelForm, EventForm, VenueForm, move_unknown_errors
 from .models import RSVP, Event
 from .services import (
+    event_cancel,
+    event_cancellation_recipients,
     event_series_create,
     event_update,
     rsvp_answer,
@@ -39,6 +42,14 @@ def login_url(next_url):
     return f"{url}?{urlencode({'next': next_url})}"
 
 
+def event_timing(event, now=None):
+    """"upcoming", "ongoing" or "ended": where ``event`` stands now."""
+    now = now or timezone.now()
+    if event.during.upper <= now:
+        return "ended"
+    return "ongoing" if event.during.lower <= now else "upcoming"
+
+
 def event_detail(request, pk):
     event = get_object_or_404(Event.objects.select_related("venue", "study_group"), pk=pk)
     counts = rsvp_counts(event)
@@ -51,6 +62,7 @@ def event_detail(request, pk):
         "meetups/event_detail.html",
         {
             "event": event,
+            "timing": event_timing(event),
             "going_count": counts["going"],
             "waitlist_count": counts["waitlist"],
             "my_rsvp": my_rsvp,
@@ -93,23 +105,23 @@ def rsvp(request, pk):
     return redirect(event)
 
 
-def _refusal_field(exc):
-    """The form field a service's refusal is about (a double booking: the venue)."""
+def _add_refusal(form, exc):
+    """A service's refusal on the form: a double booking on the venue, the
+    rest on the fields they name."""
     codes = {error.code for error in getattr(exc, "error_list", [])}
-    return "venue" if "event_venue_not_double_booked" in codes else None
+    if "event_venue_not_double_booked" in codes:
+        form.add_error("venue", exc)
+    else:
+        move_unknown_errors(form, exc)
 
 
 @login_required
 def event_create_view(request):
     """Organizers create an event, or a weekly or monthly series of them."""
     group = StudyGroup.objects.filter(slug=request.GET.get("group")).first()
-    form = EventForm(
-        request.POST or None,
-        user=request.user,
-        initial={"study_group": group, "time_zone": "America/Bogota"},
-    )
+    form = EventForm(request.POST or None, user=request.user, initial={"study_group": group})
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in EventForm.Meta.fields}
+        data = form.event_fields()
         if not (is_moderator(request.user) or organizes(request.user, data["study_group"])):
             raise PermissionDenied
         repeat = form.cleaned_data["repeat"]
@@ -120,7 +132,7 @@ def event_create_view(request):
                 **data,
             )
         except ValidationError as exc:
-            form.add_error(_refusal_field(exc), exc)
+            _add_refusal(form, exc)
         else:
             messages.success(
                 request,
@@ -133,21 +145,55 @@ def event_create_view(request):
 
 @login_required
 def event_edit_view(request, pk):
-    """An organizer changes one event (one occurrence of a series), or cancels it."""
+    """An organizer changes one event (one occurrence of a series)."""
     event = get_object_or_404(Event, pk=pk)
     if not (is_moderator(request.user) or organizes(request.user, event.study_group)):
         raise PermissionDenied
     form = EventForm(request.POST or None, instance=event, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in EventForm.Meta.fields}
         try:
-            event_update(Event.objects.get(pk=pk), **data)
+            event_update(Event.objects.get(pk=pk), actor=request.user, **form.event_fields())
         except ValidationError as exc:
-            form.add_error(_refusal_field(exc), exc)
+            _add_refusal(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect(event)
     return render(request, "meetups/event_form.html", {"form": form, "event": event})
+
+
+@login_required
+def event_cancel_view(request, pk):
+    """An organizer cancels an event: GET says what will happen and to how
+    many people; POST (with an optional reason) cancels it and emails them."""
+    event = get_object_or_404(Event.objects.select_related("study_group", "venue"), pk=pk)
+    if not manages(request.user, event.study_group_id):
+        raise PermissionDenied
+    form = EventCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if event.status == Event.Status.CANCELLED:
+            messages.info(request, _("This event was already cancelled."))
+            return redirect(event)
+        notified = event_cancel(event, reason=form.cleaned_data["reason"], actor=request.user)
+        if notified:
+            text = ngettext(
+                "Event cancelled. %(count)s person going or waitlisted was emailed.",
+                "Event cancelled. %(count)s people going or waitlisted were emailed.",
+                notified,
+            ) % {"count": notified}
+        else:
+            text = _("Event cancelled. Nobody going or waitlisted had to be told.")
+        messages.success(request, text)
+        return redirect(event)
+    return render(
+        request,
+        "meetups/event_cancel.html",
+        {
+            "event": event,
+            "form": form,
+            "recipient_count": event_cancellation_recipients(event).count(),
+            "timing": event_timing(event),
+        },
+    )
 
 
 @login_required

@@ -185,7 +185,7 @@ class StudyGroupAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
         ),
         (
             _("Where"),
-            {"fields": ["is_online", "city", "address", "location", "meeting_area"]},
+            {"fields": ["is_online", "city", "address", "time_zone", "location", "meeting_area"]},
         ),
         (
             _("History"),

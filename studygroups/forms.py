@@ -35,6 +35,7 @@ class StudyGroupForm(forms.ModelForm):
             "meeting_area",
             "city",
             "address",
+            "time_zone",
             "capacity",
         ]
         widgets = {

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from places.querysets import geometry_index
 from places.search import language_search_vector
+from places.timezones import TimeZoneField
 from places.validators import validate_wgs84
 
 from .querysets import StudyGroupQuerySet
@@ -136,6 +137,16 @@ class StudyGroup(models.Model):
     )
     city = models.CharField(_("city"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    time_zone = TimeZoneField(
+        _("time zone"),
+        blank=True,
+        db_default="",
+        empty_label=_("From the group's location"),
+        help_text=_(
+            "The zone of the group's events unless an event says otherwise. "
+            "Empty: the zone of the nearest city to the group's location."
+        ),
+    )
     capacity = models.PositiveIntegerField(
         _("capacity"),
         validators=[MinValueValidator(1)],

@@ -6,6 +6,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from places.permissions import manages, organizers_group
+from places.timezones import site_time_zone, time_zone_at
 
 from .models import Membership, StudyGroup
 
@@ -25,15 +26,31 @@ def unique_slug(name, exclude_pk=None):
     return slug
 
 
+def studygroup_time_zone_guess(location):
+    """The likely time zone of a group meeting at ``location``: the zone of the
+    nearest gazetteer city, or the site's (settings.TIME_ZONE) for an online
+    group or an empty gazetteer."""
+    return time_zone_at(location) or site_time_zone()
+
+
+def studygroup_time_zone(group):
+    """The time zone of ``group``'s events: its own, or else its guess from
+    the location (a group saved in the admin with the zone left empty)."""
+    return group.time_zone or studygroup_time_zone_guess(group.location)
+
+
 @transaction.atomic
 def studygroup_create(*, organizer, topics=(), **fields):
-    """Create a study group with ``organizer`` as its first organizer.
+    """Create a study group with ``organizer`` as its first organizer, in the
+    time zone of its location when ``time_zone`` is not given.
 
     Raises django.core.exceptions.ValidationError naming the field when a
     model rule or database constraint refuses the values.
     """
     if not fields.get("slug"):
         fields["slug"] = unique_slug(fields.get("name", ""))
+    if not fields.get("time_zone"):
+        fields["time_zone"] = studygroup_time_zone_guess(fields.get("location"))
     group = StudyGroup(**fields)
     group.full_clean()
     group.save()
@@ -47,9 +64,12 @@ def studygroup_create(*, organizer, topics=(), **fields):
 
 @transaction.atomic
 def studygroup_update(group, *, topics=None, **fields):
-    """Change a study group's fields (and topics, when given); same errors as create."""
+    """Change a study group's fields (and topics, when given); same errors as
+    create. A time zone given empty is guessed again from the location."""
     for name, value in fields.items():
         setattr(group, name, value)
+    if "time_zone" in fields and not group.time_zone:
+        group.time_zone = studygroup_time_zone_guess(group.location)
     group.full_clean()
     group.save()
     if topics is not None:

@@ -22,8 +22,8 @@ def event_form(**overrides):
         "description": "",
         "status": "scheduled",
         "capacity": "20",
-        "during_0": "2030-03-05T18:00",
-        "during_1": "2030-03-05T20:00",
+        "start": "2030-03-05T18:00",
+        "end": "2030-03-05T20:00",
         "time_zone": "America/Bogota",
         "location": "",
         "online_url": "",
@@ -110,11 +110,11 @@ def test_admin_refuses_an_overlapping_booking_with_a_message(admin_client):
 def test_admin_refuses_an_event_that_ends_before_it_starts(admin_client):
     response = admin_client.post(
         reverse("admin:meetups_event_add"),
-        event_form(during_1="2030-03-05T17:00", online_url="https://meet.jit.si/x"),
+        event_form(end="2030-03-05T17:00", online_url="https://meet.jit.si/x"),
     )
 
     assert response.status_code == 200
-    assert "during" in response.context["adminform"].form.errors
+    assert "end" in response.context["adminform"].form.errors
     assert not Event.objects.exists()
 
 

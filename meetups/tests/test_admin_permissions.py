@@ -85,8 +85,8 @@ def event_form(**overrides):
         "study_group": "",
         "status": "scheduled",
         "capacity": "20",
-        "during_0": "2030-03-05T18:00",
-        "during_1": "2030-03-05T20:00",
+        "start": "2030-03-05T18:00",
+        "end": "2030-03-05T20:00",
         "time_zone": "America/Bogota",
         "venue": "",
         "location": "",
@@ -104,8 +104,8 @@ def event_form_for(event, **overrides):
         "study_group": event.study_group_id,
         "venue": event.venue_id,
         "capacity": str(event.capacity),
-        "during_0": "2031-06-01T18:00",
-        "during_1": "2031-06-01T20:00",
+        "start": "2031-06-01T18:00",
+        "end": "2031-06-01T20:00",
     }
     data.update(overrides)
     return event_form(**data)

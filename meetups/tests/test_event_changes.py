@@ -5,6 +5,7 @@ from django.core import mail
 
 from meetups.models import RSVP
 from meetups.services import event_update
+from studygroups.tests.factories import organizer_of
 
 from .factories import EventFactory, RSVPFactory
 
@@ -16,8 +17,9 @@ def test_cancelling_emails_everyone_going_or_waitlisted(django_capture_on_commit
     going = RSVPFactory(event=event, status="yes")
     waiting = RSVPFactory(event=event, status="waitlist")
     RSVPFactory(event=event, status="no")
+    organizer = organizer_of(event.study_group, "olga_organizadora")
     with django_capture_on_commit_callbacks(execute=True):
-        event_update(event, status="cancelled")
+        event_update(event, status="cancelled", actor=organizer)
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
         [going.user.email, waiting.user.email]
     )

@@ -322,7 +322,7 @@ def test_a_refused_post_shows_why_on_the_page(client):
     )
     assert response.redirect_chain == [(event.get_absolute_url(), 302)]
     html = response.content.decode()
-    assert html.count("This event has already started") == 2  # the message and the note
+    assert html.count("This event is happening now; answers are closed.") == 2  # message, note
     assert 'name="going"' not in html
     assert not RSVP.objects.filter(event=event).exists()
 

@@ -55,8 +55,8 @@ def test_event_is_placed_by_clicking_the_admin_map(admin_page, live_server, scre
     page.locator(".field-study_group .select2-selection").click()
     page.fill(".select2-search__field", "Python")
     page.click(f".select2-results__option:has-text('{group.name}')")
-    page.fill("#id_during_0", "2027-01-14T18:00")
-    page.fill("#id_during_1", "2027-01-14T20:00")
+    page.fill("#id_start", "2027-01-14T18:00")
+    page.fill("#id_end", "2027-01-14T20:00")
     page.select_option("#id_time_zone", "America/Bogota")
 
     map_box = page.locator("#id_location-map")
