@@ -94,7 +94,7 @@ def test_the_migration_fills_existing_groups_from_their_locations(settings):
     madrid = StudyGroupFactory(location=COMPLUTENSE, time_zone="")
     online = StudyGroupFactory(is_online=True, location=None, time_zone="")
     kept = StudyGroupFactory(location=UNAM, time_zone="America/Bogota")
-    migration = import_module("studygroups.migrations.0010_studygroup_time_zone_from_nearest_city")
+    migration = import_module("studygroups.migrations.0011_studygroup_time_zone_from_nearest_city")
     migration.derive_time_zones(apps, SimpleNamespace(connection=connection))
     zones = dict(StudyGroup.objects.values_list("pk", "time_zone"))
     assert zones[madrid.pk] == "Europe/Madrid"

@@ -32,7 +32,7 @@ def derive_time_zones(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("studygroups", "0009_join_policy_and_membership_status_database_defaults"),
+        ("studygroups", "0010_topic_name_in_spanish_and_english"),
         ("places", "0003_load_geonames_cities"),
     ]
 
