@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from places.functions import Unaccented
 from places.querysets import geometry_index
 from places.search import language_search_vector
 from places.validators import validate_wgs84
@@ -114,6 +115,8 @@ class StudyGroup(models.Model):
         indexes = [
             geometry_index("location", "studygroup_location_geom_idx"),
             GinIndex(fields=["search_vector"], name="studygroup_search_idx"),
+            # same_name(): the warning about a second group with a taken name.
+            models.Index(Unaccented("name"), name="studygroup_name_unaccent_idx"),
         ]
         constraints = [
             models.CheckConstraint(
