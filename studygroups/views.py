@@ -166,7 +166,6 @@ def studygroup_detail(request, slug):
             group.memberships.select_related("user").order_by("status", "-role", "joined_at")
         )
         pending = [m for m in memberships if m.status == Membership.Status.PENDING]
-        memberships = [m for m in memberships if m.status == Membership.Status.ACTIVE]
     return render(
         request,
         "studygroups/detail.html",
