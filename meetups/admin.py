@@ -8,7 +8,7 @@ from places.permissions import bookable_venues, is_moderator
 from places.timezones import format_span
 from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
 
-from .forms import EventAdminForm
+from .forms import EventAdminForm, venue_group_help
 from .models import RSVP, Event, Venue
 from .services import event_cancel, rsvp_waitlist_promote
 
@@ -46,6 +46,11 @@ class VenueAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     @admin.display(description=_("events"), ordering="event_count")
     def event_count(self, obj):
         return obj.event_count
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "study_group":
+            kwargs["help_text"] = venue_group_help(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class StartsFilter(admin.SimpleListFilter):

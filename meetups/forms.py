@@ -15,6 +15,7 @@ from psycopg2.extras import DateTimeTZRange
 
 from places.permissions import is_moderator, organized_group_ids
 from places.timezones import TimeZoneFormField, accepted_time_zones, aware_in_zone, zone_name
+from studygroups.forms import POSITIVE_INTEGER_MAX
 from studygroups.models import StudyGroup
 
 from .models import Event, Venue
@@ -279,8 +280,25 @@ class EventCancelForm(forms.Form):
     )
 
 
+def venue_group_help(user):
+    """The venue's group field explained to ``user``: only moderators may leave
+    it empty (a shared venue); organizers pick one of their groups."""
+    if is_moderator(user):
+        return _(
+            "The group whose organizers manage this venue. Leave it empty for a "
+            "venue every group may book (only moderators manage those)."
+        )
+    return _("The group whose organizers manage this venue: one of the groups you organize.")
+
+
 class VenueForm(forms.ModelForm):
-    """A venue of one of the organizer's groups, placed by clicking the map."""
+    """A venue placed by clicking the map. Organizers add venues to the groups
+    they organize; moderators may also leave the group empty for a venue that
+    every group can book."""
+
+    capacity = Venue._meta.get_field("capacity").formfield(
+        min_value=1, max_value=POSITIVE_INTEGER_MAX
+    )
 
     class Meta:
         model = Venue
@@ -289,8 +307,12 @@ class VenueForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = StudyGroup.objects.all()
-        if not is_moderator(user):
-            groups = groups.filter(pk__in=organized_group_ids(user))
-            self.fields["study_group"].required = True
-        self.fields["study_group"].queryset = groups
+        field = self.fields["study_group"]
+        if is_moderator(user):
+            field.queryset = StudyGroup.objects.all()
+            field.help_text = venue_group_help(user)
+        else:
+            field.queryset = StudyGroup.objects.filter(pk__in=organized_group_ids(user))
+            field.required = True
+            field.empty_label = None if field.queryset.count() == 1 else field.empty_label
+            field.help_text = venue_group_help(user)

@@ -60,6 +60,9 @@ class Venue(models.Model):
     def __str__(self):
         return f"{self.name} ({self.city})" if self.city else self.name
 
+    def get_absolute_url(self):
+        return reverse("venue-page", args=[self.pk])
+
 
 class Event(models.Model):
     class Status(models.TextChoices):

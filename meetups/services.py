@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, ProtectedError, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from psycopg2.extras import DateTimeTZRange
@@ -203,6 +203,24 @@ def venue_update(venue, **fields):
     venue.full_clean()
     venue.save()
     return venue
+
+
+@transaction.atomic
+def venue_delete(venue):
+    """Delete ``venue``. Raises ValidationError (code ``venue_has_events``)
+    while any event, past or upcoming, is held there: events keep their venue
+    (PROTECT), so move or delete them first."""
+    # The row lock makes an event being booked here right now wait for us, or
+    # us for it: either the event is seen below or its booking fails after.
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    try:
+        venue.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            _("%(venue)s still has events. Move them to another venue or delete them first.")
+            % {"venue": venue.name},
+            code="venue_has_events",
+        ) from exc
 
 
 # RSVP. Every answer for an event runs while holding that event's row lock

@@ -18,7 +18,7 @@ from studygroups.models import StudyGroup
 from studygroups.views import detail_map_data
 
 from .forms import EventCancelForm, EventForm, VenueForm, move_unknown_errors
-from .models import RSVP, Event
+from .models import RSVP, Event, Venue
 from .services import (
     event_cancel,
     event_cancellation_recipients,
@@ -29,6 +29,8 @@ from .services import (
     rsvp_refusal,
     rsvp_waitlist_position,
     venue_create,
+    venue_delete,
+    venue_update,
 )
 
 
@@ -161,6 +163,38 @@ def event_edit_view(request, pk):
     return render(request, "meetups/event_form.html", {"form": form, "event": event})
 
 
+def venue_detail(request, pk):
+    """A venue's page: where it is, its group, and the events coming up there."""
+    venue = get_object_or_404(Venue.objects.select_related("study_group"), pk=pk)
+    return render(
+        request,
+        "meetups/venue_detail.html",
+        {
+            "venue": venue,
+            "events": list(
+                Event.objects.upcoming().filter(venue=venue).select_related("study_group")[
+                    :VENUE_EVENTS_SHOWN
+                ]
+            ),
+            "can_manage": manages(request.user, venue.study_group),
+            "share_url": request.build_absolute_uri(venue.get_absolute_url()),
+            "map_data": detail_map_data(venue.location, venue.name),
+        },
+    )
+
+
+# A venue's page lists this many upcoming events; its delete page, this many of any.
+VENUE_EVENTS_SHOWN = 20
+
+
+def _managed_venue(request, pk):
+    # Organizers of the venue's group, and moderators (who alone manage shared venues).
+    venue = get_object_or_404(Venue.objects.select_related("study_group"), pk=pk)
+    if not manages(request.user, venue.study_group):
+        raise PermissionDenied(_("Only the organizers of this venue's group may change it."))
+    return venue
+
+
 @login_required
 def event_cancel_view(request, pk):
     """An organizer cancels an event: GET says what will happen and to how
@@ -198,15 +232,62 @@ def event_cancel_view(request, pk):
 
 @login_required
 def venue_create_view(request):
-    """An organizer adds a venue for one of their groups."""
-    form = VenueForm(request.POST or None, user=request.user)
+    """An organizer adds a venue for one of their groups (``?group=<slug>``
+    preselects it), then sees the venue's page."""
+    group = StudyGroup.objects.filter(slug=request.GET.get("group") or None).first()
+    initial = {"study_group": group} if group and manages(request.user, group) else {}
+    form = VenueForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            venue_create(**form.cleaned_data)
+            venue = venue_create(**form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Venue added."))
-            group = form.cleaned_data.get("study_group")
-            return redirect(group if group else "home")
-    return render(request, "meetups/venue_form.html", {"form": form})
+            return redirect(venue)
+    return render(request, "meetups/venue_form.html", {"form": form, "venue": None})
+
+
+@login_required
+def venue_edit_view(request, pk):
+    """The venue's organizers (or a moderator) change it."""
+    venue = _managed_venue(request, pk)
+    form = VenueForm(request.POST or None, user=request.user, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        try:
+            venue_update(Venue.objects.get(pk=pk), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(venue)
+    return render(request, "meetups/venue_form.html", {"form": form, "venue": venue})
+
+
+@login_required
+def venue_delete_view(request, pk):
+    """Confirm, then delete a venue. A venue where events are held cannot be
+    deleted: the page says so and lists them (409 when it was asked to)."""
+    venue = _managed_venue(request, pk)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            venue_delete(venue)
+        except ValidationError as exc:
+            refusal = exc.messages[0]
+        else:
+            messages.success(request, _("Venue “%(venue)s” deleted.") % {"venue": venue.name})
+            return redirect(venue.study_group or "home")
+    events = venue.events.select_related("study_group").order_by("-during")
+    shown = list(events[: VENUE_EVENTS_SHOWN + 1])
+    return render(
+        request,
+        "meetups/venue_confirm_delete.html",
+        {
+            "venue": venue,
+            "events": shown[:VENUE_EVENTS_SHOWN],
+            "more_events": len(shown) > VENUE_EVENTS_SHOWN,
+            "refusal": refusal,
+        },
+        status=409 if refusal else 200,
+    )

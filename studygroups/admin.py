@@ -7,6 +7,7 @@ from leaflet.admin import LeafletGeoAdmin
 
 from places.permissions import is_moderator, organized_group_ids, organized_groups, organizes
 
+from .forms import StudyGroupAdminForm
 from .models import Membership, StudyGroup, Topic
 from .services import grant_organizer_access
 
@@ -143,6 +144,7 @@ class MembershipInline(ModeratorsMayDoAll, admin.TabularInline):
 
 @admin.register(StudyGroup)
 class StudyGroupAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
+    form = StudyGroupAdminForm
     list_display = [
         "name",
         "city",

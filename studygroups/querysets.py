@@ -1,3 +1,6 @@
+from django.db.models import Value
+
+from places.functions import Unaccented
 from places.querysets import SpatialQuerySet
 from places.search import SearchQuerySetMixin
 
@@ -24,4 +27,11 @@ class StudyGroupQuerySet(SearchQuerySetMixin, SpatialQuerySet):
             memberships__user=user,
             memberships__role="organizer",
             memberships__status="active",
+        )
+
+    def same_name(self, name):
+        """Groups named ``name``, ignoring case and accents ("Cálculo UdeA" is
+        "calculo udea"), on the index of ``Unaccented("name")``."""
+        return self.alias(name_key=Unaccented("name")).filter(
+            name_key=Unaccented(Value(name))
         )

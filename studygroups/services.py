@@ -1,7 +1,9 @@
 """Verbs that change study groups. Views and the API call these, never save() directly."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -92,9 +94,11 @@ def _locked(group):
 
 
 @transaction.atomic
-def studygroup_join(*, user, group):
+def studygroup_join(*, user, group, group_url=""):
     """Join ``group``: an active member of an open group, or a pending request
-    for one whose organizers approve members. Joining twice changes nothing.
+    for one whose organizers approve members, who are then emailed (with
+    ``group_url``, the group page's absolute URL, when given). Joining twice
+    changes nothing and sends nothing.
 
     Raises ValidationError (code "full") when the group has no room left.
     """
@@ -109,7 +113,36 @@ def studygroup_join(*, user, group):
         if group.join_policy == StudyGroup.JoinPolicy.APPROVAL
         else Membership.Status.ACTIVE
     )
-    return Membership.objects.create(user=user, study_group=group, status=status)
+    membership = Membership.objects.create(user=user, study_group=group, status=status)
+    if status == Membership.Status.PENDING:
+        membership_request_notify(membership, group_url=group_url)
+    return membership
+
+
+def membership_request_notify(membership, *, group_url=""):
+    """Email the organizers of the group that ``membership`` (a pending
+    request) asks to join, once the transaction that made it commits. Written
+    in the group's language, which its organizers chose."""
+    group = membership.study_group
+    recipients = list(
+        group.memberships.filter(
+            role=Membership.Role.ORGANIZER, status=Membership.Status.ACTIVE
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return
+    with translation.override(group.language):
+        names = {"user": membership.user.get_username(), "group": group.name}
+        subject = _("%(user)s asks to join %(group)s") % names
+        body = _(
+            "%(user)s asks to join your study group “%(group)s”. Approve or decline "
+            "the request on the group's page."
+        ) % names
+        body = f"{body}\n\n{group_url}\n" if group_url else body
+    messages = [(subject, body, None, [address]) for address in recipients]
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
 
 
 @transaction.atomic

@@ -159,25 +159,33 @@ def studygroup_detail(request, slug):
     can_manage = request.user.is_authenticated and (
         organizes(request.user, group) or is_moderator(request.user)
     )
+    memberships = pending = None
+    if can_manage:
+        # Organizers see who is in, and the requests waiting for them first.
+        memberships = list(
+            group.memberships.select_related("user").order_by("status", "-role", "joined_at")
+        )
+        pending = [m for m in memberships if m.status == Membership.Status.PENDING]
     return render(
         request,
         "studygroups/detail.html",
         {
             "group": group,
             "events": events,
+            "venues": group.venues.order_by("name")[:VENUES_SHOWN],
             "viewer_membership": viewer,
             "can_manage": can_manage,
-            # Organizers see who is in; everyone else sees counts.
-            "memberships": (
-                group.memberships.select_related("user").order_by("status", "-role", "joined_at")
-                if can_manage
-                else None
-            ),
+            "memberships": memberships,
+            "pending_requests": pending,
             "member_count": group.memberships.filter(status="active").count(),
             "share_url": request.build_absolute_uri(group.get_absolute_url()),
             "map_data": detail_map_data(group.location, group.name, group.meeting_area),
         },
     )
+
+
+# The group page lists this many of the group's venues.
+VENUES_SHOWN = 20
 
 
 def detail_map_data(point, label, area=None):
@@ -215,7 +223,7 @@ def safe_next(request):
 def studygroup_create_view(request):
     form = StudyGroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = group_fields(form)
         topics = data.pop("topics", [])
         try:
             group = studygroup_create(organizer=request.user, topics=topics, **data)
@@ -234,7 +242,7 @@ def studygroup_edit_view(request, slug):
         raise PermissionDenied
     form = StudyGroupForm(request.POST or None, instance=group)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = group_fields(form)
         topics = data.pop("topics", None)
         try:
             studygroup_update(StudyGroup.objects.get(pk=group.pk), topics=topics, **data)
@@ -246,15 +254,27 @@ def studygroup_edit_view(request, slug):
     return render(request, "studygroups/form.html", {"form": form, "group": group})
 
 
+def group_fields(form):
+    """The group's own fields from a valid StudyGroupForm (not its confirmations)."""
+    data = dict(form.cleaned_data)
+    data.pop("confirm_same_name", None)
+    return data
+
+
 @require_POST
 @login_required
 def studygroup_membership_view(request, slug, action):
     """Join or leave a group (any signed-in user), or, for its organizers,
-    approve, decline or promote a member."""
+    approve, decline or promote a member; then back to ``next`` (a page of
+    this site) or the group page."""
     group = get_object_or_404(StudyGroup, slug=slug)
     try:
         if action == "join":
-            membership = studygroup_join(user=request.user, group=group)
+            membership = studygroup_join(
+                user=request.user,
+                group=group,
+                group_url=request.build_absolute_uri(group.get_absolute_url()),
+            )
             messages.success(
                 request,
                 _("You joined the group.")
@@ -277,8 +297,8 @@ def studygroup_membership_view(request, slug, action):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect(group)
-    return redirect(group)
+    # Back where the button was: the group page, or an event page's "ask to join".
+    return redirect(safe_next(request) or group)
 
 
 @login_required
