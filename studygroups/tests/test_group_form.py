@@ -82,7 +82,9 @@ def test_the_capacity_input_says_its_range(client, student):
 
 def test_a_capacity_error_uses_tu_in_spanish(client, student):
     response = client.post("/groups/new/", group_form(capacity="0"), HTTP_ACCEPT_LANGUAGE="es")
-    assert response.context["form"].errors["capacity"] == ["Escribe un valor mayor o igual a 1."]
+    assert response.context["form"].errors["capacity"] == [
+        "Asegúrate de que este valor sea mayor o igual que 1."
+    ]
 
 
 @pytest.mark.parametrize("radius", ["0", "-3", "501", "99999999999"])
