@@ -8,6 +8,7 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db.models import Deferrable, Q
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -54,8 +55,11 @@ class Venue(models.Model):
         verbose_name_plural = _("venues")
         indexes = [
             geometry_index("location", "venue_location_geom_idx"),
-            # The place search (meetups/place_sources.py): % , %> and prefix LIKE.
-            GinIndex(OpClass(Unaccented("name"), name="gin_trgm_ops"), name="venue_name_trgm"),
+            # The place search (meetups/place_sources.py): = and prefix LIKE, in
+            # order, on the btree; names most like the text, nearest first
+            # (KNN, which a GIN index cannot do), on the GiST.
+            GistIndex(OpClass(Unaccented("name"), name="gist_trgm_ops"), name="venue_name_trgm"),
+            models.Index(Collate(Unaccented("name"), "C"), name="venue_name_folded"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,7 +5,7 @@ Venues are public: their name, city and point are on every event page.
 
 from django.db.models import F, Value
 
-from places.sources import NameMatch, key_of, name_rows
+from places.sources import NameMatch, bounded_rows, key_of
 
 # A venue is known to its visitors, not to a city: it counts as a hamlet, so
 # that a city or neighbourhood of the same name outweighs it.
@@ -13,18 +13,19 @@ VENUE_PROMINENCE = 1000
 
 
 class VenuePlaceSource:
-    """Venues whose name is like the text, on the ``venue_name_trgm`` index."""
+    """Venues whose name is like the text (``venue_name_folded``, ``venue_name_trgm``)."""
 
-    def matches(self, text):
+    def matches(self, text, near=None):
         from meetups.models import Venue
 
         match = NameMatch("name", text)
-        return name_rows(
-            Venue.objects.filter(match.word_condition),
+        return bounded_rows(
+            Venue.objects.all(),
+            match,
+            near,
             key=key_of("venue", "pk"),
             kind=Value("venue"),
             name=F("name"),
-            folded=match.folded,
             point=F("location"),
             prominence=Value(VENUE_PROMINENCE),
             city=F("city"),

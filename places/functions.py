@@ -44,3 +44,17 @@ class PointLat(Func):
     function = "ST_Y"
     arity = 1
     output_field = FloatField()
+
+
+class WordDistance(Func):
+    """``name <->> text``: 1 - word_similarity(text, name), pg_trgm's word distance.
+
+    As ``ORDER BY`` with a LIMIT it walks a GiST ``gist_trgm_ops`` index on
+    ``name`` nearest first and stops (a GIN index cannot order). The name
+    must be the left operand for the index to serve it.
+    """
+
+    arg_joiner = " <->> "
+    template = "%(expressions)s"
+    arity = 2
+    output_field = FloatField()

@@ -60,10 +60,12 @@ class LocalityQuerySet(SpatialQuerySet):
 class CityPlaceSource:
     """Cities by any of their names, on the ``cityname_name_trgm`` index.
 
-    A city's prominence is its population.
+    A city's prominence is its population. The gazetteer is reference data of
+    a fixed size, so its matches are not bounded (at most 2,600 names for a
+    three-letter start).
     """
 
-    def matches(self, text):
+    def matches(self, text, near=None):
         from places.models import CityName
 
         match = NameMatch("name", text)
@@ -84,7 +86,7 @@ class CityPlaceSource:
 class LocalityPlaceSource:
     """Neighbourhoods and campuses by any of their names, on ``localityname_name_trgm``."""
 
-    def matches(self, text):
+    def matches(self, text, near=None):
         from places.models import LocalityName
 
         match = NameMatch("name", text)

@@ -1,9 +1,11 @@
 """Where place search looks: a registry of place sources, and the SQL that scores them.
 
 A place source answers "which of my rows are named like this text?" with
-``matches(text)``: a QuerySet of *name rows* (``name_rows``), filtered on an
-index and giving the columns in ``SOURCE_FIELDS`` (a place known by several
-names, such as a city, gives one row per matching name). ``search_places`` wraps every source's
+``matches(text, near)``: a QuerySet of *name rows* (``name_rows``), filtered
+on an index and giving the columns in ``SOURCE_FIELDS`` (a place known by
+several names, such as a city, gives one row per matching name). A source
+over a table that grows with use (venues, groups) bounds its rows with
+``bounded_rows``. ``search_places`` wraps every source's
 query in ``SCORED_SQL``, which scores each name row once (how well it matches,
 how well known and how near the place is), keeps each place's best name,
 orders and LIMITs per source, and runs them all as one UNION ALL.
@@ -14,19 +16,20 @@ never imports them:
 
     register_place_source("venue", VenuePlaceSource())
 
-``NameMatch(field, text).condition`` is the filter a source uses: it is served
-by a GIN trigram index on ``Unaccented(field)`` (pg_trgm's ``%``, ``%>`` and
-prefix ``LIKE``), which the source's model must have.
+``NameMatch(field, text).condition`` is the filter a gazetteer source uses:
+it is served by a GIN trigram index on ``Unaccented(field)`` (pg_trgm's ``%``,
+``%>`` and prefix ``LIKE``). A source over a table that grows with use
+(venues, groups) uses ``bounded_rows`` and the indexes it names instead.
 """
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
 from django.db import connection
 from django.db.models import CharField, FloatField, Q, TextField, Value
-from django.db.models.functions import Cast, Concat
-from django.db.models.lookups import StartsWith
+from django.db.models.functions import Cast, Collate, Concat
+from django.db.models.lookups import Exact, StartsWith
 
-from places.functions import Unaccented
+from places.functions import Unaccented, WordDistance
 
 # The columns of a source's name rows, which carry a prefix so as not to clash
 # with the models' own fields (a venue's "name").
@@ -62,6 +65,20 @@ DISTANCE_WEIGHT = 2.0
 NEARBY_KM = 50.0
 # Within a source, how much the text counts against the pull when ordering.
 TEXT_WEIGHT = 4.0
+# A GIN index cannot stop early: a common word ("Biblioteca") matches a share
+# of a big table, and every match would be scored (60 µs each); and with a
+# LIMIT the planner rightly prefers a table scan that stops after enough
+# matches, which for a rare text is the whole table. bounded_rows() therefore
+# reads a table that grows with use in parts that each walk an index in order
+# and stop at their LIMIT: every exact name and the first names starting with
+# the text, on a btree index of the folded name; the names most like the text
+# (pg_trgm's word distance, so typos and contained words), on a GiST trigram
+# index; and the matches nearest the view, within NEARBY_M, on the location's
+# GiST index. A common word is answered from the best MATCH_CAP of each
+# kind, and an exact name, a start or a place near the view is not missed.
+EXACT_CAP = 200
+MATCH_CAP = 200
+NEARBY_M = 50_000
 
 # The columns of a scored candidate, as search_places reads them.
 CANDIDATE_FIELDS = (
@@ -206,6 +223,25 @@ class NameMatch:
         return Q(StartsWith(self.name, self.query))
 
     @property
+    def exact(self):
+        return Q(Exact(self.name, self.query))
+
+    @property
+    def in_order(self):
+        """The folded name in the C collation: a btree index on it serves ``=``,
+        prefix ``LIKE`` and ORDER BY (byte order), and only this expression
+        matches that index, so the planner cannot pick a trigram one instead."""
+        return Collate(self.name, "C")
+
+    @property
+    def exact_in_order(self):
+        return Q(Exact(self.in_order, self.query))
+
+    @property
+    def starts_in_order(self):
+        return Q(StartsWith(self.in_order, self.query))
+
+    @property
     def folded(self):
         """The name as the index has it, for ``name_rows(folded=...)``."""
         return self.name
@@ -219,6 +255,7 @@ def key_of(prefix, field):
 def name_rows(
     queryset,
     *,
+    ordered=False,
     key,
     kind,
     name,
@@ -233,8 +270,12 @@ def name_rows(
     """``queryset`` as a source's name rows: the SOURCE_FIELDS columns, and only them.
 
     Each column is cast to one type, so that every source's rows line up in
-    the UNION ALL; ``point`` must be a geography point expression.
+    the UNION ALL; ``point`` must be a geography point expression. The
+    model's default ordering is dropped (it would sort every match) unless
+    ``ordered``: the queryset's own order, for a LIMIT to take the first.
     """
+    if not ordered:
+        queryset = queryset.order_by()
     return queryset.annotate(
         place_key=Cast(key, CharField()),
         place_kind=Cast(kind, CharField()),
@@ -249,12 +290,38 @@ def name_rows(
     ).values(*SOURCE_FIELDS)
 
 
+def bounded_rows(queryset, match, near, *, fuzzy=True, location_field="location", **columns):
+    """Name rows of a big table in parts that each stop at their LIMIT (see above).
+
+    The model needs a btree index on ``Collate(Unaccented(<name>), "C")``
+    (exact names, starts), a GiST ``gist_trgm_ops`` one unless not ``fuzzy``
+    (likeness; addresses are not searched by it), and a GiST index on
+    ``location_field``. ``columns`` are those of ``name_rows``.
+    """
+    columns["folded"] = match.folded
+    starts = queryset.filter(match.starts_in_order).order_by(match.in_order)
+    parts = [
+        name_rows(queryset.filter(match.exact_in_order), **columns)[:EXACT_CAP],
+        name_rows(starts, ordered=True, **columns)[:MATCH_CAP],
+    ]
+    if fuzzy and match.fuzzy:
+        alike = queryset.alias(word_distance=WordDistance(match.name, match.query)).order_by(
+            "word_distance"
+        )
+        parts.append(name_rows(alike, ordered=True, **columns)[:MATCH_CAP])
+    if near is not None:
+        nearby = queryset.filter(match.word_condition if fuzzy else match.starts_in_order)
+        parts.append(name_rows(nearby.near(near, NEARBY_M), ordered=True, **columns)[:MATCH_CAP])
+    return parts[0].union(*parts[1:], all=True)
+
+
 def scored_sql(source, text, near, limit):
     """SQL and parameters for ``source``'s best ``limit`` candidates for ``text``.
 
-    ``source.matches(text)`` is a ``name_rows`` QuerySet (or a UNION of them).
+    ``source.matches(text, near)`` is a ``name_rows`` QuerySet (or a UNION of
+    them, as ``bounded_rows`` makes).
     """
-    matches = source.matches(text)
+    matches = source.matches(text, near)
     source_sql, source_params = matches.query.get_compiler(connection=connection).as_sql()
     lon, lat = (near.x, near.y) if near is not None else (None, None)
     return (

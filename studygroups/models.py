@@ -2,10 +2,11 @@ import secrets
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -115,14 +116,12 @@ class StudyGroup(models.Model):
         indexes = [
             geometry_index("location", "studygroup_location_geom_idx"),
             GinIndex(fields=["search_vector"], name="studygroup_search_idx"),
-            # The place search (studygroups/place_sources.py).
-            GinIndex(
-                OpClass(Unaccented("name"), name="gin_trgm_ops"), name="studygroup_name_trgm"
+            # The place search (studygroups/place_sources.py): see the venue's.
+            GistIndex(
+                OpClass(Unaccented("name"), name="gist_trgm_ops"), name="studygroup_name_trgm"
             ),
-            GinIndex(
-                OpClass(Unaccented("address"), name="gin_trgm_ops"),
-                name="studygroup_address_trgm",
-            ),
+            models.Index(Collate(Unaccented("name"), "C"), name="studygroup_name_folded"),
+            models.Index(Collate(Unaccented("address"), "C"), name="studygroup_address_folded"),
         ]
         constraints = [
             models.CheckConstraint(

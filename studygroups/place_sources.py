@@ -13,23 +13,24 @@ from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import F, Value
 from django.db.models.functions import Cast, Coalesce
 
-from places.sources import NameMatch, key_of, name_rows
+from places.sources import NameMatch, bounded_rows, key_of
 
 # As a venue: known to its members, not to a city.
 GROUP_PROMINENCE = 1000
 # Addresses share their words ("Calle", "Carrera"): only a text this long is
-# looked for, and only at the start of an address, so the index returns few
-# rows ("Calle 60 con Carrera 7", not every "Calle").
+# looked for, and only as the whole address or its start, never by likeness
+# ("Calle 60 con Carrera 7", not every "Calle").
 ADDRESS_MIN_LENGTH = 6
 
 
 class MeetingAreaPlaceSource:
     """In-person groups named like the text, or whose address starts with it.
 
-    On the ``studygroup_name_trgm`` and ``studygroup_address_trgm`` indexes.
+    On the ``studygroup_name_folded``, ``studygroup_name_trgm`` and
+    ``studygroup_address_folded`` indexes.
     """
 
-    def matches(self, text):
+    def matches(self, text, near=None):
         from studygroups.models import StudyGroup
 
         geometry = GeometryField(srid=4326)
@@ -45,13 +46,10 @@ class MeetingAreaPlaceSource:
         )
         in_person = StudyGroup.objects.filter(location__isnull=False)
         by_name = NameMatch("name", text)
-        rows = name_rows(
-            in_person.filter(by_name.word_condition), folded=by_name.folded, **columns
-        )
+        rows = bounded_rows(in_person, by_name, near, **columns)
         if len(text) < ADDRESS_MIN_LENGTH:
             return rows
         by_address = NameMatch("address", text)
         return rows.union(
-            name_rows(in_person.filter(by_address.starts), folded=by_address.folded, **columns),
-            all=True,
+            bounded_rows(in_person, by_address, near, fuzzy=False, **columns), all=True
         )

@@ -163,6 +163,41 @@ def test_place_search_answers_geojson(client, django_assert_max_num_queries):
 
 
 @gazetteer_urls
+def test_place_search_ranks_namesakes_by_the_near_point(client):
+    madrid = {"q": "Cordoba", "near": "-3.70256,40.4165"}
+    buenos_aires = {"q": "Cordoba", "near": "-58.37723,-34.61315"}
+    assert client.get(SEARCH_URL, madrid).json()["features"][0]["id"] == "city:2519240"
+    assert client.get(SEARCH_URL, buenos_aires).json()["features"][0]["id"] == "city:3860259"
+
+
+@gazetteer_urls
+def test_place_search_offers_a_typo_as_a_weak_match(client):
+    collection = client.get(SEARCH_URL, {"q": "Barcelna"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert collection["match"] == "weak"
+    first = collection["features"][0]
+    assert (first["id"], first["properties"]["label"]) == (f"city:{BARCELONA}", "Barcelona, Spain")
+    assert not any(feature["properties"]["strong"] for feature in collection["features"])
+
+
+@gazetteer_urls
+def test_place_search_answers_a_neighbourhood_without_city_properties(client):
+    collection = client.get(SEARCH_URL, {"q": "Chapinero"}, HTTP_ACCEPT_LANGUAGE="es").json()
+    assert collection["match"] == "strong"
+    feature = collection["features"][0]
+    assert feature["id"] == "neighbourhood:chapinero-bogota"
+    assert feature["geometry"] == {"type": "Point", "coordinates": [-74.06333, 4.64583]}
+    assert feature["properties"] == {
+        "name": "Chapinero",
+        "label": "Chapinero, Bogotá, Colombia",
+        "kind": "neighbourhood",
+        "country": "Colombia",
+        "country_code": "CO",
+        "confidence": 1.0,
+        "strong": True,
+    }
+
+
+@gazetteer_urls
 def test_place_search_returns_eight_cities_by_default(client):
     assert len(client.get(SEARCH_URL, {"q": "san"}).json()["features"]) == 8
 

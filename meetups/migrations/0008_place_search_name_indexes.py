@@ -1,0 +1,26 @@
+import django.contrib.postgres.indexes
+import django.db.models.functions.comparison
+import places.functions
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    """The indexes the place search finds venues by (meetups/place_sources.py):
+    the folded name in order (btree), and its trigrams for nearest-first likeness
+    (GiST)."""
+
+    dependencies = [
+        ('meetups', '0007_event_series'),
+        ('places', '0002_cerca_unaccent_and_city_gazetteer'),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='venue',
+            index=django.contrib.postgres.indexes.GistIndex(django.contrib.postgres.indexes.OpClass(places.functions.Unaccented('name'), name='gist_trgm_ops'), name='venue_name_trgm'),
+        ),
+        migrations.AddIndex(
+            model_name='venue',
+            index=models.Index(django.db.models.functions.comparison.Collate(places.functions.Unaccented('name'), 'C'), name='venue_name_folded'),
+        ),
+    ]

@@ -1,0 +1,30 @@
+import django.contrib.postgres.indexes
+import django.db.models.functions.comparison
+import places.functions
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    """The indexes the place search finds meeting areas by
+    (studygroups/place_sources.py): the folded name and address in order
+    (btree), and the name's trigrams for nearest-first likeness (GiST)."""
+
+    dependencies = [
+        ('places', '0002_cerca_unaccent_and_city_gazetteer'),
+        ('studygroups', '0009_join_policy_and_membership_status_database_defaults'),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='studygroup',
+            index=django.contrib.postgres.indexes.GistIndex(django.contrib.postgres.indexes.OpClass(places.functions.Unaccented('name'), name='gist_trgm_ops'), name='studygroup_name_trgm'),
+        ),
+        migrations.AddIndex(
+            model_name='studygroup',
+            index=models.Index(django.db.models.functions.comparison.Collate(places.functions.Unaccented('name'), 'C'), name='studygroup_name_folded'),
+        ),
+        migrations.AddIndex(
+            model_name='studygroup',
+            index=models.Index(django.db.models.functions.comparison.Collate(places.functions.Unaccented('address'), 'C'), name='studygroup_address_folded'),
+        ),
+    ]
