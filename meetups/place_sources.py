@@ -27,6 +27,6 @@ class VenuePlaceSource:
             kind=Value("venue"),
             name=F("name"),
             point=F("location"),
-            prominence=Value(VENUE_PROMINENCE),
+            prominence=Value(float(VENUE_PROMINENCE)),
             city=F("city"),
         )

@@ -14,8 +14,8 @@ Every name a city goes by is a ``CityName`` row (a locality's, a
 
 import json
 
-from django.db.models import Case, CharField, F, Value, When
-from django.db.models.functions import Concat, Greatest
+from django.db.models import Case, CharField, F, FloatField, Value, When
+from django.db.models.functions import Cast, Concat, Greatest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -76,9 +76,11 @@ class CityPlaceSource:
             name=F("city__name"),
             folded=match.folded,
             point=F("city__location"),
-            prominence=Greatest(F("city__population"), Value(MIN_CITY_PROMINENCE)),
+            prominence=Cast(
+                Greatest(F("city__population"), Value(MIN_CITY_PROMINENCE)), FloatField()
+            ),
             country_code=F("city__country_code"),
-            population=F("city__population"),
+            population=Cast("city__population", FloatField()),
             time_zone=F("city__time_zone"),
         )
 
@@ -100,8 +102,9 @@ class LocalityPlaceSource:
             folded=match.folded,
             point=F("locality__location"),
             prominence=Case(
-                When(locality__kind="campus", then=Value(CAMPUS_PROMINENCE)),
-                default=Value(NEIGHBOURHOOD_PROMINENCE),
+                When(locality__kind="campus", then=Value(float(CAMPUS_PROMINENCE))),
+                default=Value(float(NEIGHBOURHOOD_PROMINENCE)),
+                output_field=FloatField(),
             ),
             city=F("locality__city__name"),
             country_code=F("locality__city__country_code"),

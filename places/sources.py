@@ -22,10 +22,13 @@ it is served by a GIN trigram index on ``Unaccented(field)`` (pg_trgm's ``%``,
 (venues, groups) uses ``bounded_rows`` and the indexes it names instead.
 """
 
-from django.contrib.gis.db.models import PointField
+from functools import lru_cache
+
+from django.contrib.gis.db.backends.postgis.adapter import PostGISAdapter
+from django.contrib.gis.geos import Point
 from django.contrib.postgres.lookups import TrigramSimilar, TrigramWordSimilar
 from django.db import connection
-from django.db.models import CharField, FloatField, Q, TextField, Value
+from django.db.models import CharField, FloatField, Q, Value
 from django.db.models.functions import Cast, Collate, Concat
 from django.db.models.lookups import Exact, StartsWith
 
@@ -73,12 +76,14 @@ TEXT_WEIGHT = 4.0
 # and stop at their LIMIT: every exact name and the first names starting with
 # the text, on a btree index of the folded name; the names most like the text
 # (pg_trgm's word distance, so typos and contained words), on a GiST trigram
-# index; and the matches nearest the view, within NEARBY_M, on the location's
-# GiST index. A common word is answered from the best MATCH_CAP of each
-# kind, and an exact name, a start or a place near the view is not missed.
+# index; and those of the NEAREST_CAP rows nearest the view (within NEARBY_M,
+# on the location's GiST index) that match. A common word is answered from
+# the best MATCH_CAP of each kind, and an exact name, a start or a place near
+# the view is not missed.
 EXACT_CAP = 200
 MATCH_CAP = 200
 NEARBY_M = 50_000
+NEAREST_CAP = 1000
 
 # The columns of a scored candidate, as search_places reads them.
 CANDIDATE_FIELDS = (
@@ -179,6 +184,7 @@ _registry = {}
 def register_place_source(name, source):
     """Make ``source`` searched by ``search_places``; ``name`` replaces an earlier one."""
     _registry[name] = source
+    compiled_matches.cache_clear()
 
 
 def place_sources():
@@ -252,6 +258,12 @@ def key_of(prefix, field):
     return Concat(Value(f"{prefix}:"), Cast(field, CharField()), output_field=CharField())
 
 
+# Typed NULLs for the columns a source lacks: a bare NULL would be text in one
+# source and double precision in another, which UNION ALL refuses.
+NULL_TEXT = Cast(Value(None), CharField())
+NULL_NUMBER = Cast(Value(None), FloatField())
+
+
 def name_rows(
     queryset,
     *,
@@ -263,30 +275,30 @@ def name_rows(
     point,
     prominence,
     city=Value(""),
-    country_code=Value(None),
-    population=Value(None),
-    time_zone=Value(None),
+    country_code=NULL_TEXT,
+    population=NULL_NUMBER,
+    time_zone=NULL_TEXT,
 ):
     """``queryset`` as a source's name rows: the SOURCE_FIELDS columns, and only them.
 
-    Each column is cast to one type, so that every source's rows line up in
-    the UNION ALL; ``point`` must be a geography point expression. The
-    model's default ordering is dropped (it would sort every match) unless
-    ``ordered``: the queryset's own order, for a LIMIT to take the first.
+    ``point`` must be a geography point expression (a geography column, or a
+    ``Cast`` to one). The model's default ordering is dropped (it would sort
+    every match) unless ``ordered``: the queryset's own order, for a LIMIT to
+    take the first.
     """
     if not ordered:
         queryset = queryset.order_by()
     return queryset.annotate(
-        place_key=Cast(key, CharField()),
-        place_kind=Cast(kind, CharField()),
-        place_name=Cast(name, CharField()),
-        place_folded=Cast(folded, TextField()),
-        place_city=Cast(city, CharField()),
-        place_country_code=Cast(country_code, CharField()),
-        place_point=Cast(point, PointField(geography=True, srid=4326)),
-        place_prominence=Cast(prominence, FloatField()),
-        place_population=Cast(population, FloatField()),
-        place_time_zone=Cast(time_zone, CharField()),
+        place_key=key,
+        place_kind=kind,
+        place_name=name,
+        place_folded=folded,
+        place_city=city,
+        place_country_code=country_code,
+        place_point=point,
+        place_prominence=prominence,
+        place_population=population,
+        place_time_zone=time_zone,
     ).values(*SOURCE_FIELDS)
 
 
@@ -310,37 +322,83 @@ def bounded_rows(queryset, match, near, *, fuzzy=True, location_field="location"
         )
         parts.append(name_rows(alike, ordered=True, **columns)[:MATCH_CAP])
     if near is not None:
-        nearby = queryset.filter(match.word_condition if fuzzy else match.starts_in_order)
-        parts.append(name_rows(nearby.near(near, NEARBY_M), ordered=True, **columns)[:MATCH_CAP])
+        nearest = queryset.near(near, NEARBY_M).values("pk")[:NEAREST_CAP]
+        nearby = queryset.filter(pk__in=nearest).filter(
+            match.word_condition if fuzzy else match.starts_in_order
+        )
+        parts.append(name_rows(nearby, **columns)[:MATCH_CAP])
     return parts[0].union(*parts[1:], all=True)
 
 
-def scored_sql(source, text, near, limit):
-    """SQL and parameters for ``source``'s best ``limit`` candidates for ``text``.
+# Compiling a source's QuerySet costs Django tens of milliseconds, more than
+# running it; the statement depends on the text only through its parameters
+# and its length (which decides some parts), so each source is compiled once
+# per text length, with and without a view, with these placeholders, and the
+# search's own values are put in their place.
+PLACEHOLDER_CHAR = "\uffff"  # a noncharacter: never typed
+PLACEHOLDER_POINT = Point(0.123456789, 0.987654321, srid=4326)
 
-    ``source.matches(text, near)`` is a ``name_rows`` QuerySet (or a UNION of
-    them, as ``bounded_rows`` makes).
+
+@lru_cache(maxsize=1024)
+def compiled_matches(source_name, text_length, with_view):
+    """(sql, params) of the source's matches for a placeholder text and view."""
+    text = PLACEHOLDER_CHAR * text_length
+    near = PLACEHOLDER_POINT if with_view else None
+    matches = _registry[source_name].matches(text, near)
+    sql, params = matches.query.get_compiler(connection=connection).as_sql()
+    return sql, tuple(params)
+
+
+def filled(params, text, near):
+    """The placeholders of ``compiled_matches`` replaced by the search's values."""
+    placeholder = PLACEHOLDER_CHAR * len(text)
+    values = []
+    for param in params:
+        if isinstance(param, str) and param == placeholder:
+            values.append(text)
+        elif isinstance(param, PostGISAdapter):
+            values.append(PostGISAdapter(near, geography=param.geography))
+        else:
+            values.append(param)
+    return values
+
+
+def scored_sql(source_name, text, near, limit):
+    """SQL and parameters for the named source's best ``limit`` candidates for ``text``.
+
+    ``matches(text, near)`` is a ``name_rows`` QuerySet (or a UNION of them,
+    as ``bounded_rows`` makes); its SQL may depend on the text's length, never
+    on the text itself, which must reach the SQL as a parameter.
     """
-    matches = source.matches(text, near)
-    source_sql, source_params = matches.query.get_compiler(connection=connection).as_sql()
+    source_sql, source_params = compiled_matches(source_name, len(text), near is not None)
     lon, lat = (near.x, near.y) if near is not None else (None, None)
     return (
         SCORED_SQL.format(source=source_sql),
-        (text, lon, lat, *source_params, MIN_TEXT_SCORE, limit),
+        (text, lon, lat, *filled(source_params, text, near), MIN_TEXT_SCORE, limit),
     )
 
 
-def candidates(text, near, limit):
-    """Every source's best ``limit`` candidates, as dicts of CANDIDATE_FIELDS; one query."""
-    parts = [scored_sql(source, text, near, limit) for source in place_sources()]
+def candidates_sql(text, near, limit):
+    """The one statement that asks every source, and its parameters; None without sources."""
+    parts = [scored_sql(name, text, near, limit) for name in _registry]
     if not parts:
-        return []
+        return None
     # The planner prices trigram similarity high, so a short common text
     # ("san": 2,600 names) passes the JIT threshold, and compiling costs more
     # (80 ms) than it saves; SET LOCAL lasts for this statement's transaction.
     sql = "SET LOCAL jit = off; " + " UNION ALL ".join(f"({part_sql})" for part_sql, _ in parts)
-    params = [param for _, part_params in parts for param in part_params]
+    return sql, [param for _, part_params in parts for param in part_params]
+
+
+def run_candidates_sql(sql, params):
+    """Rows of ``candidates_sql`` as dicts of CANDIDATE_FIELDS."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def candidates(text, near, limit):
+    """Every source's best ``limit`` candidates, as dicts of CANDIDATE_FIELDS; one query."""
+    statement = candidates_sql(text, near, limit)
+    return [] if statement is None else run_candidates_sql(*statement)

@@ -8,7 +8,7 @@ location when it has no area. Groups and where they meet are public; members'
 home locations never enter.
 """
 
-from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.db.models import F, Value
 from django.db.models.functions import Cast, Coalesce
@@ -38,10 +38,13 @@ class MeetingAreaPlaceSource:
             key=key_of("group-area", "pk"),
             kind=Value("meeting_area"),
             name=F("name"),
-            point=Coalesce(
-                PointOnSurface(Cast("meeting_area", geometry)), Cast("location", geometry)
+            point=Cast(
+                Coalesce(
+                    PointOnSurface(Cast("meeting_area", geometry)), Cast("location", geometry)
+                ),
+                PointField(geography=True, srid=4326),
             ),
-            prominence=Value(GROUP_PROMINENCE),
+            prominence=Value(float(GROUP_PROMINENCE)),
             city=F("city"),
         )
         in_person = StudyGroup.objects.filter(location__isnull=False)

@@ -43,13 +43,17 @@ def default_center():
     return lon, lat
 
 
-def resolve_place(text):
+def resolve_place(text, near=None):
     """The place ``text`` names as (lon, lat, label), or None if no match is confident.
 
-    A weak match ("Barcelna", "Chapineri") is not followed: the map page says
-    it did not find the place rather than jump somewhere else.
+    ``near`` is where the map looks (by default its default centre), which
+    decides between namesakes. A weak match ("Barcelna", "Córdoba" with no
+    clear view) is not followed: the map page says it did not find the place
+    rather than jump somewhere else.
     """
-    result = search_places(text, limit=1)
+    if near is None:
+        near = Point(*default_center(), srid=4326)
+    result = search_places(text, near=near, limit=1)
     if result.match != "strong":
         return None
     place = result.places[0]

@@ -291,3 +291,10 @@ def test_one_query_per_search(django_assert_num_queries):
 
 def test_limit_bounds_the_answer():
     assert len(search_places("San José", limit=2).places) == 2
+
+
+def test_texts_of_one_length_share_a_statement_but_not_their_answers():
+    # "Medellin" and "Santiago" are both 8 letters: one compiled statement, two answers.
+    assert search_places("Medellin", near=SANTIAGO).places[0].id == MEDELLIN
+    assert search_places("Santiago", near=SANTIAGO).places[0].id == SANTIAGO_CL
+    assert search_places("Medellin").places[0].id == MEDELLIN

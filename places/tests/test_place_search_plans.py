@@ -16,9 +16,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 
-from meetups.place_sources import VenuePlaceSource
 from places.sources import EXACT_CAP, MATCH_CAP, scored_sql
-from studygroups.place_sources import MeetingAreaPlaceSource
 
 pytestmark = pytest.mark.django_db
 
@@ -102,6 +100,7 @@ def big_tables(django_db_setup, django_db_blocker):
 
 
 def plan_nodes(source, text, analyze=False):
+    """The plan of the named source's scored candidates for ``text`` near Bogotá."""
     sql, params = scored_sql(source, text, BOGOTA, 12)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE {analyze}, FORMAT JSON) " + sql, params)
@@ -137,7 +136,7 @@ def found(source, text):
     "text", ["Biblioteca Zuleta Ferreira", "zuleta", "Biblioteca Pública", "Centro Cultural Mutis"]
 )
 def test_venues_are_found_on_the_venue_name_indexes(big_tables, text):
-    nodes = plan_nodes(VenuePlaceSource(), text)
+    nodes = plan_nodes("venue", text)
     assert index_scans(nodes, "venue_name_folded")
     assert index_scans(nodes, "venue_name_trgm")
     assert not seq_scans(nodes, "meetups_venue")
@@ -145,7 +144,7 @@ def test_venues_are_found_on_the_venue_name_indexes(big_tables, text):
 
 def test_a_common_word_reads_only_limited_rows_of_the_venues(big_tables):
     # A fifth of the 50,000 venues are a "Biblioteca ..."; each read stops at its LIMIT.
-    nodes = plan_nodes(VenuePlaceSource(), "Biblioteca", analyze=True)
+    nodes = plan_nodes("venue", "Biblioteca", analyze=True)
     reads = [node for node in nodes if node.get("Relation Name") == "meetups_venue"]
     assert reads
     assert all(node["Actual Rows"] <= max(EXACT_CAP, MATCH_CAP) for node in reads)
@@ -153,7 +152,7 @@ def test_a_common_word_reads_only_limited_rows_of_the_venues(big_tables):
 
 
 def test_the_venue_named_so_is_found_first_among_50000(big_tables):
-    rows = found(VenuePlaceSource(), "biblioteca zuleta ferreira")
+    rows = found("venue", "biblioteca zuleta ferreira")
     assert rows[0]["name"] == "Biblioteca Zuleta Ferreira"
     assert rows[0]["clear"]
 
@@ -162,21 +161,21 @@ def test_the_venue_named_so_is_found_first_among_50000(big_tables):
     "text", ["Semillero de Astronomía Quebradanegra", "quebradanegra", "Club de Python Centro"]
 )
 def test_meeting_areas_are_found_on_the_group_name_indexes(big_tables, text):
-    nodes = plan_nodes(MeetingAreaPlaceSource(), text)
+    nodes = plan_nodes("meeting_area", text)
     assert index_scans(nodes, "studygroup_name_folded")
     assert index_scans(nodes, "studygroup_name_trgm")
     assert not seq_scans(nodes, "studygroups_studygroup")
 
 
 def test_meeting_areas_are_found_on_the_group_address_index(big_tables):
-    nodes = plan_nodes(MeetingAreaPlaceSource(), "Carrera 77 # 140-55")
+    nodes = plan_nodes("meeting_area", "Carrera 77 # 140-55")
     assert index_scans(nodes, "studygroup_address_folded")
     assert index_scans(nodes, "studygroup_name_trgm")
     assert not seq_scans(nodes, "studygroups_studygroup")
 
 
 def test_a_common_word_reads_only_limited_rows_of_the_groups(big_tables):
-    nodes = plan_nodes(MeetingAreaPlaceSource(), "Club de Python", analyze=True)
+    nodes = plan_nodes("meeting_area", "Club de Python", analyze=True)
     reads = [node for node in nodes if node.get("Relation Name") == "studygroups_studygroup"]
     assert reads
     assert all(node["Actual Rows"] <= max(EXACT_CAP, MATCH_CAP) for node in reads)
@@ -184,7 +183,7 @@ def test_a_common_word_reads_only_limited_rows_of_the_groups(big_tables):
 
 
 def test_the_group_named_so_is_found_first_among_50000(big_tables):
-    rows = found(MeetingAreaPlaceSource(), "Semillero de Astronomía Quebradanegra")
+    rows = found("meeting_area", "Semillero de Astronomía Quebradanegra")
     assert (rows[0]["name"], rows[0]["kind"]) == (
         "Semillero de Astronomía Quebradanegra",
         "meeting_area",
@@ -192,11 +191,11 @@ def test_the_group_named_so_is_found_first_among_50000(big_tables):
 
 
 def test_the_group_at_an_address_is_found_among_50000(big_tables):
-    rows = found(MeetingAreaPlaceSource(), "carrera 77 # 140-55 suba")
+    rows = found("meeting_area", "carrera 77 # 140-55 suba")
     assert rows[0]["name"] == "Semillero de Astronomía Quebradanegra"
 
 
 def test_a_common_word_is_answered_within_the_limit(big_tables):
-    rows = found(VenuePlaceSource(), "Biblioteca")
+    rows = found("venue", "Biblioteca")
     assert len(rows) == 12
     assert json.dumps([row["key"] for row in rows])  # plain ids, ready for GeoJSON
