@@ -1,7 +1,8 @@
 """How long search_places takes with 1,000,000 venues and 1,000,000 study groups.
 
-Usage: `.venv/bin/python bench/place_search.py [--rows N] [--rounds R] [--keep]`
-(with DEBUG=1).
+Usage: `.venv/bin/python bench/place_search.py [--rows N] [--rounds R] [--keep|--reuse]`
+(with DEBUG=1). `--keep` keeps the scratch database; `--reuse` times the
+queries again on a kept one, without building it.
 
 Creates a scratch database (cerca_bench_places) beside the configured one and
 migrates it (so the gazetteer is there: GeoNames cities and the curated
@@ -151,6 +152,7 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--reuse", action="store_true", help="time a kept scratch database")
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -168,15 +170,19 @@ def main():
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = "cerca_bench_places"
     original_name = connection.settings_dict["NAME"]
     start = time.perf_counter()
-    connection.creation.create_test_db(
-        verbosity=0, autoclobber=True, serialize=False, keepdb=False
-    )
+    if args.reuse:
+        connection.close()
+        connection.settings_dict["NAME"] = "cerca_bench_places"
+    else:
+        connection.creation.create_test_db(
+            verbosity=0, autoclobber=True, serialize=False, keepdb=False
+        )
     migrate_s = time.perf_counter() - start
     settings.DEBUG = False
     views = {"no view": None, "near Bogotá": Point(*BOGOTA, srid=4326)}
     results = []
     try:
-        load = fill(connection, args.rows)
+        load = None if args.reuse else fill(connection, args.rows)
         for text in QUERIES:
             for view_label, near in views.items():
                 head = text.split(",")[0]
@@ -202,16 +208,20 @@ def main():
             cursor.execute("SELECT count(*) FROM studygroups_studygroup")
             (groups,) = cursor.fetchone()
     finally:
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"Kept the scratch database {connection.settings_dict['NAME']}.")
         else:
             connection.creation.destroy_test_db(original_name, verbosity=0)
 
+    built = (
+        "a kept database"
+        if load is None
+        else f"migrated in {migrate_s:.0f} s, venues inserted in {load['venues']:.0f} s, groups "
+        f"in {load['groups']:.0f} s, their indexes built and analyzed in {load['indexes']:.0f} s"
+    )
     print(
         f"Place search over {venues:,} venues and {groups:,} study groups (and the gazetteer); "
-        f"migrated in {migrate_s:.0f} s, venues inserted in {load['venues']:.0f} s, groups in "
-        f"{load['groups']:.0f} s, their indexes built and analyzed in {load['indexes']:.0f} s; "
-        f"median of {args.rounds} rounds after one warm-up"
+        f"{built}; median of {args.rounds} rounds after one warm-up"
     )
     print(
         f"  {'text':<38} {'view':<12} {'search_places':>13} {'raw SQL':>9}  "

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
-from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db.models import Deferrable, Q
@@ -12,7 +12,7 @@ from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from places.functions import Unaccented
+from places.functions import Unaccented, Words
 from places.querysets import geometry_index
 from places.search import bilingual_search_vector
 from places.validators import validate_wgs84
@@ -55,10 +55,9 @@ class Venue(models.Model):
         verbose_name_plural = _("venues")
         indexes = [
             geometry_index("location", "venue_location_geom_idx"),
-            # The place search (meetups/place_sources.py): = and prefix LIKE, in
-            # order, on the btree; names most like the text, nearest first
-            # (KNN, which a GIN index cannot do), on the GiST.
-            GistIndex(OpClass(Unaccented("name"), name="gist_trgm_ops"), name="venue_name_trgm"),
+            # The place search (meetups/place_sources.py, places.sources.bounded_rows):
+            # = and prefix LIKE, in order, on the btree; words on the GIN.
+            GinIndex(Words(Unaccented("name")), name="venue_name_words"),
             models.Index(Collate(Unaccented("name"), "C"), name="venue_name_folded"),
         ]
         constraints = [

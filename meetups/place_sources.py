@@ -13,7 +13,7 @@ VENUE_PROMINENCE = 1000
 
 
 class VenuePlaceSource:
-    """Venues whose name is like the text (``venue_name_folded``, ``venue_name_trgm``)."""
+    """Venues whose name is like the text (``venue_name_folded``, ``venue_name_words``)."""
 
     def matches(self, text, near=None):
         from meetups.models import Venue

@@ -3,10 +3,12 @@
 ``search_places(text, near)`` asks every place source (``places.sources``)
 for candidates in one UNION ALL: the gazetteer's cities (GeoNames) and
 localities (neighbourhoods and campuses of Cerca's cities), and whatever other
-apps register (venues, the groups' meeting areas). Each source answers from a
-GIN trigram index on its unaccented names and limits itself. The candidates
-are then ranked, and the best one called a strong match, or not, in
-``places.ranking``. ``PlaceSearchView`` serves it at /api/places/.
+apps register (venues, the groups' meeting areas). The gazetteer's sources
+answer from GIN trigram indexes on their unaccented names; the others read
+their big tables in parts that stop early (``places.sources.bounded_rows``);
+each is scored and limited in SQL. The candidates are then ranked, and the
+best one called a strong match, or not, in ``places.ranking``.
+``PlaceSearchView`` serves it at /api/places/.
 
 Every name a city goes by is a ``CityName`` row (a locality's, a
 ``LocalityName`` row), indexed by trigrams of its unaccented, lower-case text.

@@ -32,7 +32,7 @@ from django.db.models import CharField, FloatField, Q, Value
 from django.db.models.functions import Cast, Collate, Concat
 from django.db.models.lookups import Exact, StartsWith
 
-from places.functions import Unaccented, WordDistance
+from places.functions import Matches, Unaccented, Words, WordStarts
 
 # The columns of a source's name rows, which carry a prefix so as not to clash
 # with the models' own fields (a venue's "name").
@@ -68,18 +68,22 @@ DISTANCE_WEIGHT = 2.0
 NEARBY_KM = 50.0
 # Within a source, how much the text counts against the pull when ordering.
 TEXT_WEIGHT = 4.0
-# A GIN index cannot stop early: a common word ("Biblioteca") matches a share
-# of a big table, and every match would be scored (60 µs each); and with a
-# LIMIT the planner rightly prefers a table scan that stops after enough
-# matches, which for a rare text is the whole table. bounded_rows() therefore
-# reads a table that grows with use in parts that each walk an index in order
-# and stop at their LIMIT: every exact name and the first names starting with
-# the text, on a btree index of the folded name; the names most like the text
-# (pg_trgm's word distance, so typos and contained words), on a GiST trigram
-# index; and those of the NEAREST_CAP rows nearest the view (within NEARBY_M,
-# on the location's GiST index) that match. A common word is answered from
-# the best MATCH_CAP of each kind, and an exact name, a start or a place near
-# the view is not missed.
+# A big table (venues, groups: a million rows each) cannot be searched by
+# trigram likeness in bounded time. A GIN trigram index cannot stop early,
+# and a common word ("Biblioteca") in the text makes a share of the table a
+# candidate, each rechecked and scored (60 µs; 1.3 s to reject 200,000
+# "Biblioteca ..." names for a word that is never a second word); a GiST
+# index's nearest-first walk stops, but over a million names its lossy
+# signatures make it read most of the tree (0.7 s to find nothing for
+# "asdfgh"; both measured with bench/place_search.py). bounded_rows() reads a
+# big table in parts that each stop at their LIMIT: every exact name, and the
+# first names that start with the text, in the order of a btree index on the
+# folded name; the first names with words starting with each word of the
+# text ("luis angel arango" in "Biblioteca Luis Ángel Arango"), on a GIN
+# full-text index of the name's words, which holds exact matches only, so a
+# LIMIT ends the reading at once; and, forgiving typos, the matches among the
+# NEAREST_CAP rows nearest the view. A typo in the name of a venue far from
+# the view is not forgiven; near the view, it is.
 EXACT_CAP = 200
 MATCH_CAP = 200
 NEARBY_M = 50_000
@@ -229,6 +233,11 @@ class NameMatch:
         return Q(StartsWith(self.name, self.query))
 
     @property
+    def word_starts(self):
+        """Each word of the text starts a word of the name (a ``Words`` GIN index)."""
+        return Q(Matches(Words(self.name), WordStarts(self.query)))
+
+    @property
     def exact(self):
         return Q(Exact(self.name, self.query))
 
@@ -302,13 +311,14 @@ def name_rows(
     ).values(*SOURCE_FIELDS)
 
 
-def bounded_rows(queryset, match, near, *, fuzzy=True, location_field="location", **columns):
+def bounded_rows(queryset, match, near, *, words=True, location_field="location", **columns):
     """Name rows of a big table in parts that each stop at their LIMIT (see above).
 
     The model needs a btree index on ``Collate(Unaccented(<name>), "C")``
-    (exact names, starts), a GiST ``gist_trgm_ops`` one unless not ``fuzzy``
-    (likeness; addresses are not searched by it), and a GiST index on
-    ``location_field``. ``columns`` are those of ``name_rows``.
+    (exact names, starts), a GIN one on ``Words(Unaccented(<name>))`` unless
+    not ``words`` (word starts; addresses are not searched by them), and a
+    GiST index on ``location_field`` (near the view). ``columns`` are
+    those of ``name_rows``.
     """
     columns["folded"] = match.folded
     starts = queryset.filter(match.starts_in_order).order_by(match.in_order)
@@ -316,15 +326,12 @@ def bounded_rows(queryset, match, near, *, fuzzy=True, location_field="location"
         name_rows(queryset.filter(match.exact_in_order), **columns)[:EXACT_CAP],
         name_rows(starts, ordered=True, **columns)[:MATCH_CAP],
     ]
-    if fuzzy and match.fuzzy:
-        alike = queryset.alias(word_distance=WordDistance(match.name, match.query)).order_by(
-            "word_distance"
-        )
-        parts.append(name_rows(alike, ordered=True, **columns)[:MATCH_CAP])
+    if words:
+        parts.append(name_rows(queryset.filter(match.word_starts), **columns)[:MATCH_CAP])
     if near is not None:
         nearest = queryset.near(near, NEARBY_M).values("pk")[:NEAREST_CAP]
         nearby = queryset.filter(pk__in=nearest).filter(
-            match.word_condition if fuzzy else match.starts_in_order
+            match.word_condition if words else match.starts_in_order
         )
         parts.append(name_rows(nearby, **columns)[:MATCH_CAP])
     return parts[0].union(*parts[1:], all=True)

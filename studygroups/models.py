@@ -2,7 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
@@ -10,7 +10,7 @@ from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from places.functions import Unaccented
+from places.functions import Unaccented, Words
 from places.querysets import geometry_index
 from places.search import language_search_vector
 from places.validators import validate_wgs84
@@ -117,9 +117,7 @@ class StudyGroup(models.Model):
             geometry_index("location", "studygroup_location_geom_idx"),
             GinIndex(fields=["search_vector"], name="studygroup_search_idx"),
             # The place search (studygroups/place_sources.py): see the venue's.
-            GistIndex(
-                OpClass(Unaccented("name"), name="gist_trgm_ops"), name="studygroup_name_trgm"
-            ),
+            GinIndex(Words(Unaccented("name")), name="studygroup_name_words"),
             models.Index(Collate(Unaccented("name"), "C"), name="studygroup_name_folded"),
             models.Index(Collate(Unaccented("address"), "C"), name="studygroup_address_folded"),
         ]

@@ -26,7 +26,7 @@ ADDRESS_MIN_LENGTH = 6
 class MeetingAreaPlaceSource:
     """In-person groups named like the text, or whose address starts with it.
 
-    On the ``studygroup_name_folded``, ``studygroup_name_trgm`` and
+    On the ``studygroup_name_folded``, ``studygroup_name_words`` and
     ``studygroup_address_folded`` indexes.
     """
 
@@ -54,5 +54,5 @@ class MeetingAreaPlaceSource:
             return rows
         by_address = NameMatch("address", text)
         return rows.union(
-            bounded_rows(in_person, by_address, near, fuzzy=False, **columns), all=True
+            bounded_rows(in_person, by_address, near, words=False, **columns), all=True
         )

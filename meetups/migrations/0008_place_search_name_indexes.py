@@ -6,8 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     """The indexes the place search finds venues by (meetups/place_sources.py):
-    the folded name in order (btree), and its trigrams for nearest-first likeness
-    (GiST)."""
+    the folded name in order (btree) and its words (GIN full text)."""
 
     dependencies = [
         ('meetups', '0007_event_series'),
@@ -17,7 +16,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='venue',
-            index=django.contrib.postgres.indexes.GistIndex(django.contrib.postgres.indexes.OpClass(places.functions.Unaccented('name'), name='gist_trgm_ops'), name='venue_name_trgm'),
+            index=django.contrib.postgres.indexes.GinIndex(places.functions.Words(places.functions.Unaccented('name')), name='venue_name_words'),
         ),
         migrations.AddIndex(
             model_name='venue',

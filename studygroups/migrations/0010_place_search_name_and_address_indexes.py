@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """The indexes the place search finds meeting areas by
     (studygroups/place_sources.py): the folded name and address in order
-    (btree), and the name's trigrams for nearest-first likeness (GiST)."""
+    (btree), and the name's words (GIN full text)."""
 
     dependencies = [
         ('places', '0002_cerca_unaccent_and_city_gazetteer'),
@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='studygroup',
-            index=django.contrib.postgres.indexes.GistIndex(django.contrib.postgres.indexes.OpClass(places.functions.Unaccented('name'), name='gist_trgm_ops'), name='studygroup_name_trgm'),
+            index=django.contrib.postgres.indexes.GinIndex(places.functions.Words(places.functions.Unaccented('name')), name='studygroup_name_words'),
         ),
         migrations.AddIndex(
             model_name='studygroup',
