@@ -6,9 +6,11 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db.models import Deferrable, Q
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from places.functions import Unaccented, Words
 from places.querysets import geometry_index
 from places.search import bilingual_search_vector
 from places.timezones import TimeZoneField
@@ -50,7 +52,13 @@ class Venue(models.Model):
         get_latest_by = "created_at"
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
-        indexes = [geometry_index("location", "venue_location_geom_idx")]
+        indexes = [
+            geometry_index("location", "venue_location_geom_idx"),
+            # The place search (meetups/place_sources.py, places.sources.bounded_rows):
+            # = and prefix LIKE, in order, on the btree; words on the GIN.
+            GinIndex(Words(Unaccented("name")), name="venue_name_words"),
+            models.Index(Collate(Unaccented("name"), "C"), name="venue_name_folded"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="venue_capacity_positive"

@@ -12,7 +12,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from places.functions import Unaccented
+from places.functions import Unaccented, Words
 from places.querysets import geometry_index
 from places.search import language_search_vector
 from places.timezones import TimeZoneField
@@ -180,8 +180,11 @@ class StudyGroup(models.Model):
         indexes = [
             geometry_index("location", "studygroup_location_geom_idx"),
             GinIndex(fields=["search_vector"], name="studygroup_search_idx"),
-            # same_name(): the warning about a second group with a taken name.
-            models.Index(Unaccented("name"), name="studygroup_name_unaccent_idx"),
+            # The place search (studygroups/place_sources.py): see the venue's;
+            # the folded name also serves same_name().
+            GinIndex(Words(Unaccented("name")), name="studygroup_name_words"),
+            models.Index(Collate(Unaccented("name"), "C"), name="studygroup_name_folded"),
+            models.Index(Collate(Unaccented("address"), "C"), name="studygroup_address_folded"),
         ]
         constraints = [
             models.CheckConstraint(

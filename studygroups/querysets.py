@@ -1,4 +1,5 @@
 from django.db.models import Value
+from django.db.models.functions import Collate
 
 from places.functions import Unaccented
 from places.querysets import SpatialQuerySet
@@ -31,7 +32,8 @@ class StudyGroupQuerySet(SearchQuerySetMixin, SpatialQuerySet):
 
     def same_name(self, name):
         """Groups named ``name``, ignoring case and accents ("Cálculo UdeA" is
-        "calculo udea"), on the index of ``Unaccented("name")``."""
-        return self.alias(name_key=Unaccented("name")).filter(
-            name_key=Unaccented(Value(name))
+        "calculo udea"), on the place search's index of the folded name (equality
+        is the same in every deterministic collation, so "C" costs nothing)."""
+        return self.alias(name_key=Collate(Unaccented("name"), "C")).filter(
+            name_key=Collate(Unaccented(Value(name)), "C")
         )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from meetups.models import Event
 from places import parsers
-from places.models import City
+from places.gazetteer import search_places
 from places.permissions import is_moderator, organizes
 
 from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
@@ -43,12 +43,21 @@ def default_center():
     return lon, lat
 
 
-def resolve_place(text):
-    """The best gazetteer match for ``text`` as (lon, lat, label), or None."""
-    city = City.objects.search(text, limit=1).first()
-    if city is None:
+def resolve_place(text, near=None):
+    """The place ``text`` names as (lon, lat, label), or None if no match is confident.
+
+    ``near`` is where the map looks (by default its default centre), which
+    decides between namesakes. A weak match ("Barcelna", "Córdoba" with no
+    clear view) is not followed: the map page says it did not find the place
+    rather than jump somewhere else.
+    """
+    if near is None:
+        near = Point(*default_center(), srid=4326)
+    result = search_places(text, near=near, limit=1)
+    if result.match != "strong":
         return None
-    return city.location.x, city.location.y, str(city)
+    place = result.places[0]
+    return place.lon, place.lat, place.label
 
 
 def home(request):

@@ -119,7 +119,7 @@ def test_changing_the_password_on_the_site(client, lucia):
         **es,
     )
     assert wrong.context["form"].errors["old_password"] == [
-        "Tu contraseña actual no es correcta. Escríbela de nuevo."
+        "Tu contraseña actual no es correcta. Vuelve a escribirla."
     ]
     done = client.post(
         "/accounts/password_change/",
