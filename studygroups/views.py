@@ -150,6 +150,7 @@ def home(request):
     chosen = False  # whether the list's centre is the visitor's choice, not the default
     near_label = ""
     candidates = []
+    place_not_found = False
     if params.get("near") and "near" not in errors:
         try:
             point = parsers.parse_lonlat(params["near"], "near")
@@ -181,6 +182,7 @@ def home(request):
                 for place in found.places
             ]
         else:
+            place_not_found = True
             errors["place"] = _("We could not find “%(place)s”. Try another city or place.") % {
                 "place": place_text
             }
@@ -231,7 +233,7 @@ def home(request):
         },
         # A place that is not found is an answer, not a bad request; a value
         # that cannot be read is the visitor's (or the link's) mistake.
-        status=400 if errors and any(name != "place" for name in errors) else 200,
+        status=400 if errors and not (place_not_found and len(errors) == 1) else 200,
     )
 
 

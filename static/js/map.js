@@ -44,8 +44,8 @@ const state = {
 };
 
 let map;
-let groupLayer;
-let eventLayer;
+let clusters; // one cluster layer for groups and events, so their icons never overlap
+const shown = { groups: true, events: true }; // the legend's choices
 const groupMarkers = new Map(); // id -> marker
 const eventMarkers = new Map();
 let viewGroups = []; // features of the groups in the loaded view
@@ -64,6 +64,11 @@ function text(tag, content, className) {
 
 function say(message) {
   statusLine.textContent = message;
+}
+
+// A search ended, one way or another (for the browser tests).
+function settled() {
+  document.body.dataset.searchSettled = String(Date.now());
 }
 
 function format(template, values) {
@@ -149,28 +154,31 @@ const LabelledIcon = L.DivIcon.extend({
   },
 });
 
-function countIcon(count, forms, className, size, anchor) {
-  const label = plural(forms, count);
-  const number = text("span", countFormat.format(count));
-  number.setAttribute("aria-hidden", "true");
-  return new LabelledIcon({ html: number, className, iconSize: [size, size], iconAnchor: anchor, label });
-}
-
-function groupClusterIcon(cluster) {
-  const count = cluster.getChildCount();
-  const size = count < 10 ? 34 : count < 100 ? 40 : 46;
-  return countIcon(count, t.groupCount, "marker-cluster group-cluster", size, [size / 2, size / 2]);
-}
-
-// Event icons are smaller squares drawn above the groups and offset up and to
-// the right, so an event cluster and a group cluster at the same place both
-// stay readable side by side.
-const EVENT_OFFSET = [20, -22];
-
-function eventClusterIcon(cluster) {
-  const size = 28;
-  return countIcon(cluster.getChildCount(), t.eventCount, "event-cluster", size,
-    [size / 2 - EVENT_OFFSET[0], size / 2 - EVENT_OFFSET[1]]);
+// A cluster's icon counts its groups (a blue circle) and its events (an
+// orange square, beside the circle when both are there). One icon per
+// cluster: events cannot hide under groups, nor groups under events.
+function clusterIcon(cluster) {
+  const children = cluster.getAllChildMarkers();
+  const events = children.filter((marker) => marker.kind === "event").length;
+  const groups = children.length - events;
+  const html = document.createElement("span");
+  html.className = "cluster-counts";
+  html.setAttribute("aria-hidden", "true");
+  const labels = [];
+  let size = 28;
+  if (groups) {
+    size = groups < 10 ? 34 : groups < 100 ? 40 : 46;
+    html.append(text("span", countFormat.format(groups), "group-count"));
+    labels.push(plural(t.groupCount, groups));
+  }
+  if (events) {
+    html.append(text("span", countFormat.format(events), "event-count"));
+    labels.push(plural(t.eventCount, events));
+  }
+  const kind = groups && events ? "mixed" : groups ? "groups" : "events";
+  return new LabelledIcon({
+    html, className: `marker-cluster cluster-${kind}`, iconSize: [size, size], label: labels.join(", "),
+  });
 }
 
 function groupPopup(feature) {
@@ -229,6 +237,7 @@ function groupMarker(feature) {
   marker.bindPopup(() => groupPopup(feature));
   marker.on("click", () => selectListItem(feature.id, { scroll: true }));
   marker.featureId = feature.id;
+  marker.kind = "group";
   return marker;
 }
 
@@ -237,22 +246,19 @@ function eventMarker(feature) {
   const title = feature.properties.title;
   const size = 16;
   const marker = L.marker([lat, lon], {
-    icon: new LabelledIcon({
-      className: "event-marker", iconSize: [size, size], label: title,
-      iconAnchor: [size / 2 - EVENT_OFFSET[0] / 2, size / 2 - EVENT_OFFSET[1] / 2],
-      popupAnchor: [EVENT_OFFSET[0] / 2, EVENT_OFFSET[1] / 2 - size / 2],
-    }),
+    icon: new LabelledIcon({ className: "event-marker", iconSize: [size, size], label: title }),
     title,
-    pane: "events",
   });
   marker.bindPopup(() => eventPopup(feature));
   marker.featureId = feature.id;
+  marker.kind = "event";
   return marker;
 }
 
 // Markers for ``features``: those already drawn stay (an open popup survives
-// a reload of the view), those no longer wanted go, new ones come.
-function syncLayer(layer, markers, features, makeMarker) {
+// a reload of the view), those no longer wanted go, new ones come; on the
+// map only if the legend shows their kind.
+function syncLayer(markers, features, makeMarker, visible) {
   const wanted = new Map(features.filter((f) => f.geometry).map((f) => [f.id, f]));
   const gone = [];
   for (const [id, marker] of markers) {
@@ -261,7 +267,7 @@ function syncLayer(layer, markers, features, makeMarker) {
       markers.delete(id);
     }
   }
-  layer.removeLayers(gone);
+  clusters.removeLayers(gone);
   const added = [];
   for (const [id, feature] of wanted) {
     if (!markers.has(id)) {
@@ -270,13 +276,13 @@ function syncLayer(layer, markers, features, makeMarker) {
       added.push(marker);
     }
   }
-  layer.addLayers(added);
+  if (visible) clusters.addLayers(added);
 }
 
 // The map's groups are those in view that match the search, and the listed
 // ones (a listed group just outside the view keeps its marker, for "Show on map").
 function syncGroups() {
-  syncLayer(groupLayer, groupMarkers, [...viewGroups, ...listGroups], groupMarker);
+  syncLayer(groupMarkers, [...viewGroups, ...listGroups], groupMarker, shown.groups);
   document.body.dataset.groupMarkers = viewGroups.filter((f) => f.geometry).length;
 }
 
@@ -297,7 +303,7 @@ async function loadView() {
     viewCapped = groups.numberMatched > groups.numberReturned
       ? { shown: groups.numberReturned, total: groups.numberMatched } : null;
     syncGroups();
-    syncLayer(eventLayer, eventMarkers, events.features, eventMarker);
+    syncLayer(eventMarkers, events.features, eventMarker, shown.events);
     document.body.dataset.eventMarkers = events.features.filter((f) => f.geometry).length;
     document.body.dataset.viewLoaded = String(Date.now());
     describeMap();
@@ -323,8 +329,8 @@ function viewBbox() {
 
 // What the map and the list hold, said exactly, under the map.
 function describeMap() {
-  const groupsOn = map.hasLayer(groupLayer);
-  const eventsOn = map.hasLayer(eventLayer);
+  const groupsOn = shown.groups;
+  const eventsOn = shown.events;
   const key = groupsOn && eventsOn ? "noteMapBoth" : groupsOn ? "noteMapGroups" : eventsOn ? "noteMapEvents" : "noteMapNone";
   const sentences = [format(t[state.q && key !== "noteMapNone" ? `${key}Q` : key], { q: state.q })];
   if (groupsOn && viewCapped) {
@@ -358,7 +364,8 @@ function showOnMap(id) {
   const marker = groupMarkers.get(id);
   if (!marker) return;
   showView("map");
-  groupLayer.zoomToShowLayer(marker, () => {
+  if (!shown.groups) showKind("groups", true);
+  clusters.zoomToShowLayer(marker, () => {
     marker.openPopup();
     highlight(id, true);
   });
@@ -429,7 +436,7 @@ function zoomForRadius(radiusKm) {
 // Run the search ``next`` describes (centre, radius, topic). Until its list
 // is on screen the page says it is loading and keeps claiming only what it
 // shows; then the list, the status, the circle, the map and the URL change together.
-async function search(next, { move = true, push = true } = {}) {
+async function search(next, { move = true, push = true, keepView = false } = {}) {
   if (listRequest) listRequest.abort();
   listRequest = new AbortController();
   const { signal } = listRequest;
@@ -445,6 +452,7 @@ async function search(next, { move = true, push = true } = {}) {
     if (error.name !== "AbortError") {
       setLoading(false);
       say(t.loadError);
+      settled();
     }
     return;
   }
@@ -457,11 +465,12 @@ async function search(next, { move = true, push = true } = {}) {
   say(format(t.near, { place: state.nearLabel || pointLabel(state.center) }));
   drawSearchArea();
   const centerInView = map.getBounds().contains([lat, lon]);
-  if (move || radiusChanged || !centerInView) map.setView([lat, lon], zoomForRadius(state.radiusKm));
+  if (move || radiusChanged || (!centerInView && !keepView)) map.setView([lat, lon], zoomForRadius(state.radiusKm));
   syncGroups();
   loadView();
   writeUrl({ push });
   document.body.dataset.listLoaded = String(Date.now());
+  settled();
 }
 
 // --- Places ----------------------------------------------------------------
@@ -507,6 +516,7 @@ function showCandidates(features, next) {
   candidatesBox.append(list);
   candidatesBox.hidden = false;
   say(t.pickPlace);
+  settled();
 }
 
 let suggestTimer;
@@ -554,6 +564,7 @@ async function submitSearch() {
   } catch (error) {
     setLoading(false);
     say(t.loadError);
+    settled();
     return;
   }
   setLoading(false);
@@ -566,6 +577,7 @@ async function submitSearch() {
   } else {
     // Not found: the list, the map and the URL stay as they are.
     say(format(t.placeNotFound, { place: typed }));
+    settled();
   }
 }
 
@@ -613,7 +625,7 @@ function showView(view) {
     map.invalidateSize();
     if (window.matchMedia("(max-width: 760px)").matches) {
       // The switch and the whole map fit the screen: the way back to the list stays in sight.
-      viewSwitch.scrollIntoView({ block: "start" });
+      window.scrollTo({ top: viewSwitch.getBoundingClientRect().top + window.scrollY - 8 });
     }
   }
 }
@@ -633,25 +645,32 @@ if (languageSelect) languageSelect.addEventListener("change", () => languageSele
 
 // --- The map ------------------------------------------------------------------
 
+function showKind(kind, on) {
+  shown[kind] = on;
+  const markers = [...(kind === "groups" ? groupMarkers : eventMarkers).values()];
+  if (on) clusters.addLayers(markers);
+  else clusters.removeLayers(markers);
+  const checkbox = document.querySelector(`#map .map-legend input[data-kind="${kind}"]`);
+  if (checkbox) checkbox.checked = on;
+  describeMap();
+}
+
 function legendControl() {
   const control = L.control({ position: "topright" });
   control.onAdd = () => {
     const box = L.DomUtil.create("fieldset", "map-legend leaflet-bar");
     L.DomEvent.disableClickPropagation(box);
     box.append(text("legend", t.legend));
-    for (const [layer, label, swatch] of [[groupLayer, t.groups, "group-swatch"], [eventLayer, t.events, "event-swatch"]]) {
+    for (const [kind, label] of [["groups", t.groups], ["events", t.events]]) {
       const row = text("label", null, "legend-row");
       const checkbox = document.createElement("input");
       checkbox.type = "checkbox";
-      checkbox.checked = true;
-      checkbox.addEventListener("change", () => {
-        if (checkbox.checked) layer.addTo(map);
-        else layer.remove();
-        describeMap();
-      });
-      const mark = text("span", null, `swatch ${swatch}`);
+      checkbox.checked = shown[kind];
+      checkbox.dataset.kind = kind;
+      checkbox.addEventListener("change", () => showKind(kind, checkbox.checked));
+      const mark = text("span", null, `swatch ${kind}-swatch`);
       mark.setAttribute("aria-hidden", "true");
-      row.append(checkbox, mark, text("span", label));
+      row.append(checkbox, mark, text("span", label, "legend-label"));
       box.append(row);
     }
     return box;
@@ -662,19 +681,10 @@ function legendControl() {
 window.addEventListener("map:init", (event) => {
   map = event.detail.map;
   window.cercaMap = map; // for the browser tests and the curious
-  // Events above groups, in a pane of their own: with their offset and
-  // smaller icons, neither layer hides the other.
-  map.createPane("events").style.zIndex = 640;
-  groupLayer = L.markerClusterGroup({ showCoverageOnHover: false, iconCreateFunction: groupClusterIcon });
-  eventLayer = L.markerClusterGroup({
-    showCoverageOnHover: false,
-    clusterPane: "events",
-    maxClusterRadius: 60,
-    iconCreateFunction: eventClusterIcon,
-  });
-  window.cercaLayers = { groups: groupLayer, events: eventLayer };
-  groupLayer.addTo(map);
-  eventLayer.addTo(map);
+  clusters = L.markerClusterGroup({ showCoverageOnHover: false, iconCreateFunction: clusterIcon });
+  clusters.addTo(map);
+  // For the browser tests: the ids of the markers each kind has.
+  window.cercaMarkers = { groups: () => [...groupMarkers.keys()], events: () => [...eventMarkers.keys()] };
   legendControl().addTo(map);
   map.setView([page.map.center[1], page.map.center[0]], page.map.zoom);
   drawSearchArea();
@@ -689,5 +699,5 @@ window.addEventListener("map:init", (event) => {
   loadView();
   // With a field error or place candidates on the page, the list waits for the
   // visitor's next search rather than hiding what the server said.
-  if (page.searched) search({ ...state }, { move: false, push: false });
+  if (page.searched) search({ ...state }, { move: false, push: false, keepView: true });
 });
