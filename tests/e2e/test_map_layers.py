@@ -68,7 +68,8 @@ HIDDEN_ICONS = """() => {
     const view = document.getElementById('map').getBoundingClientRect();
     const controls = [...document.querySelectorAll('#map .leaflet-control')]
         .map((control) => control.getBoundingClientRect());
-    const apart = (a, b) => a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+    const apart = (a, b) => a.right <= b.left || b.right <= a.left
+        || a.bottom <= b.top || b.bottom <= a.top;
     const onScreen = (box) => box.left >= view.left && box.top >= view.top
         && box.right <= view.right && box.bottom <= view.bottom
         && controls.every((control) => apart(box, control));
@@ -87,7 +88,9 @@ HIDDEN_ICONS = """() => {
             if (!onScreen(box)) continue;
             const kind = part.matches('.event-count, .event-marker') ? 'events' : 'groups';
             report.checked[kind] += 1;
-            if (!onTop(icon, box)) report.hidden.push(`${icon.getAttribute('aria-label')} (${kind})`);
+            if (!onTop(icon, box)) {
+                report.hidden.push(`${icon.getAttribute('aria-label')} (${kind})`);
+            }
         }
     }
     return report;
@@ -112,13 +115,16 @@ def test_cluster_icons_are_announced_as_counts_of_groups_and_events(new_page, li
     set_view(page, DEFAULT_CENTER, 4)
 
     icons = page.evaluate(
-        """() => [...document.querySelectorAll('#map .marker-cluster')].map((icon) => ({
-            groups: Number(icon.querySelector('.group-count')?.textContent.replace(/\\D/g, '') || 0),
-            events: Number(icon.querySelector('.event-count')?.textContent.replace(/\\D/g, '') || 0),
+        """() => {
+          const count = (part) => Number(part ? part.textContent.replace(/\\D/g, '') : 0);
+          return [...document.querySelectorAll('#map .marker-cluster')].map((icon) => ({
+            groups: count(icon.querySelector('.group-count')),
+            events: count(icon.querySelector('.event-count')),
             label: icon.getAttribute('aria-label'),
             role: icon.getAttribute('role'),
             tabindex: icon.getAttribute('tabindex'),
-        }))"""
+          }));
+        }"""
     )
 
     assert any(icon["groups"] for icon in icons) and any(icon["events"] for icon in icons)
@@ -128,7 +134,9 @@ def test_cluster_icons_are_announced_as_counts_of_groups_and_events(new_page, li
             parts.append(translated_plural(
                 "%(count)s study group", "%(count)s study groups", icon["groups"], "es"))
         if icon["events"]:
-            parts.append(translated_plural("%(count)s event", "%(count)s events", icon["events"], "es"))
+            parts.append(
+                translated_plural("%(count)s event", "%(count)s events", icon["events"], "es")
+            )
         assert icon["label"] == ", ".join(parts), icon
         assert (icon["role"], icon["tabindex"]) == ("button", "0"), icon
     assert any(re.fullmatch(r"\d+ grupos de estudio, \d+ eventos", icon["label"]) for icon in icons)
@@ -204,7 +212,8 @@ TEXT_COLOURS = """() => {
     // lies beneath it there, positioned or not, down to the first opaque one.
     const behind = (element) => {
         const box = element.getBoundingClientRect();
-        const stack = document.elementsFromPoint((box.left + box.right) / 2, (box.top + box.bottom) / 2);
+        const x = (box.left + box.right) / 2, y = (box.top + box.bottom) / 2;
+        const stack = document.elementsFromPoint(x, y);
         const start = stack.indexOf(element);
         const layers = [];
         for (const node of start >= 0 ? stack.slice(start) : [element]) {
@@ -212,7 +221,8 @@ TEXT_COLOURS = """() => {
             if (colour.a > 0) layers.push(colour);
             if (colour.a === 1) break;
         }
-        return layers.reduceRight((below, layer) => over(layer, below), { r: 255, g: 255, b: 255, a: 1 });
+        const white = { r: 255, g: 255, b: 255, a: 1 };
+        return layers.reduceRight((below, layer) => over(layer, below), white);
     };
     const out = [];
     for (const element of document.querySelectorAll('.map-panel *')) {
@@ -230,7 +240,9 @@ TEXT_COLOURS = """() => {
 
 
 def test_every_text_on_the_map_has_at_least_4_5_to_1_contrast(page, live_server, demo):
-    venue = VenueFactory(name="Biblioteca Virgilio Barco", location=Point(-74.0838, 4.6566, srid=4326))
+    venue = VenueFactory(
+        name="Biblioteca Virgilio Barco", location=Point(-74.0838, 4.6566, srid=4326)
+    )
     EventFactory(title="Repaso de cálculo", venue=venue, location=venue.location)
     open_map(page, live_server.url)
     set_view(page, DEFAULT_CENTER, 6)
@@ -308,7 +320,9 @@ def test_an_event_popup_gives_the_start_in_the_events_own_time_zone(
 
 
 def test_single_markers_are_reached_with_the_tab_key_and_open_with_enter(page, live_server):
-    venue = VenueFactory(name="Biblioteca Luis Ángel Arango", location=Point(-74.0736, 4.5970, srid=4326))
+    venue = VenueFactory(
+        name="Biblioteca Luis Ángel Arango", location=Point(-74.0736, 4.5970, srid=4326)
+    )
     EventFactory(title="Tertulia de física", venue=venue, location=venue.location)
     # 150 m apart: two single markers at zoom 18, not one cluster.
     StudyGroupFactory(name="Física en La Candelaria", slug="fisica-candelaria",
@@ -376,7 +390,11 @@ def test_after_a_topic_search_the_map_holds_what_the_note_says(page, live_server
     bounds = map_bounds(page)
     markers = set(page.evaluate(GROUP_MARKER_IDS))
     matching = {group.pk: group for group in StudyGroup.objects.search("python")}
-    in_view = {pk for pk, group in matching.items() if group.location and in_bounds(group.location, bounds)}
+    in_view = {
+        pk
+        for pk, group in matching.items()
+        if group.location and in_bounds(group.location, bounds)
+    }
     assert in_view, "the demo has Python groups around Bogotá"
     # Only matching groups; every matching group in view; every listed group.
     assert markers <= set(matching), sorted(markers - set(matching))
