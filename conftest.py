@@ -20,26 +20,46 @@ def demo_data(django_db_setup, django_db_blocker):
 
 
 def restore_gazetteer():
-    """Insert the cities of migration places/0003 again if a flush has emptied them.
+    """Insert the gazetteer of the places migrations again if a flush has emptied it.
 
     Transactional tests (live server, browser, concurrency) end with
-    pytest-django truncating every table, the migration's cities included.
+    pytest-django truncating every table, the migrations' places included.
     ``serialized_rollback=True`` would bring them back through the ORM, one row
-    at a time: over a minute per test for 34,000 cities and 128,000 names. The
-    migration's own bulk insert takes about 4 s.
+    at a time: over a minute per test for 35,000 cities and 130,000 names. The
+    migrations' own bulk inserts take about 4 s (cities15000, 0003), a fraction
+    of a second more (cities500 near Cerca's cities, 0005, whose file is read
+    once per run) and the curated localities (0006).
     """
-    from places.models import City, CityName
+    from places.localities import sync_localities
+    from places.models import City, CityName, Locality, LocalityName
 
     if not City.objects.exists():
-        migration = import_module("places.migrations.0003_load_geonames_cities")
+        cities = import_module("places.migrations.0003_load_geonames_cities")
+        nearby = import_module("places.migrations.0005_load_geonames_places_near_cerca_cities")
         with transaction.atomic():
-            migration.insert_cities(connection, City._meta.db_table, CityName._meta.db_table)
+            cities.insert_cities(connection, City._meta.db_table, CityName._meta.db_table)
+            nearby.insert_places_near_cerca_cities(
+                connection, City._meta.db_table, CityName._meta.db_table
+            )
+    if not Locality.objects.exists():
+        sync_localities(Locality, LocalityName)
 
 
 @pytest.fixture
 def gazetteer(transactional_db):
     """The offline gazetteer, for a transactional test that searches places."""
     restore_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def gazetteer_restored(django_db_setup, django_db_blocker):
+    """The gazetteer, reloaded (and committed) if an earlier module's flush emptied it.
+
+    For modules of ordinary tests that search places: with ``--reuse-db`` or
+    after a transactional test in the same run, the tables may be empty.
+    """
+    with django_db_blocker.unblock():
+        restore_gazetteer()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,3 +6,10 @@ class MeetupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "meetups"
     verbose_name = _("Meetups")
+
+    def ready(self):
+        from places.sources import register_place_source
+
+        from .place_sources import VenuePlaceSource
+
+        register_place_source("venue", VenuePlaceSource())

@@ -4,13 +4,14 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db.models import Deferrable, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from places.functions import Unaccented
 from places.querysets import geometry_index
 from places.search import bilingual_search_vector
 from places.validators import validate_wgs84
@@ -51,7 +52,11 @@ class Venue(models.Model):
         get_latest_by = "created_at"
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
-        indexes = [geometry_index("location", "venue_location_geom_idx")]
+        indexes = [
+            geometry_index("location", "venue_location_geom_idx"),
+            # The place search (meetups/place_sources.py): % , %> and prefix LIKE.
+            GinIndex(OpClass(Unaccented("name"), name="gin_trgm_ops"), name="venue_name_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="venue_capacity_positive"

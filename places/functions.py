@@ -15,7 +15,7 @@ names its dictionary explicitly; a migration that indexes ``Unaccented(...)``
 must depend on that one.
 """
 
-from django.db.models import Func, TextField
+from django.db.models import FloatField, Func, TextField
 
 
 class Unaccented(Func):
@@ -28,3 +28,19 @@ class Unaccented(Func):
     template = "cerca_unaccent(lower(%(expressions)s))"
     arity = 1
     output_field = TextField()
+
+
+class PointLon(Func):
+    """``ST_X(point)``: the longitude of a geometry point, in degrees."""
+
+    function = "ST_X"
+    arity = 1
+    output_field = FloatField()
+
+
+class PointLat(Func):
+    """``ST_Y(point)``: the latitude of a geometry point, in degrees."""
+
+    function = "ST_Y"
+    arity = 1
+    output_field = FloatField()

