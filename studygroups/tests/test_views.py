@@ -2,11 +2,14 @@
 
 import json
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.contrib.gis.geos import Point
 from pyproj import Geod
 
-from places.models import City
+from meetups.tests.factories import VenueFactory
+from places.models import City, Locality
 from studygroups.models import StudyGroup
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +179,61 @@ def test_a_bad_value_in_the_url_is_a_400_with_the_pages_own_error(client, params
     # The page still works: the map script gets its data and the form is there.
     assert page_data(response)["searched"] is False
     assert 'id="search-form"' in html
+
+
+def test_a_strong_place_searches_there(client, demo_data):
+    chapinero = Locality.objects.get(key="chapinero-bogota").location
+    response = client.get("/", {"place": "Chapinero"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Showing groups near Chapinero, Bogotá, Colombia." in html
+    assert page_data(response)["center"] == pytest.approx([chapinero.x, chapinero.y])
+    for pk, _km in listed(html):
+        location = StudyGroup.objects.get(pk=pk).location
+        assert GEOD.inv(chapinero.x, chapinero.y, location.x, location.y)[2] <= 10_000
+
+
+def candidate_links(html):
+    return re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', html)
+
+
+def test_a_weak_place_lists_candidates_as_links_that_search_there(client, demo_data):
+    response = client.get(
+        "/", {"place": "Chapineri", "q": "chemistry", "radius_km": "5"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "¿Quisiste decir…?" in html
+    assert not listed(html), "no list pretends to be near a place not yet chosen"
+    links = candidate_links(html)
+    assert [label for _href, label in links][0] == "Chapinero, Bogotá, Colombia"
+
+    href = links[0][0].replace("&amp;", "&")
+    query = dict(parse_qsl(urlsplit(href).query))
+    assert query["place"] == "Chapinero, Bogotá, Colombia"
+    assert (query["q"], query["radius_km"]) == ("chemistry", "5")
+    chosen = client.get(href, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Mostrando grupos cerca de Chapinero, Bogotá, Colombia." in chosen
+    chapinero = Locality.objects.get(key="chapinero-bogota").location
+    results = listed(chosen)
+    assert results
+    for pk, _km in results:
+        location = StudyGroup.objects.get(pk=pk).location
+        assert GEOD.inv(chapinero.x, chapinero.y, location.x, location.y)[2] <= 5_010
+
+
+@pytest.mark.parametrize(
+    "view, country",
+    [("10/-31.40/-64.18", "Argentina"), ("10/37.88/-4.78", "Spain")],
+)
+def test_a_place_search_prefers_the_namesake_near_the_map_view(client, demo_data, view, country):
+    response = client.get("/", {"place": "Córdoba", "map": view}, HTTP_ACCEPT_LANGUAGE="en")
+    assert f"Showing groups near Córdoba, {country}." in response.content.decode()
+
+
+def test_candidate_names_are_escaped(client, demo_data):
+    VenueFactory(name="<img src=x onerror=alert(1)> Biblioteca Zapatoca", city="Bogotá",
+                 location=Point(-74.07, 4.60, srid=4326))
+    html = client.get("/", {"place": "Biblioteca Zapatca"}).content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt; Biblioteca Zapatoca" in html
+    assert "<img src=x" not in html
