@@ -122,8 +122,11 @@ def home(request):
             errors["radius_km"] = exc.message
         else:
             radius_km = int(radius_km) if radius_km == int(radius_km) else radius_km
-    query = " ".join(params.get("q", "").split())[:MAX_QUERY_LENGTH]
-    place_text = " ".join(params.get("place", "").split())[:MAX_PLACE_LENGTH]
+    # A NUL is refused above, and not written back into the page either.
+    query = " ".join(params.get("q", "").replace("\x00", "").split())[:MAX_QUERY_LENGTH]
+    place_text = " ".join(params.get("place", "").replace("\x00", "").split())[
+        :MAX_PLACE_LENGTH
+    ]
     map_view = None
     if params.get("map") and "map" not in errors:
         try:

@@ -540,11 +540,12 @@ placeInput.addEventListener("input", () => {
 });
 
 async function submitSearch() {
+  // PostgreSQL text holds no NUL; the API would refuse the whole search.
   const next = {
-    q: queryInput.value.trim(),
+    q: queryInput.value.replace(/\0/g, "").trim(),
     radiusKm: Number(radiusSelect.value),
   };
-  const typed = placeInput.value.trim();
+  const typed = placeInput.value.replace(/\0/g, "").trim();
   hideCandidates();
   if (!typed || typed === state.placeText) {
     // The same centre: the last place, point or location, or the default.

@@ -176,6 +176,7 @@ def test_a_bad_value_in_the_url_is_a_400_with_the_pages_own_error(client, params
     else:
         assert f'id="{ {"q": "q", "place": "place", "radius_km": "radius"}[field] }-error"' in html
     assert not listed(html)
+    assert "\x00" not in html
     # The page still works: the map script gets its data and the form is there.
     assert page_data(response)["searched"] is False
     assert 'id="search-form"' in html
