@@ -261,7 +261,6 @@ def js_strings():
         "events": _("Upcoming events"),
         "legend": _("On the map"),
         "km": _("km"),
-        "online": _("Online"),
         "locating": _("Finding your location…"),
         "yourLocation": _("your location"),
         "geolocationDenied": _(

@@ -124,7 +124,7 @@ function searchParams() {
   return params;
 }
 
-// A new search is a step back can return to; moving the map is not.
+// A new search is a step the Back button returns to; moving the map is not.
 function writeUrl({ push = false } = {}) {
   // "/" and "," need no escaping in a query; unescaped, the URL stays readable.
   const query = searchParams().toString().replace(/%2F/g, "/").replace(/%2C/g, ",");
