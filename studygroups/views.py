@@ -1,6 +1,7 @@
 """HTML pages: the map page ("groups near me") and a study group's page."""
 
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,18 +9,22 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from meetups.models import Event
 from places import parsers
+from places.api import FeatureQuery
 from places.gazetteer import search_places
 from places.permissions import is_moderator, organizes
 
+from .api import StudyGroupKind
 from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
 from .models import MemberProfile, Membership, StudyGroup
 from .services import (
@@ -34,7 +39,10 @@ from .services import (
 
 RADII_KM = (1, 5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 10
+MAX_RADIUS_KM = 50
 LIST_LENGTH = 50
+MAX_QUERY_LENGTH = 200
+MAX_PLACE_LENGTH = 100
 
 
 def default_center():
@@ -43,69 +51,146 @@ def default_center():
     return lon, lat
 
 
-def resolve_place(text, near=None):
-    """The place ``text`` names as (lon, lat, label), or None if no match is confident.
+def parse_map_view(value, param="map"):
+    """``"zoom/lat/lon"``, the map's view as OpenStreetMap writes it in its
+    links, as (zoom, lon, lat): a whole zoom within the map's limits, degrees."""
+    parts = value.split("/")
+    if len(parts) != 3:
+        raise parsers.InvalidParameter(
+            param, _("Expected zoom/latitude/longitude, got %(value)r.") % {"value": value}
+        )
+    zoom = parsers.parse_int(
+        parts[0],
+        param,
+        minimum=settings.LEAFLET_CONFIG["MIN_ZOOM"],
+        maximum=settings.LEAFLET_CONFIG["MAX_ZOOM"],
+    )
+    lat = parsers.parse_number(parts[1], param)
+    lon = parsers.parse_number(parts[2], param)
+    parsers.check_lat(lat, param)
+    parsers.check_lon(lon, param)
+    return zoom, lon, lat
 
-    ``near`` is where the map looks (by default its default centre), which
-    decides between namesakes. A weak match ("Barcelna", "Córdoba" with no
-    clear view) is not followed: the map page says it did not find the place
-    rather than jump somewhere else.
-    """
-    if near is None:
-        near = Point(*default_center(), srid=4326)
-    result = search_places(text, near=near, limit=1)
-    if result.match != "strong":
-        return None
-    place = result.places[0]
-    return place.lon, place.lat, place.label
+
+def point_label(lon, lat):
+    """A point as people read it, in the page's language: "6.2442° N, 75.5812° W"."""
+    return _("%(lat)s° %(north_south)s, %(lon)s° %(east_west)s") % {
+        "lat": number_format(abs(lat), 4),
+        "north_south": pgettext("compass", "N") if lat >= 0 else pgettext("compass", "S"),
+        "lon": number_format(abs(lon), 4),
+        "east_west": pgettext("compass", "E") if lon >= 0 else pgettext("compass", "W"),
+    }
+
+
+def place_kind_label(kind):
+    return {
+        "city": _("city"),
+        "neighbourhood": _("neighbourhood"),
+        "campus": _("campus"),
+        "venue": _("venue"),
+        "meeting_area": _("meeting area"),
+    }.get(kind, "")
+
+
+def home_url(**params):
+    """The map page's URL for a search; empty values are left out."""
+    query = urlencode({key: value for key, value in params.items() if value not in ("", None)})
+    return reverse("home") + (f"?{query}" if query else "")
+
+
+def lonlat_text(lon, lat):
+    return f"{lon:.5f},{lat:.5f}"
 
 
 def home(request):
-    """The map page. Without JavaScript it still lists the groups nearest to a
-    place, server-rendered from the same queries the API uses."""
+    """The map page. Its URL holds the search (``place``, ``near``,
+    ``radius_km``, ``q`` and the map's view, ``map``), so a search can be
+    bookmarked and shared. Without JavaScript it still lists the groups nearest
+    to a place, from the same query the API answers for the map script."""
     params = request.GET
     errors = {}
+    for name in ("place", "q", "near", "radius_km", "map"):
+        if "\x00" in params.get(name, ""):
+            errors[name] = _("Contains a NUL character.")
     radius_km = DEFAULT_RADIUS_KM
-    if params.get("radius_km"):
+    if params.get("radius_km") and "radius_km" not in errors:
         try:
-            radius_km = parsers.parse_positive(params["radius_km"], "radius_km", maximum=50)
+            radius_km = parsers.parse_positive(
+                params["radius_km"], "radius_km", maximum=MAX_RADIUS_KM
+            )
         except parsers.InvalidParameter as exc:
             errors["radius_km"] = exc.message
-    query = " ".join(params.get("q", "").split())[:200]
-    place_text = " ".join(params.get("place", "").split())[:100]
+        else:
+            radius_km = int(radius_km) if radius_km == int(radius_km) else radius_km
+    # A NUL is refused above, and not written back into the page either.
+    query = " ".join(params.get("q", "").replace("\x00", "").split())[:MAX_QUERY_LENGTH]
+    place_text = " ".join(params.get("place", "").replace("\x00", "").split())[
+        :MAX_PLACE_LENGTH
+    ]
+    map_view = None
+    if params.get("map") and "map" not in errors:
+        try:
+            map_view = parse_map_view(params["map"])
+        except parsers.InvalidParameter as exc:
+            errors["map"] = exc.message
     lon, lat = default_center()
-    place_label = ""
-    if params.get("near"):
+    chosen = False  # whether the list's centre is the visitor's choice, not the default
+    near_label = ""
+    candidates = []
+    place_not_found = False
+    if params.get("near") and "near" not in errors:
         try:
             point = parsers.parse_lonlat(params["near"], "near")
-            lon, lat = point.x, point.y
-            place_label = _("your location")
         except parsers.InvalidParameter as exc:
             errors["near"] = exc.message
-    elif place_text:
-        found = resolve_place(place_text)
-        if found is None:
+        else:
+            lon, lat, chosen = point.x, point.y, True
+            # A link made by the map script names the place the point came from.
+            near_label = place_text or point_label(lon, lat)
+    elif place_text and "place" not in errors:
+        looking_at = Point(map_view[1], map_view[2], srid=4326) if map_view else None
+        found = search_places(place_text, near=looking_at)
+        if found.match == "strong":
+            best = found.places[0]
+            lon, lat, chosen, near_label = best.lon, best.lat, True, best.label
+        elif found.match == "weak":
+            candidates = [
+                {
+                    "label": place.label,
+                    "country": place.country,
+                    "kind": place_kind_label(place.kind),
+                    "url": home_url(
+                        place=place.label,
+                        near=lonlat_text(place.lon, place.lat),
+                        radius_km=params.get("radius_km", ""),
+                        q=query,
+                    ),
+                }
+                for place in found.places
+            ]
+        else:
+            place_not_found = True
             errors["place"] = _("We could not find “%(place)s”. Try another city or place.") % {
                 "place": place_text
             }
-        else:
-            lon, lat, place_label = found
-    for text in (query, place_text):
-        if "\x00" in text:
-            errors["q"] = _("Contains a NUL character.")
     groups = []
-    if not errors:
-        nearby = StudyGroup.objects.near(Point(lon, lat, srid=4326), radius_km * 1000)
-        if query:
-            nearby = nearby.search(query)
-        groups = list(nearby[:LIST_LENGTH])
-        for group in groups:
-            group.distance_km = group.distance_m / 1000
+    searched = not errors and not candidates
+    if searched:
+        groups = nearest_groups(lon, lat, radius_km, query)
+        near_label = near_label or point_label(lon, lat)
+    if map_view is None:
+        map_view = (zoom_for_radius(radius_km), lon, lat)
     page = {
         "center": [lon, lat],
-        "placeLabel": place_label,
+        "chosen": chosen,
+        "placeText": place_text if chosen else "",
+        "nearLabel": near_label,
         "radiusKm": radius_km,
+        "defaultRadiusKm": DEFAULT_RADIUS_KM,
         "q": query,
+        "map": {"zoom": map_view[0], "center": [map_view[1], map_view[2]]},
+        "searched": searched,
+        "listLength": LIST_LENGTH,
         "api": {
             "groups": reverse("api:studygroup-list"),
             "events": reverse("api:event-list"),
@@ -113,30 +198,71 @@ def home(request):
         },
         "strings": js_strings(),
     }
+    radii = sorted({*RADII_KM, radius_km})
     return render(
         request,
         "studygroups/home.html",
         {
             "groups": groups,
             "errors": errors,
+            "other_errors": [
+                (label, errors[name])
+                for name, label in (("near", _("Point")), ("map", _("Map view")))
+                if name in errors
+            ],
+            "candidates": candidates,
             "form": {"place": place_text, "q": query, "radius_km": radius_km},
-            "place_label": place_label,
-            "radii": RADII_KM,
+            "near_label": near_label if searched else "",
+            "searched": searched,
+            "radii": radii,
+            "list_length": LIST_LENGTH,
             "page": page,
         },
-        status=400 if errors else 200,
+        # A place that is not found is an answer, not a bad request; a value
+        # that cannot be read is the visitor's (or the link's) mistake.
+        status=400 if errors and not (place_not_found and len(errors) == 1) else 200,
     )
 
 
+def zoom_for_radius(radius_km):
+    """The map zoom at which a circle of ``radius_km`` fills most of the view."""
+    for limit_km, zoom in ((1, 15), (5, 13), (10, 12), (25, 11)):
+        if radius_km <= limit_km:
+            return zoom
+    return 10
+
+
+def nearest_groups(lon, lat, radius_km, query):
+    """The list the page shows: the API's own query for the map script's list
+    (nearest first; with a topic, best matches first, discounted by distance)."""
+    params = QueryDict(mutable=True)
+    params["near"] = f"{lon!r},{lat!r}"
+    params["radius_km"] = str(radius_km)
+    if query:
+        params["q"] = query
+    groups = list(FeatureQuery(StudyGroupKind(), params).queryset()[:LIST_LENGTH])
+    for group in groups:
+        group.distance_km = group.distance_m / 1000
+    return groups
+
+
 def js_strings():
-    """The map script's user-visible words, in the page's language."""
+    """The map script's user-visible words, in the page's language. Plurals
+    come as {"one": ..., "other": ...}, picked with Intl.PluralRules."""
+
+    def plural(singular, plural_text):
+        return {
+            "one": ngettext(singular, plural_text, 1),
+            "other": ngettext(singular, plural_text, 2),
+        }
+
     return {
         "groups": _("Study groups"),
         "events": _("Upcoming events"),
+        "legend": _("On the map"),
         "km": _("km"),
-        "online": _("Online"),
         "locating": _("Finding your location…"),
-        "located": _("Showing groups near your location."),
+        "yourLocation": _("your location"),
         "geolocationDenied": _(
             "We could not get your location (permission denied or unavailable). "
             "Type a city or place instead."
@@ -144,14 +270,60 @@ def js_strings():
         "geolocationUnsupported": _(
             "This browser cannot share its location. Type a city or place instead."
         ),
-        "placeNotFound": _("We could not find that place. Try another city or place."),
+        "placeNotFound": _(
+            "We could not find “%(place)s”. Try another city or place. "
+            "The list still shows the last search."
+        ),
+        "didYouMean": _("Did you mean…?"),
+        "pickPlace": _("Which place did you mean? Pick one of the places below the box."),
         "near": _("Showing groups near %(place)s."),
+        "pointLabel": _("%(lat)s° %(north_south)s, %(lon)s° %(east_west)s"),
+        "north": pgettext("compass", "N"),
+        "south": pgettext("compass", "S"),
+        "east": pgettext("compass", "E"),
+        "west": pgettext("compass", "W"),
+        "kinds": {
+            kind: place_kind_label(kind)
+            for kind in ("city", "neighbourhood", "campus", "venue", "meeting_area")
+        },
         "noResults": _("No study groups found here. Try a larger radius or another place."),
         "loadError": _("The results could not be loaded. Check your connection and try again."),
-        "resultsCount": _("%(count)s study groups"),
+        "loading": _("Loading…"),
+        "nearestHeading": _("Nearest study groups"),
+        "matchesHeading": _("Best matches for “%(q)s” nearby"),
         "showOnMap": _("Show on map"),
-        "members": _("members"),
+        "members": plural("%(count)s member", "%(count)s members"),
+        "groupCount": plural("%(count)s study group", "%(count)s study groups"),
+        "eventCount": plural("%(count)s event", "%(count)s events"),
         "starts": _("Starts"),
+        "yourTime": _("Your time: %(time)s"),
+        "noteMapBoth": _("The map shows the study groups and upcoming events in view."),
+        "noteMapBothQ": _(
+            "The map shows the study groups and upcoming events in view that match “%(q)s”."
+        ),
+        "noteMapGroups": _("The map shows the study groups in view; events are hidden."),
+        "noteMapGroupsQ": _(
+            "The map shows the study groups in view that match “%(q)s”; events are hidden."
+        ),
+        "noteMapEvents": _("The map shows the upcoming events in view; study groups are hidden."),
+        "noteMapEventsQ": _(
+            "The map shows the upcoming events in view that match “%(q)s”; "
+            "study groups are hidden."
+        ),
+        "noteMapNone": _("The map hides study groups and events; turn them on in its legend."),
+        "noteMapCapped": _(
+            "Only the first %(shown)s of %(total)s study groups in view are drawn; zoom in to "
+            "see them all."
+        ),
+        "noteCircle": _("The dashed circle is the area the list searches."),
+        "noteList": _(
+            "The list holds up to %(max)s study groups within %(radius)s km of %(place)s, "
+            "nearest first."
+        ),
+        "noteListQ": _(
+            "The list holds up to %(max)s study groups that match “%(q)s” within %(radius)s km "
+            "of %(place)s, best matches first (nearer ones rank higher)."
+        ),
     }
 
 

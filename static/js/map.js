@@ -1,35 +1,57 @@
 // The map page: study groups and upcoming events from the GeoJSON API, loaded
 // for the current view as it moves, and a list of the groups nearest to a
-// point (your location, a place, or the map's centre). User text reaches the
-// page only through textContent, never innerHTML.
+// point (your location, a place, or the map's default centre).
+//
+// The search lives in the page's URL (place, near, radius_km, q and the map's
+// view), so it can be bookmarked, shared and reloaded, and the server renders
+// the same list without JavaScript. User text reaches the page only through
+// textContent, never innerHTML.
 
 const page = JSON.parse(document.getElementById("cerca-page").textContent);
 const t = page.strings;
 const lang = document.documentElement.lang || "es";
 const kmFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
-const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+const radiusFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+const countFormat = new Intl.NumberFormat(lang);
+const degreeFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 4, minimumFractionDigits: 4 });
+const pluralRules = new Intl.PluralRules(lang);
 
+const finder = document.getElementById("finder");
 const form = document.getElementById("search-form");
 const placeInput = document.getElementById("place");
 const placeOptions = document.getElementById("place-options");
+const candidatesBox = document.getElementById("place-candidates");
 const queryInput = document.getElementById("q");
 const radiusSelect = document.getElementById("radius");
 const locateButton = document.getElementById("locate");
 const statusLine = document.getElementById("status");
+const resultsHeading = document.getElementById("results-heading");
 const resultList = document.getElementById("results");
+const loadingNote = document.getElementById("loading");
+const viewSwitch = document.getElementById("view-switch");
+const mapNote = document.getElementById("map-note");
+
+// Without JavaScript the map's empty box is hidden (see cerca.css).
+finder.classList.add("js");
 
 const state = {
   center: page.center, // [lon, lat] the list is measured from
+  chosen: page.chosen, // the centre was picked (a place, a point, my location), so it goes in the URL
+  placeText: page.placeText, // what the place box said when the centre was found
+  nearLabel: page.nearLabel, // the centre as the status line names it
   radiusKm: page.radiusKm,
   q: page.q,
 };
 
 let map;
-let groupLayer;
-let eventLayer;
+let clusters; // one cluster layer for groups and events, so their icons never overlap
+const shown = { groups: true, events: true }; // the legend's choices
 const groupMarkers = new Map(); // id -> marker
 const eventMarkers = new Map();
-let listedIds = new Set(); // groups in the list keep their markers
+let viewGroups = []; // features of the groups in the loaded view
+let listGroups = []; // features of the listed groups
+let viewCapped = null; // {shown, total} when the view holds more groups than were drawn
+let suggested = new Map(); // label -> place feature, from the last suggestions
 let viewRequest;
 let listRequest;
 
@@ -44,8 +66,27 @@ function say(message) {
   statusLine.textContent = message;
 }
 
+// A search ended, one way or another (for the browser tests).
+function settled() {
+  document.body.dataset.searchSettled = String(Date.now());
+}
+
 function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
+}
+
+function plural(forms, count) {
+  const form = forms[pluralRules.select(count)] || forms.other;
+  return format(form, { count: countFormat.format(count) });
+}
+
+function pointLabel([lon, lat]) {
+  return format(t.pointLabel, {
+    lat: degreeFormat.format(Math.abs(lat)),
+    north_south: lat >= 0 ? t.north : t.south,
+    lon: degreeFormat.format(Math.abs(lon)),
+    east_west: lon >= 0 ? t.east : t.west,
+  });
 }
 
 function apiUrl(base, params) {
@@ -62,6 +103,217 @@ async function getJSON(url, signal) {
   return response.json();
 }
 
+function lonLatText([lon, lat]) {
+  return `${lon.toFixed(5)},${lat.toFixed(5)}`;
+}
+
+// --- The URL ---------------------------------------------------------------
+
+function searchParams() {
+  const params = new URLSearchParams();
+  if (state.chosen) {
+    if (state.placeText) params.set("place", state.placeText);
+    params.set("near", lonLatText(state.center));
+  }
+  if (state.radiusKm !== page.defaultRadiusKm) params.set("radius_km", String(state.radiusKm));
+  if (state.q) params.set("q", state.q);
+  if (map) {
+    const center = map.getCenter();
+    params.set("map", `${map.getZoom()}/${center.lat.toFixed(5)}/${center.lng.toFixed(5)}`);
+  }
+  return params;
+}
+
+// A new search is a step the Back button returns to; moving the map is not.
+function writeUrl({ push = false } = {}) {
+  // "/" and "," need no escaping in a query; unescaped, the URL stays readable.
+  const query = searchParams().toString().replace(/%2F/g, "/").replace(/%2C/g, ",");
+  const url = `${window.location.pathname}${query ? `?${query}` : ""}`;
+  if (url === `${window.location.pathname}${window.location.search}`) return;
+  if (push) window.history.pushState(null, "", url);
+  else window.history.replaceState(null, "", url);
+  // The language switcher and the login link come back to this search.
+  for (const input of document.querySelectorAll("form input[name=next]")) input.value = url;
+  for (const link of document.querySelectorAll("a[href*='next=']")) {
+    const target = new URL(link.href);
+    target.searchParams.set("next", url);
+    link.href = target.pathname + target.search;
+  }
+}
+
+// --- Markers ---------------------------------------------------------------
+
+// A DivIcon whose element carries an accessible name (screen readers read the
+// marker's role, button, and this label: "12 grupos de estudio").
+const LabelledIcon = L.DivIcon.extend({
+  createIcon(oldIcon) {
+    const element = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+    element.setAttribute("aria-label", this.options.label);
+    element.title = this.options.label;
+    return element;
+  },
+});
+
+// A cluster's icon counts its groups (a blue circle) and its events (an
+// orange square, beside the circle when both are there). One icon per
+// cluster: events cannot hide under groups, nor groups under events.
+function clusterIcon(cluster) {
+  const children = cluster.getAllChildMarkers();
+  const events = children.filter((marker) => marker.kind === "event").length;
+  const groups = children.length - events;
+  const html = document.createElement("span");
+  html.className = "cluster-counts";
+  html.setAttribute("aria-hidden", "true");
+  const labels = [];
+  let size = 28;
+  if (groups) {
+    size = groups < 10 ? 34 : groups < 100 ? 40 : 46;
+    html.append(text("span", countFormat.format(groups), "group-count"));
+    labels.push(plural(t.groupCount, groups));
+  }
+  if (events) {
+    html.append(text("span", countFormat.format(events), "event-count"));
+    labels.push(plural(t.eventCount, events));
+  }
+  const kind = groups && events ? "mixed" : groups ? "groups" : "events";
+  return new LabelledIcon({
+    html, className: `marker-cluster cluster-${kind}`, iconSize: [size, size], label: labels.join(", "),
+  });
+}
+
+function groupPopup(feature) {
+  const box = document.createElement("div");
+  box.className = "popup";
+  const link = text("a", feature.properties.name);
+  link.href = `/groups/${encodeURIComponent(feature.properties.slug)}/`;
+  box.append(link);
+  box.append(text("p", [feature.properties.city, plural(t.members, feature.properties.member_count)]
+    .filter(Boolean).join(" · ")));
+  return box;
+}
+
+// The start in the event's own time zone, with its UTC offset ("18:30 GMT-5"),
+// and, when it differs, in the visitor's.
+function eventTimes(properties) {
+  const start = new Date(properties.start);
+  const options = {
+    weekday: "short", day: "numeric", month: "short", year: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZoneName: "shortOffset",
+  };
+  let there;
+  try {
+    there = new Intl.DateTimeFormat(lang, { ...options, timeZone: properties.time_zone || "UTC" });
+  } catch (error) {
+    there = new Intl.DateTimeFormat(lang, { ...options, timeZone: "UTC" });
+  }
+  const here = new Intl.DateTimeFormat(lang, options);
+  const times = [there.format(start)];
+  if (here.format(start) !== times[0]) times.push(here.format(start));
+  return times;
+}
+
+function eventPopup(feature) {
+  const box = document.createElement("div");
+  box.className = "popup";
+  const link = text("a", feature.properties.title);
+  link.href = `/events/${encodeURIComponent(feature.id)}/`;
+  box.append(link);
+  const [there, here] = eventTimes(feature.properties);
+  box.append(text("p", `${t.starts}: ${there}`, "event-start"));
+  if (here) box.append(text("p", format(t.yourTime, { time: here }), "event-local-start"));
+  const where = [feature.properties.venue_name, feature.properties.city].filter(Boolean).join(" · ");
+  if (where) box.append(text("p", where));
+  if (feature.properties.study_group_name) box.append(text("p", feature.properties.study_group_name));
+  return box;
+}
+
+function groupMarker(feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  const name = feature.properties.name;
+  const marker = L.marker([lat, lon], {
+    icon: new LabelledIcon({ className: "group-marker", iconSize: [18, 18], label: name }),
+    title: name,
+  });
+  marker.bindPopup(() => groupPopup(feature));
+  marker.on("click", () => selectListItem(feature.id, { scroll: true }));
+  marker.featureId = feature.id;
+  marker.kind = "group";
+  return marker;
+}
+
+function eventMarker(feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  const title = feature.properties.title;
+  const size = 16;
+  const marker = L.marker([lat, lon], {
+    icon: new LabelledIcon({ className: "event-marker", iconSize: [size, size], label: title }),
+    title,
+  });
+  marker.bindPopup(() => eventPopup(feature));
+  marker.featureId = feature.id;
+  marker.kind = "event";
+  return marker;
+}
+
+// Markers for ``features``: those already drawn stay (an open popup survives
+// a reload of the view), those no longer wanted go, new ones come; on the
+// map only if the legend shows their kind.
+function syncLayer(markers, features, makeMarker, visible) {
+  const wanted = new Map(features.filter((f) => f.geometry).map((f) => [f.id, f]));
+  const gone = [];
+  for (const [id, marker] of markers) {
+    if (!wanted.has(id)) {
+      gone.push(marker);
+      markers.delete(id);
+    }
+  }
+  clusters.removeLayers(gone);
+  const added = [];
+  for (const [id, feature] of wanted) {
+    if (!markers.has(id)) {
+      const marker = makeMarker(feature);
+      markers.set(id, marker);
+      added.push(marker);
+    }
+  }
+  if (visible) clusters.addLayers(added);
+}
+
+// The map's groups are those in view that match the search, and the listed
+// ones (a listed group just outside the view keeps its marker, for "Show on map").
+function syncGroups() {
+  syncLayer(groupMarkers, [...viewGroups, ...listGroups], groupMarker, shown.groups);
+  document.body.dataset.groupMarkers = viewGroups.filter((f) => f.geometry).length;
+}
+
+async function loadView() {
+  if (viewRequest) viewRequest.abort();
+  viewRequest = new AbortController();
+  const { signal } = viewRequest;
+  const bbox = viewBbox();
+  const q = state.q;
+  const limit = 2000;
+  document.getElementById("map").setAttribute("aria-busy", "true");
+  try {
+    const [groups, events] = await Promise.all([
+      getJSON(apiUrl(page.api.groups, { bbox, q, limit }), signal),
+      getJSON(apiUrl(page.api.events, { bbox, q, limit }), signal),
+    ]);
+    viewGroups = groups.features;
+    viewCapped = groups.numberMatched > groups.numberReturned
+      ? { shown: groups.numberReturned, total: groups.numberMatched } : null;
+    syncGroups();
+    syncLayer(eventMarkers, events.features, eventMarker, shown.events);
+    document.body.dataset.eventMarkers = events.features.filter((f) => f.geometry).length;
+    document.body.dataset.viewLoaded = String(Date.now());
+    describeMap();
+  } catch (error) {
+    if (error.name !== "AbortError") say(t.loadError);
+  } finally {
+    if (!signal.aborted) document.getElementById("map").setAttribute("aria-busy", "false");
+  }
+}
+
 // The visible box as west,south,east,north within WGS84 ranges; a view wider
 // than the world asks for the whole world.
 function viewBbox() {
@@ -75,86 +327,22 @@ function viewBbox() {
     .join(",");
 }
 
-function groupPopup(feature) {
-  const box = document.createElement("div");
-  box.className = "popup";
-  const link = text("a", feature.properties.name);
-  link.href = `/groups/${encodeURIComponent(feature.properties.slug)}/`;
-  box.append(link);
-  box.append(text("p", [feature.properties.city, `${feature.properties.member_count} ${t.members}`].filter(Boolean).join(" · ")));
-  return box;
-}
-
-function eventPopup(feature) {
-  const box = document.createElement("div");
-  box.className = "popup";
-  const link = text("a", feature.properties.title);
-  link.href = `/events/${feature.id}/`;
-  box.append(link);
-  const when = dateFormat.format(new Date(feature.properties.start));
-  box.append(text("p", `${t.starts}: ${when}`));
-  if (feature.properties.venue_name) box.append(text("p", feature.properties.venue_name));
-  return box;
-}
-
-function groupMarker(feature) {
-  const [lon, lat] = feature.geometry.coordinates;
-  const marker = L.marker([lat, lon], { title: feature.properties.name, alt: feature.properties.name });
-  marker.bindPopup(() => groupPopup(feature));
-  marker.on("click", () => selectListItem(feature.id, { scroll: true }));
-  marker.featureId = feature.id;
-  return marker;
-}
-
-function eventMarker(feature) {
-  const [lon, lat] = feature.geometry.coordinates;
-  const marker = L.circleMarker([lat, lon], {
-    radius: 7, color: "#8a3b12", fillColor: "#e07a3f", fillOpacity: 0.9, weight: 2, pane: "events",
-  });
-  marker.bindPopup(() => eventPopup(feature));
-  return marker;
-}
-
-// Markers for what the map shows: the API answers for the current bbox only.
-// Markers already on the map are kept (an open popup or a marker being zoomed
-// to survives a reload); those that left the view go, new ones come.
-function syncLayer(layer, markers, features, makeMarker, keep = new Set()) {
-  const wanted = new Map(features.filter((f) => f.geometry).map((f) => [f.id, f]));
-  for (const [id, marker] of markers) {
-    if (!wanted.has(id) && !keep.has(id) && !marker.isPopupOpen()) {
-      layer.removeLayer(marker);
-      markers.delete(id);
-    }
+// What the map and the list hold, said exactly, under the map.
+function describeMap() {
+  const groupsOn = shown.groups;
+  const eventsOn = shown.events;
+  const key = groupsOn && eventsOn ? "noteMapBoth" : groupsOn ? "noteMapGroups" : eventsOn ? "noteMapEvents" : "noteMapNone";
+  const sentences = [format(t[state.q && key !== "noteMapNone" ? `${key}Q` : key], { q: state.q })];
+  if (groupsOn && viewCapped) {
+    sentences.push(format(t.noteMapCapped, {
+      shown: countFormat.format(viewCapped.shown), total: countFormat.format(viewCapped.total),
+    }));
   }
-  const added = [];
-  for (const [id, feature] of wanted) {
-    if (!markers.has(id)) {
-      const marker = makeMarker(feature);
-      markers.set(id, marker);
-      added.push(marker);
-    }
-  }
-  layer.addLayers(added);
+  sentences.push(t.noteCircle);
+  mapNote.textContent = sentences.join(" ");
 }
 
-async function loadView() {
-  if (viewRequest) viewRequest.abort();
-  viewRequest = new AbortController();
-  const bbox = viewBbox();
-  try {
-    const [groups, events] = await Promise.all([
-      getJSON(apiUrl(page.api.groups, { bbox, q: state.q, limit: 2000 }), viewRequest.signal),
-      getJSON(apiUrl(page.api.events, { bbox, q: state.q, limit: 2000 }), viewRequest.signal),
-    ]);
-    syncLayer(groupLayer, groupMarkers, groups.features, groupMarker, listedIds);
-    syncLayer(eventLayer, eventMarkers, events.features, eventMarker);
-    document.body.dataset.groupMarkers = groups.features.filter((f) => f.geometry).length;
-    document.body.dataset.eventMarkers = events.features.filter((f) => f.geometry).length;
-    document.body.dataset.viewLoaded = String(Date.now());
-  } catch (error) {
-    if (error.name !== "AbortError") say(t.loadError);
-  }
-}
+// --- The list --------------------------------------------------------------
 
 function highlight(id, on) {
   const marker = groupMarkers.get(id);
@@ -169,13 +357,15 @@ function selectListItem(id, { scroll } = {}) {
   const item = resultList.querySelector(`[data-id="${id}"]`);
   if (!item) return;
   item.classList.add("selected");
-  if (scroll) item.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  if (scroll && finder.dataset.view !== "map") item.scrollIntoView({ block: "nearest", behavior: "smooth" });
 }
 
 function showOnMap(id) {
   const marker = groupMarkers.get(id);
   if (!marker) return;
-  groupLayer.zoomToShowLayer(marker, () => {
+  showView("map");
+  if (!shown.groups) showKind("groups", true);
+  clusters.zoomToShowLayer(marker, () => {
     marker.openPopup();
     highlight(id, true);
   });
@@ -183,7 +373,17 @@ function showOnMap(id) {
 
 function renderList(collection) {
   resultList.replaceChildren();
-  listedIds = new Set(collection.features.map((feature) => feature.id));
+  listGroups = collection.features;
+  resultsHeading.textContent = state.q ? format(t.matchesHeading, { q: state.q }) : t.nearestHeading;
+  const listNote = document.getElementById("list-note") || text("p", null, "list-note");
+  listNote.id = "list-note";
+  listNote.textContent = format(state.q ? t.noteListQ : t.noteList, {
+    max: countFormat.format(page.listLength),
+    radius: radiusFormat.format(state.radiusKm),
+    q: state.q,
+    place: state.nearLabel || pointLabel(state.center),
+  });
+  resultList.after(listNote);
   if (!collection.features.length) {
     resultList.append(text("li", t.noResults, "empty"));
     return;
@@ -195,7 +395,8 @@ function renderList(collection) {
     link.href = `/groups/${encodeURIComponent(feature.properties.slug)}/`;
     const meta = text("span", null, "result-meta");
     const distance = text("span", `${kmFormat.format(feature.properties.distance_m / 1000)} ${t.km}`, "distance");
-    meta.append(distance, document.createTextNode(` · ${feature.properties.city}`));
+    meta.append(distance);
+    if (feature.properties.city) meta.append(document.createTextNode(` · ${feature.properties.city}`));
     const show = text("button", t.showOnMap, "show-on-map");
     show.type = "button";
     show.setAttribute("aria-label", `${t.showOnMap}: ${feature.properties.name}`);
@@ -205,35 +406,13 @@ function renderList(collection) {
       item.addEventListener(event, () => highlight(feature.id, on));
     }
     resultList.append(item);
-    // A listed group outside the loaded view still gets its marker.
-    if (!groupMarkers.has(feature.id) && feature.geometry) {
-      const marker = groupMarker(feature);
-      groupMarkers.set(feature.id, marker);
-      groupLayer.addLayer(marker);
-    }
   }
 }
 
-// The list: nearest first from state.center, within the radius, matching q.
-async function loadList() {
-  drawSearchArea();
-  if (listRequest) listRequest.abort();
-  listRequest = new AbortController();
-  const [lon, lat] = state.center;
-  try {
-    const collection = await getJSON(
-      apiUrl(page.api.groups, { near: `${lon.toFixed(6)},${lat.toFixed(6)}`, radius_km: state.radiusKm, q: state.q, limit: 50 }),
-      listRequest.signal,
-    );
-    renderList(collection);
-    document.body.dataset.listLoaded = String(Date.now());
-  } catch (error) {
-    if (error.name !== "AbortError") say(t.loadError);
-  }
-}
-
-function zoomForRadius(radiusKm) {
-  return { 1: 15, 5: 13, 10: 12, 25: 11, 50: 10 }[radiusKm] || 12;
+function setLoading(on) {
+  resultList.setAttribute("aria-busy", String(on));
+  loadingNote.hidden = !on;
+  finder.classList.toggle("loading", on);
 }
 
 let searchArea;
@@ -243,20 +422,101 @@ function drawSearchArea() {
   const [lon, lat] = state.center;
   if (searchArea) searchArea.remove();
   searchArea = L.circle([lat, lon], {
-    radius: state.radiusKm * 1000, color: "#0b5d7a", weight: 1, fill: false, dashArray: "4 4", interactive: false,
+    radius: state.radiusKm * 1000, color: "#0b5d7a", weight: 2, fill: false, dashArray: "6 5", interactive: false,
   }).addTo(map);
 }
 
-function searchFrom(lon, lat, label) {
-  state.center = [lon, lat];
-  if (label) say(format(t.near, { place: label }));
-  map.setView([lat, lon], zoomForRadius(state.radiusKm));
-  loadList();
+function zoomForRadius(radiusKm) {
+  for (const [limitKm, zoom] of [[1, 15], [5, 13], [10, 12], [25, 11]]) {
+    if (radiusKm <= limitKm) return zoom;
+  }
+  return 10;
 }
 
-async function findPlace(name) {
-  const collection = await getJSON(apiUrl(page.api.places, { q: name, limit: 8 }));
-  return collection.features;
+// Run the search ``next`` describes (centre, radius, topic). Until its list
+// is on screen the page says it is loading and keeps claiming only what it
+// shows; then the list, the status, the circle, the map and the URL change together.
+async function search(next, { move = true, push = true, keepView = false } = {}) {
+  if (listRequest) listRequest.abort();
+  listRequest = new AbortController();
+  const { signal } = listRequest;
+  const [lon, lat] = next.center;
+  setLoading(true);
+  let collection;
+  try {
+    collection = await getJSON(
+      apiUrl(page.api.groups, { near: `${lon.toFixed(6)},${lat.toFixed(6)}`, radius_km: next.radiusKm, q: next.q, limit: page.listLength }),
+      signal,
+    );
+  } catch (error) {
+    if (error.name !== "AbortError") {
+      setLoading(false);
+      say(t.loadError);
+      settled();
+    }
+    return;
+  }
+  const radiusChanged = next.radiusKm !== state.radiusKm;
+  const qChanged = next.q !== state.q;
+  Object.assign(state, next);
+  if (qChanged) map.closePopup();
+  renderList(collection);
+  setLoading(false);
+  say(format(t.near, { place: state.nearLabel || pointLabel(state.center) }));
+  drawSearchArea();
+  const centerInView = map.getBounds().contains([lat, lon]);
+  if (move || radiusChanged || (!centerInView && !keepView)) map.setView([lat, lon], zoomForRadius(state.radiusKm));
+  syncGroups();
+  loadView();
+  writeUrl({ push });
+  document.body.dataset.listLoaded = String(Date.now());
+  settled();
+}
+
+// --- Places ----------------------------------------------------------------
+
+function mapCenterText() {
+  const center = map.getCenter();
+  return `${center.lng.toFixed(5)},${center.lat.toFixed(5)}`;
+}
+
+async function findPlaces(name, limit = 8) {
+  return getJSON(apiUrl(page.api.places, { q: name, near: mapCenterText(), limit }));
+}
+
+function hideCandidates() {
+  candidatesBox.hidden = true;
+  candidatesBox.replaceChildren();
+}
+
+function placeFrom(feature) {
+  const [lon, lat] = feature.geometry.coordinates;
+  return { center: [lon, lat], label: feature.properties.label };
+}
+
+function showCandidates(features, next) {
+  candidatesBox.replaceChildren();
+  candidatesBox.append(text("p", t.didYouMean, "candidates-title"));
+  const list = document.createElement("ul");
+  for (const feature of features) {
+    const item = document.createElement("li");
+    const button = text("button", feature.properties.label, "candidate");
+    button.type = "button";
+    const meta = [t.kinds[feature.properties.kind], feature.properties.country].filter(Boolean).join(" · ");
+    item.append(button);
+    if (meta) item.append(text("span", meta, "candidate-meta"));
+    button.addEventListener("click", () => {
+      const place = placeFrom(feature);
+      placeInput.value = place.label;
+      hideCandidates();
+      search({ ...next, center: place.center, chosen: true, placeText: place.label, nearLabel: place.label });
+    });
+    list.append(item);
+  }
+  candidatesBox.append(list);
+  candidatesBox.hidden = false;
+  say(t.pickPlace);
+  settled();
 }
 
 let suggestTimer;
@@ -266,10 +526,11 @@ placeInput.addEventListener("input", () => {
   if (value.length < 2) return;
   suggestTimer = setTimeout(async () => {
     try {
-      const places = await findPlace(value);
-      placeOptions.replaceChildren(...places.map((place) => {
+      const collection = await findPlaces(value);
+      suggested = new Map(collection.features.map((feature) => [feature.properties.label, feature]));
+      placeOptions.replaceChildren(...collection.features.map((feature) => {
         const option = document.createElement("option");
-        option.value = place.properties.label;
+        option.value = feature.properties.label;
         return option;
       }));
     } catch (error) {
@@ -279,26 +540,46 @@ placeInput.addEventListener("input", () => {
 });
 
 async function submitSearch() {
-  state.q = queryInput.value.trim();
-  state.radiusKm = Number(radiusSelect.value);
-  const place = placeInput.value.trim();
-  if (place) {
-    try {
-      const [best] = await findPlace(place);
-      if (!best) {
-        say(t.placeNotFound);
-        return;
-      }
-      const [lon, lat] = best.geometry.coordinates;
-      searchFrom(lon, lat, best.properties.label);
-    } catch (error) {
-      say(t.loadError);
-      return;
-    }
-  } else {
-    loadList();
+  // PostgreSQL text holds no NUL; the API would refuse the whole search.
+  const next = {
+    q: queryInput.value.replace(/\0/g, "").trim(),
+    radiusKm: Number(radiusSelect.value),
+  };
+  const typed = placeInput.value.replace(/\0/g, "").trim();
+  hideCandidates();
+  if (!typed || typed === state.placeText) {
+    // The same centre: the last place, point or location, or the default.
+    search({ ...next, center: state.center }, { move: false });
+    return;
   }
-  loadView();
+  if (suggested.has(typed)) {
+    // A suggestion picked from the list is that very place.
+    const place = placeFrom(suggested.get(typed));
+    search({ ...next, center: place.center, chosen: true, placeText: typed, nearLabel: place.label });
+    return;
+  }
+  setLoading(true);
+  let collection;
+  try {
+    collection = await findPlaces(typed);
+  } catch (error) {
+    setLoading(false);
+    say(t.loadError);
+    settled();
+    return;
+  }
+  setLoading(false);
+  const match = collection.match || (collection.features.length ? "strong" : "none");
+  if (match === "strong") {
+    const place = placeFrom(collection.features[0]);
+    search({ ...next, center: place.center, chosen: true, placeText: typed, nearLabel: place.label });
+  } else if (match === "weak") {
+    showCandidates(collection.features, next);
+  } else {
+    // Not found: the list, the map and the URL stay as they are.
+    say(format(t.placeNotFound, { place: typed }));
+    settled();
+  }
 }
 
 form.addEventListener("submit", (event) => {
@@ -314,8 +595,13 @@ if ("geolocation" in navigator) {
     navigator.geolocation.getCurrentPosition(
       (position) => {
         const { longitude, latitude } = position.coords;
-        say(t.located);
-        searchFrom(longitude, latitude);
+        // The place box no longer names the centre: later searches keep this point.
+        placeInput.value = "";
+        hideCandidates();
+        search({
+          center: [longitude, latitude], chosen: true, placeText: "", nearLabel: t.yourLocation,
+          q: queryInput.value.trim(), radiusKm: Number(radiusSelect.value),
+        });
       },
       () => {
         say(t.geolocationDenied);
@@ -328,31 +614,91 @@ if ("geolocation" in navigator) {
   say(t.geolocationUnsupported);
 }
 
+// --- List or map, on a phone -------------------------------------------------
+
+function showView(view) {
+  if (finder.dataset.view === view) return;
+  finder.dataset.view = view;
+  for (const button of viewSwitch.querySelectorAll("button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.view === view));
+  }
+  if (view === "map" && map) {
+    map.invalidateSize();
+    if (window.matchMedia("(max-width: 760px)").matches) {
+      // The switch and the whole map fit the screen: the way back to the list stays in sight.
+      window.scrollTo({ top: viewSwitch.getBoundingClientRect().top + window.scrollY - 8 });
+    }
+  }
+}
+
+viewSwitch.hidden = false;
+for (const button of viewSwitch.querySelectorAll("button")) {
+  button.addEventListener("click", () => showView(button.dataset.view));
+}
+
+// Back and forward return to earlier searches: the server's reading of the
+// URL is the truth, so let it render the page again.
+window.addEventListener("popstate", () => window.location.reload());
+
 // Submitting the language form needs no extra click when JavaScript runs.
 const languageSelect = document.getElementById("language");
 if (languageSelect) languageSelect.addEventListener("change", () => languageSelect.form.submit());
 
+// --- The map ------------------------------------------------------------------
+
+function showKind(kind, on) {
+  shown[kind] = on;
+  const markers = [...(kind === "groups" ? groupMarkers : eventMarkers).values()];
+  if (on) clusters.addLayers(markers);
+  else clusters.removeLayers(markers);
+  const checkbox = document.querySelector(`#map .map-legend input[data-kind="${kind}"]`);
+  if (checkbox) checkbox.checked = on;
+  describeMap();
+}
+
+function legendControl() {
+  const control = L.control({ position: "topright" });
+  control.onAdd = () => {
+    const box = L.DomUtil.create("fieldset", "map-legend leaflet-bar");
+    L.DomEvent.disableClickPropagation(box);
+    box.append(text("legend", t.legend));
+    for (const [kind, label] of [["groups", t.groups], ["events", t.events]]) {
+      const row = text("label", null, "legend-row");
+      const checkbox = document.createElement("input");
+      checkbox.type = "checkbox";
+      checkbox.checked = shown[kind];
+      checkbox.dataset.kind = kind;
+      checkbox.addEventListener("change", () => showKind(kind, checkbox.checked));
+      const mark = text("span", null, `swatch ${kind}-swatch`);
+      mark.setAttribute("aria-hidden", "true");
+      row.append(checkbox, mark, text("span", label, "legend-label"));
+      box.append(row);
+    }
+    return box;
+  };
+  return control;
+}
+
 window.addEventListener("map:init", (event) => {
   map = event.detail.map;
   window.cercaMap = map; // for the browser tests and the curious
-  // Event clusters sit in a pane under the group markers, so they never hide a group.
-  map.createPane("events").style.zIndex = 590;
-  groupLayer = L.markerClusterGroup({ showCoverageOnHover: false });
-  eventLayer = L.markerClusterGroup({
-    showCoverageOnHover: false,
-    clusterPane: "events",
-    iconCreateFunction: (cluster) => L.divIcon({ html: `<span>${cluster.getChildCount()}</span>`, className: "event-cluster", iconSize: [34, 34] }),
-  });
-  groupLayer.addTo(map);
-  eventLayer.addTo(map);
-  L.control.layers(null, { [t.groups]: groupLayer, [t.events]: eventLayer }, { collapsed: false }).addTo(map);
-  const [lon, lat] = state.center;
-  map.setView([lat, lon], zoomForRadius(state.radiusKm));
+  clusters = L.markerClusterGroup({ showCoverageOnHover: false, iconCreateFunction: clusterIcon });
+  clusters.addTo(map);
+  // For the browser tests: the ids of the markers each kind has.
+  window.cercaMarkers = { groups: () => [...groupMarkers.keys()], events: () => [...eventMarkers.keys()] };
+  legendControl().addTo(map);
+  map.setView([page.map.center[1], page.map.center[0]], page.map.zoom);
+  drawSearchArea();
   let moveTimer;
   map.on("moveend", () => {
     clearTimeout(moveTimer);
-    moveTimer = setTimeout(loadView, 150);
+    moveTimer = setTimeout(() => {
+      loadView();
+      writeUrl();
+    }, 150);
   });
   loadView();
-  loadList();
+  // With a field error or place candidates on the page, the list waits for the
+  // visitor's next search rather than hiding what the server said.
+  if (page.searched) search({ ...state }, { move: false, push: false, keepView: true });
 });

@@ -1,11 +1,15 @@
 """The map page's server-rendered list, which works without JavaScript."""
 
+import json
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.contrib.gis.geos import Point
 from pyproj import Geod
 
-from places.models import City
+from meetups.tests.factories import VenueFactory
+from places.models import City, Locality
 from studygroups.models import StudyGroup
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +59,16 @@ def test_text_and_place_combine(client, demo_data):
     assert names and "python" in names[0].lower()
 
 
-def test_an_unknown_place_is_a_400_that_says_so(client, demo_data):
+def test_an_unknown_place_says_so_next_to_the_place_box(client, demo_data):
+    # A place that does not exist is an answer to a well-formed search, not a
+    # bad request: 200, the message at the field, and no list that would
+    # pretend to be near it.
     response = client.get("/", {"place": "Xyzzyqwv"})
-    assert response.status_code == 400
-    assert "Xyzzyqwv" in response.content.decode()
-    assert 'aria-invalid="true"' in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="place-error"' in html and "Xyzzyqwv" in html
+    assert 'aria-invalid="true"' in html
+    assert not listed(html)
 
 
 @pytest.mark.parametrize("radius", ["abc", "0", "-5", "51", "nan"])
@@ -67,3 +76,165 @@ def test_a_bad_radius_is_a_400(client, demo_data, radius):
     response = client.get("/", {"place": "bogota", "radius_km": radius})
     assert response.status_code == 400
     assert not listed(response.content.decode())
+
+
+def page_data(response):
+    """The JSON the map script reads, from the page."""
+    match = re.search(
+        r'<script id="cerca-page" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    return json.loads(match.group(1))
+
+
+def test_the_search_in_the_url_is_read_back_into_the_form_list_and_map(client, demo_data):
+    response = client.get(
+        "/",
+        {
+            "place": "Parque Berrío",
+            "near": "-75.5812,6.2442",
+            "radius_km": "5",
+            "q": "python",
+            "map": "14/6.25/-75.57",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="place" name="place"' in html and 'value="Parque Berrío"' in html
+    assert 'value="python"' in html
+    assert re.search(r'<option value="5" selected>', html)
+    assert "Showing groups near Parque Berrío." in html
+    data = page_data(response)
+    assert data["center"] == [-75.5812, 6.2442]
+    assert data["map"] == {"zoom": 14, "center": [-75.57, 6.25]}
+    assert (data["radiusKm"], data["q"], data["placeText"]) == (5, "python", "Parque Berrío")
+    results = listed(html)
+    assert results, "the demo has a Python group in Medellín"
+    for pk, _km in results:
+        location = StudyGroup.objects.get(pk=pk).location
+        assert GEOD.inv(-75.5812, 6.2442, location.x, location.y)[2] <= 5_000
+
+
+def test_a_shared_point_without_a_place_is_named_by_its_coordinates(client, demo_data):
+    html = client.get(
+        "/", {"near": "-75.5812,6.2442"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert "Mostrando grupos cerca de 6,2442° N, 75,5812° O." in html
+    assert "tu ubicación" not in html
+
+
+def test_with_a_topic_the_list_is_in_the_apis_order_and_says_so(client, demo_data):
+    params = {"near": "-74.0840,4.6380", "radius_km": "25", "q": "python"}
+    html = client.get("/", params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    api = client.get("/api/studygroups/", {**params, "limit": 50}).json()
+    assert [pk for pk, _km in listed(html)] == [feature["id"] for feature in api["features"]]
+    kms = [km for _pk, km in listed(html)]
+    assert kms != sorted(kms), "relevance, not distance, orders this list"
+    assert '<h2 id="results-heading">Best matches for “python” nearby</h2>' in html
+    assert "best matches first (nearer ones rank higher)" in html
+
+
+def test_a_radius_outside_the_menu_is_kept_and_shown_in_the_locales_numbers(client, demo_data):
+    html = client.get(
+        "/", {"place": "bogota", "radius_km": "2.5"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    assert '<option value="2.5" selected>2,5 km</option>' in html
+    assert all(km <= 2.5 for _pk, km in listed(html))
+
+
+def test_the_language_switcher_comes_back_to_the_same_search(client, demo_data):
+    html = client.get("/", {"q": "python", "radius_km": "25"}).content.decode()
+    assert 'name="next" type="hidden" value="/?q=python&amp;radius_km=25"' in html
+
+
+@pytest.mark.parametrize(
+    "params, field, label",
+    [
+        ({"near": "999,999"}, "near", "Point"),
+        ({"near": "abc"}, "near", "Point"),
+        ({"near": "1,2,3"}, "near", "Point"),
+        ({"map": "nonsense"}, "map", "Map view"),
+        ({"map": "30/4.6/-74.1"}, "map", "Map view"),
+        ({"map": "12/95/-74.1"}, "map", "Map view"),
+        ({"map": "12/4.6/-740"}, "map", "Map view"),
+        ({"map": "12/nan/1"}, "map", "Map view"),
+        ({"map": "12.5/4.6/-74.1"}, "map", "Map view"),
+        ({"q": "py\x00thon"}, "q", None),
+        ({"place": "Bogo\x00tá"}, "place", None),
+        ({"radius_km": "1e308"}, "radius_km", None),
+    ],
+)
+def test_a_bad_value_in_the_url_is_a_400_with_the_pages_own_error(client, params, field, label):
+    response = client.get("/", params, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'class="error"' in html
+    if label:
+        assert f'<p class="error">{label}: ' in html
+    else:
+        assert f'id="{ {"q": "q", "place": "place", "radius_km": "radius"}[field] }-error"' in html
+    assert not listed(html)
+    assert "\x00" not in html
+    # The page still works: the map script gets its data and the form is there.
+    assert page_data(response)["searched"] is False
+    assert 'id="search-form"' in html
+
+
+def test_a_strong_place_searches_there(client, demo_data):
+    chapinero = Locality.objects.get(key="chapinero-bogota").location
+    response = client.get("/", {"place": "Chapinero"}, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Showing groups near Chapinero, Bogotá, Colombia." in html
+    assert page_data(response)["center"] == pytest.approx([chapinero.x, chapinero.y])
+    for pk, _km in listed(html):
+        location = StudyGroup.objects.get(pk=pk).location
+        assert GEOD.inv(chapinero.x, chapinero.y, location.x, location.y)[2] <= 10_000
+
+
+def candidate_links(html):
+    return re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', html)
+
+
+def test_a_weak_place_lists_candidates_as_links_that_search_there(client, demo_data):
+    response = client.get(
+        "/", {"place": "Chapineri", "q": "chemistry", "radius_km": "5"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "¿Quisiste decir…?" in html
+    assert not listed(html), "no list pretends to be near a place not yet chosen"
+    links = candidate_links(html)
+    assert [label for _href, label in links][0] == "Chapinero, Bogotá, Colombia"
+
+    href = links[0][0].replace("&amp;", "&")
+    query = dict(parse_qsl(urlsplit(href).query))
+    assert query["place"] == "Chapinero, Bogotá, Colombia"
+    assert (query["q"], query["radius_km"]) == ("chemistry", "5")
+    chosen = client.get(href, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Mostrando grupos cerca de Chapinero, Bogotá, Colombia." in chosen
+    chapinero = Locality.objects.get(key="chapinero-bogota").location
+    results = listed(chosen)
+    assert results
+    for pk, _km in results:
+        location = StudyGroup.objects.get(pk=pk).location
+        assert GEOD.inv(chapinero.x, chapinero.y, location.x, location.y)[2] <= 5_010
+
+
+@pytest.mark.parametrize(
+    "view, country",
+    [("10/-31.40/-64.18", "Argentina"), ("10/37.88/-4.78", "Spain")],
+)
+def test_a_place_search_prefers_the_namesake_near_the_map_view(client, demo_data, view, country):
+    response = client.get("/", {"place": "Córdoba", "map": view}, HTTP_ACCEPT_LANGUAGE="en")
+    assert f"Showing groups near Córdoba, {country}." in response.content.decode()
+
+
+def test_candidate_names_are_escaped(client, demo_data):
+    VenueFactory(name="<img src=x onerror=alert(1)> Biblioteca Zapatoca", city="Bogotá",
+                 location=Point(-74.07, 4.60, srid=4326))
+    html = client.get("/", {"place": "Biblioteca Zapatca"}).content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt; Biblioteca Zapatoca" in html
+    assert "<img src=x" not in html

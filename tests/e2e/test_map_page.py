@@ -6,121 +6,49 @@ from the database, distances measured by pyproj on the WGS84 ellipsoid, and
 labels from Django's translation catalogues.
 """
 
-import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import call_command
-from django.utils import translation
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
-from pyproj import Geod
 
 from studygroups.models import StudyGroup
 from studygroups.tests.factories import StudyGroupFactory
+from tests.e2e.mappage import (
+    BOGOTA,
+    DEFAULT_CENTER,
+    DEFAULT_RADIUS_KM,
+    MAP_READY,
+    MEDELLIN,
+    RESULTS,
+    XSS_NAME,
+    groups_within,
+    map_center,
+    open_map,
+    page_language,
+    reload_list,
+    reload_view,
+    translated,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-GEOD = Geod(ellps="WGS84")
-MEDELLIN = (-75.5812, 6.2442)  # (lon, lat): Parque Berrío
-BOGOTA = (-74.08, 4.61)
-# Where the page opens without a place: Universidad Nacional, Bogotá (settings).
-DEFAULT_CENTER = (-74.0840, 4.6380)
-DEFAULT_RADIUS_KM = 10
-XSS_NAME = "<img src=x onerror=alert(1)>"
-
-MAP_READY = (
-    "() => window.cercaMap && document.body.dataset.groupMarkers !== undefined"
-    " && document.body.dataset.listLoaded !== undefined"
-)
-# The list loaded, or the page said why it could not.
-LIST_LOADED_OR_FAILED = """() => {
-    const strings = JSON.parse(document.getElementById('cerca-page').textContent).strings;
-    const status = document.getElementById('status').textContent;
-    return document.body.dataset.listLoaded !== undefined
-        || status === strings.loadError || status === strings.placeNotFound;
-}"""
 # Each group of the view is either alone on the map or counted in a cluster
-# (event clusters are drawn with their own class, event-cluster).
+# (whose icon counts its events apart, in .event-count).
 RENDERED_GROUPS = """() => {
-    const clusters = [...document.querySelectorAll('#map .marker-cluster span')]
-        .reduce((sum, span) => sum + Number(span.textContent), 0);
-    const single = document.querySelectorAll(
-        '#map .leaflet-marker-icon:not(.marker-cluster):not(.event-cluster)').length;
+    const clusters = [...document.querySelectorAll('#map .marker-cluster .group-count')]
+        .reduce((sum, span) => sum + Number(span.textContent.replace(/\\D/g, '')), 0);
+    const single = document.querySelectorAll('#map .leaflet-marker-icon.group-marker').length;
     return clusters + single;
 }"""
-RESULTS = """() => [...document.querySelectorAll('#results li.result')].map((item) => ({
-    id: Number(item.dataset.id),
-    name: item.querySelector('.result-link').textContent,
-    distance: item.querySelector('.distance').textContent,
-}))"""
 
 
 @pytest.fixture
 def demo(transactional_db):
     """The demo fixture, committed where the live server's threads can read it."""
     call_command("loaddata", "demo", verbosity=0)
-
-
-def open_map(page, url):
-    page.goto(url)
-    page.wait_for_function(MAP_READY)
-    return page
-
-
-def reload_list(page, action):
-    """Do ``action`` and wait for the list it asks for."""
-    page.evaluate("() => { delete document.body.dataset.listLoaded; }")
-    action()
-    page.wait_for_function(LIST_LOADED_OR_FAILED)
-    if page.evaluate("() => document.body.dataset.listLoaded") is None:
-        pytest.fail(f"The list did not load again. Status line: {page.text_content('#status')!r}")
-    return [
-        {**item, "km": shown_km(item["distance"], page_language(page))}
-        for item in page.evaluate(RESULTS)
-    ]
-
-
-def reload_view(page, script, arg=None):
-    """Move the map with ``script`` and wait for the markers of the new view."""
-    page.evaluate("() => { delete document.body.dataset.groupMarkers; }")
-    page.evaluate(script, arg)
-    page.wait_for_function("() => document.body.dataset.groupMarkers !== undefined")
-
-
-def page_language(page):
-    return page.evaluate("() => document.documentElement.lang")
-
-
-def shown_km(text, language):
-    """The number in "1,234.5 km" (en) or "1234,5 km" (es)."""
-    number = re.fullmatch(r"([\d.,\u00a0\u202f]+)\s*km", text.strip())
-    assert number, f"not a distance in km: {text!r}"
-    digits = re.sub(r"[\u00a0\u202f]", "", number.group(1))
-    if language == "es":
-        digits = digits.replace(".", "").replace(",", ".")
-    else:
-        digits = digits.replace(",", "")
-    return float(digits)
-
-
-def geodesic_km(origin, location):
-    _, _, meters = GEOD.inv(origin[0], origin[1], location.x, location.y)
-    return meters / 1000
-
-
-def groups_within(origin, radius_km):
-    """{pk: km} of in-person groups within ``radius_km`` of (lon, lat), by pyproj."""
-    distances = {
-        group.pk: geodesic_km(origin, group.location)
-        for group in StudyGroup.objects.exclude(location=None)
-    }
-    return {pk: km for pk, km in distances.items() if km <= radius_km}
-
-
-def map_center(page):
-    return page.evaluate("() => { const c = window.cercaMap.getCenter(); return [c.lng, c.lat]; }")
 
 
 def only_tiles_were_refused(page):
@@ -287,11 +215,6 @@ def test_show_on_map_opens_the_popup_of_a_clustered_group(page, live_server, dem
     assert not page.console_errors
 
 
-def translated(message, language):
-    with translation.override(language):
-        return translation.gettext(message)
-
-
 def test_the_language_switcher_translates_the_labels(new_page, live_server):
     labels = {
         "label[for=place]": "City or place",
@@ -346,14 +269,49 @@ def test_a_refused_location_says_so_and_moves_to_the_place_box(new_page, live_se
     assert not page.console_errors
 
 
-def test_the_page_fits_a_phone(new_page, live_server, demo, screenshot):
+def test_the_page_fits_a_phone_in_list_and_in_map_mode(new_page, live_server, demo, screenshot):
     page = new_page(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
     open_map(page, live_server.url)
 
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
-    assert page.locator("#map").is_visible()
     assert page.locator("#results li.result").first.is_visible()
+    assert not page.locator("#map").is_visible(), "a phone shows the list or the map"
+    screenshot("map-page-375px-list", of=page)
+
+    page.click("#show-map")
+    expect(page.locator("#map")).to_be_visible()
+    assert not page.locator("#results").is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     map_box = page.locator("#map").bounding_box()
-    assert map_box["width"] > 300 and map_box["height"] > 200
-    screenshot("map-page-375px", of=page)
+    assert map_box["width"] >= 370 and map_box["height"] > 400
+    # The whole map is on screen, and so is the way back to the list.
+    assert 0 <= map_box["y"] and map_box["y"] + map_box["height"] <= 812
+    switch = page.locator("#show-list").bounding_box()
+    assert switch["y"] >= 0
+    screenshot("map-page-375px-map", of=page)
+
+    page.click("#show-list")
+    expect(page.locator("#results li.result").first).to_be_visible()
+    assert not page.locator("#map").is_visible()
+    assert not page.console_errors
+
+
+def test_show_on_map_on_a_phone_brings_the_map_and_its_popup_into_view(
+    new_page, live_server, demo
+):
+    page = new_page(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    open_map(page, live_server.url)
+    item = page.locator("#results li.result").nth(3)
+    name = item.locator(".result-link").text_content()
+    item.scroll_into_view_if_needed()
+
+    item.locator(".show-on-map").click()
+
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.locator("a").text_content() == name
+    box = page.locator(".leaflet-popup").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 812, box
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     assert not page.console_errors
