@@ -250,11 +250,9 @@ def js_strings():
     """The map script's user-visible words, in the page's language. Plurals
     come as {"one": ..., "other": ...}, picked with Intl.PluralRules."""
 
-    def plural(singular, plural_text):
-        return {
-            "one": ngettext(singular, plural_text, 1),
-            "other": ngettext(singular, plural_text, 2),
-        }
+    def plural(forms):
+        # ``forms(n)`` calls ngettext with literal strings, so makemessages finds them.
+        return {"one": forms(1), "other": forms(2)}
 
     return {
         "groups": _("Study groups"),
@@ -292,9 +290,11 @@ def js_strings():
         "nearestHeading": _("Nearest study groups"),
         "matchesHeading": _("Best matches for “%(q)s” nearby"),
         "showOnMap": _("Show on map"),
-        "members": plural("%(count)s member", "%(count)s members"),
-        "groupCount": plural("%(count)s study group", "%(count)s study groups"),
-        "eventCount": plural("%(count)s event", "%(count)s events"),
+        "members": plural(lambda n: ngettext("%(count)s member", "%(count)s members", n)),
+        "groupCount": plural(
+            lambda n: ngettext("%(count)s study group", "%(count)s study groups", n)
+        ),
+        "eventCount": plural(lambda n: ngettext("%(count)s event", "%(count)s events", n)),
         "starts": _("Starts"),
         "yourTime": _("Your time: %(time)s"),
         "noteMapBoth": _("The map shows the study groups and upcoming events in view."),
