@@ -37,6 +37,7 @@ lint: setup
 bench: setup db
 	$(PY) bench/demo_load.py
 	$(PY) bench/api_features.py
+	$(PY) bench/place_search.py
 
 demo: setup db
 	$(PY) manage.py migrate --no-input

@@ -148,7 +148,9 @@ def home(request):
             # A link made by the map script names the place the point came from.
             near_label = place_text or point_label(lon, lat)
     elif place_text and "place" not in errors:
-        looking_at = Point(map_view[1], map_view[2], srid=4326) if map_view else None
+        # Where the map looks decides between namesakes and lets typos match
+        # nearby venues; without a view in the URL, the map opens on its default centre.
+        looking_at = Point(*(map_view[1:] if map_view else default_center()), srid=4326)
         found = search_places(place_text, near=looking_at)
         if found.match == "strong":
             best = found.places[0]

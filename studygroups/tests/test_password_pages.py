@@ -139,8 +139,8 @@ def test_a_wrong_login_speaks_in_tu(client, lucia):
         "/accounts/login/", {"username": "lucia", "password": "mal"}, HTTP_ACCEPT_LANGUAGE="es"
     )
     assert response.context["form"].non_field_errors() == [
-        "Escribe un nombre de usuario y una contraseña correctos. Ten en cuenta que ambos "
-        "campos distinguen mayúsculas y minúsculas."
+        "Introduce un nombre de usuario y una contraseña correctos. Ten en cuenta que ambos "
+        "campos pueden distinguir entre mayúsculas y minúsculas."
     ]
 
 
