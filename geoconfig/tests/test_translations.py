@@ -247,3 +247,40 @@ def test_django_form_errors_in_spanish_say_tu(client, db):
         assert response.status_code == 200
         assert [m.group(0) for m in USTED.finditer(text)] == [], text
     assert "Introduce un nombre de usuario válido" in visible_text(signup.content.decode())
+
+
+# Words of Spanish that English never uses, and its opening marks; lower case
+# only where place names start with them (Los Angeles, El Aaiún).
+SPANISH = re.compile(
+    r"[¿¡]|\b(el|los|las|del|para|una|por|con|este|esta|cerca de|p\. ej)\b|"
+    r"\b([Gg]rupos?|[Ee]ventos?|[Bb]uscar|[Uu]bicación|[Ii]nicio|[Ff]in|[Hh]ora|[Pp]ara)\b"
+)
+
+
+def test_english_pages_show_no_spanish_ui_string(client, site):
+    # What the organizer wrote is hers to word; the rest is ours.
+    theirs = [
+        site["group"].name, site["group"].description, site["event"].title,
+        site["event"].description, site["event"].venue.name, site["event"].venue.address,
+        "Ciencia de datos", "Cálculo",
+    ]
+    spanish = main_pages(client, site, "es")
+    assert SPANISH.search(visible_text(spanish["map"]))  # the check finds Spanish
+    for name, html in main_pages(client, site, "en").items():
+        text = html if name == "OGC landing" else visible_text(html)
+        for words in theirs:
+            text = text.replace(" ".join(words.split()), "")
+        assert [m.group(0) for m in SPANISH.finditer(text)] == [], (name, text)
+
+
+def test_the_source_strings_are_english():
+    # A Spanish msgid shows Spanish on English pages: "e.g. python, cálculo".
+    # Place names keep their accents in every language.
+    places = re.compile(r"Medellín|Bogotá")
+    spanish = []
+    for path in LOCALE.glob("es/LC_MESSAGES/*.po"):
+        for entry in polib.pofile(str(path)):
+            for msgid in (entry.msgid, entry.msgid_plural or ""):
+                if re.search(r"[áéíóúñ¿¡]", places.sub("", msgid), re.IGNORECASE):
+                    spanish.append(msgid)
+    assert spanish == []
