@@ -690,6 +690,9 @@ window.addEventListener("map:init", (event) => {
   map.setView([page.map.center[1], page.map.center[0]], page.map.zoom);
   drawSearchArea();
   let moveTimer;
+  // While the map pans or zooms (for the browser tests: its centre is moving).
+  map.on("movestart", () => { document.body.dataset.mapMoving = "1"; });
+  map.on("moveend", () => { delete document.body.dataset.mapMoving; });
   map.on("moveend", () => {
     clearTimeout(moveTimer);
     moveTimer = setTimeout(() => {

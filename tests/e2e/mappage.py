@@ -96,11 +96,14 @@ def groups_within(origin, radius_km):
 
 
 def map_center(page):
+    """Where the map's centre comes to rest (a pan or zoom animates)."""
+    page.wait_for_function("() => document.body.dataset.mapMoving === undefined")
     return page.evaluate("() => { const c = window.cercaMap.getCenter(); return [c.lng, c.lat]; }")
 
 
 def map_bounds(page):
-    """(west, south, east, north) of the map's view."""
+    """(west, south, east, north) of the map's view, once it rests."""
+    page.wait_for_function("() => document.body.dataset.mapMoving === undefined")
     return page.evaluate(
         "() => { const b = window.cercaMap.getBounds();"
         " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
