@@ -231,6 +231,10 @@ def _zone_city(zone, language):
     return get_timezone_location(zone, locale=Locale.parse(language), return_city=True)
 
 
+def _city_in(city, country):
+    return city if city == country else f"{city}, {country}"
+
+
 @lru_cache(maxsize=16)
 def _choices(language, hour):
     locale = Locale.parse(language)
@@ -248,7 +252,9 @@ def _choices(language, hour):
                 _sort_key(country),
                 country,
                 [
-                    (zone, f"{city} ({utc_offset_text(offset, padded=True)})")
+                    # The country too: a closed <select> hides its group, and
+                    # "Córdoba" or "Mérida" alone reads as Spain's.
+                    (zone, f"{_city_in(city, country)} ({utc_offset_text(offset, padded=True)})")
                     for offset, _key, zone, city in options
                 ],
             )
@@ -264,7 +270,7 @@ def _choices(language, hour):
 
 def time_zone_choices(language=None, when=None):
     """The zones people live in for a <select>, grouped by country in
-    alphabetical order: [("Colombia", [("America/Bogota", "Bogotá (UTC−05:00)")]),
+    alphabetical order: [("Colombia", [("America/Bogota", "Bogotá, Colombia (UTC−05:00)")]),
     ...], then UTC. Names in ``language`` (the active one); offsets as at
     ``when`` (now), since daylight saving time moves them."""
     when = when or datetime.datetime.now(datetime.UTC)

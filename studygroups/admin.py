@@ -9,7 +9,7 @@ from places.permissions import is_moderator, organized_group_ids, organized_grou
 
 from .forms import StudyGroupAdminForm
 from .models import Membership, StudyGroup, Topic
-from .services import grant_organizer_access
+from .services import grant_organizer_access, studygroup_time_zone_guess
 
 
 class ModeratorsMayDoAll:
@@ -216,6 +216,12 @@ class StudyGroupAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_moderator(request.user)
+
+    def save_model(self, request, obj, form, change):
+        # As on the site: a zone left empty is the location's, saved once.
+        if not obj.time_zone:
+            obj.time_zone = studygroup_time_zone_guess(obj.location)
+        super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

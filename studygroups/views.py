@@ -34,6 +34,7 @@ from .services import (
     studygroup_create,
     studygroup_join,
     studygroup_leave,
+    studygroup_time_zone,
     studygroup_update,
 )
 
@@ -360,6 +361,7 @@ def studygroup_detail(request, slug):
             "can_manage": can_manage,
             "memberships": memberships,
             "pending_requests": pending,
+            "group_time_zone": studygroup_time_zone(group),
             "member_count": group.memberships.filter(status="active").count(),
             "share_url": request.build_absolute_uri(group.get_absolute_url()),
             "map_data": detail_map_data(group.location, group.name, group.meeting_area),

@@ -8,7 +8,7 @@ moment zone %}`` for one moment. Both go through places.timezones, as emails do.
 from django import template
 from django.utils.html import format_html
 
-from places.timezones import format_local, format_span
+from places.timezones import format_local, format_span, zone_label
 
 register = template.Library()
 
@@ -36,7 +36,12 @@ def event_when(event, weekday=True):
 
 @register.simple_tag
 def local_datetime(moment, zone):
-    """One aware ``moment`` as wall-clock time in ``zone``, in a <time> element."""
+    """One aware ``moment`` as wall-clock time in ``zone``, in a <time> element,
+    with the zone in words: "1 de diciembre de 2026, 20:18, hora de Colombia
+    (UTC−5)"."""
     return format_html(
-        '<time datetime="{}">{}</time>', moment.isoformat(), format_local(moment, zone)
+        '<time datetime="{}">{}</time>, <span class="event-zone">{}</span>',
+        moment.isoformat(),
+        format_local(moment, zone),
+        zone_label(zone, moment),
     )

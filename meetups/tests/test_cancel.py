@@ -2,6 +2,8 @@
 API and the admin) that records why and emails the people going or waitlisted,
 and a cancelled event's page that says so and takes no answers."""
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
@@ -211,3 +213,22 @@ def test_a_cancelled_events_calendar_entry_gives_the_reason(client, organizer, e
     (vevent,) = calendar.walk("VEVENT")
     assert str(vevent["STATUS"]) == "CANCELLED"
     assert str(vevent["DESCRIPTION"]).startswith("Cancelado: Sin sala, nos vemos el jueves")
+
+
+def test_a_cancelled_event_says_when_in_its_own_time_zone_named(client, organizer, event):
+    import datetime
+
+    Event.objects.filter(pk=event.pk).update(time_zone="America/New_York")
+    event.refresh_from_db()
+    event_cancel(event, reason="", actor=organizer)
+    Event.objects.filter(pk=event.pk).update(
+        cancelled_at=datetime.datetime(2026, 12, 2, 1, 18, tzinfo=datetime.UTC)
+    )
+    for language, expected in (
+        ("es", "Cancelado el 1 de diciembre de 2026, 20:18, hora de Nueva York (UTC−5)."),
+        ("en", "Cancelled on December 1, 2026, 8:18 p.m., New York Time (UTC−5)."),
+    ):
+        html = client.get(event.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        start = html.index('class="cancelled-when">') + len('class="cancelled-when">')
+        text = " ".join(re.sub(r"<[^>]+>", "", html[start : html.index("</span></p>", start)]).split())
+        assert text == expected, language

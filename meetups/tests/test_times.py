@@ -115,16 +115,17 @@ def test_dates_are_written_as_each_language_writes_them():
 
 def test_zone_choices_are_grouped_by_country_with_readable_labels():
     choices = dict(time_zone_choices("es", SUMMER))
-    assert choices["Colombia"] == [("America/Bogota", "Bogotá (UTC−05:00)")]
-    assert ("Europe/Madrid", "Madrid (UTC+02:00)") in choices["España"]
-    assert ("Atlantic/Canary", "Canarias (UTC+01:00)") in choices["España"]
-    assert ("America/Argentina/Buenos_Aires", "Buenos Aires (UTC−03:00)") in choices["Argentina"]
+    assert choices["Colombia"] == [("America/Bogota", "Bogotá, Colombia (UTC−05:00)")]
+    assert ("Europe/Madrid", "Madrid, España (UTC+02:00)") in choices["España"]
+    assert ("Atlantic/Canary", "Canarias, España (UTC+01:00)") in choices["España"]
+    assert ("America/Argentina/Buenos_Aires", "Buenos Aires, Argentina (UTC−03:00)") in choices["Argentina"]
+    assert ("America/Argentina/Cordoba", "Córdoba, Argentina (UTC−03:00)") in choices["Argentina"]
 
 
 def test_zone_choices_are_in_english_on_english_pages():
     choices = dict(time_zone_choices("en", SUMMER))
     assert "Spain" in choices and "España" not in choices
-    assert ("America/Mexico_City", "Mexico City (UTC−06:00)") in choices["Mexico"]
+    assert ("America/Mexico_City", "Mexico City, Mexico (UTC−06:00)") in choices["Mexico"]
 
 
 def test_zone_choices_leave_out_system_names_nobody_lives_in():

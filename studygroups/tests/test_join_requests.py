@@ -1,6 +1,8 @@
 """Groups whose organizers approve each member: said before you click, asked
 from the event page too, and brought to the organizers' attention."""
 
+import re
+
 import pytest
 from django.core import mail
 
@@ -152,3 +154,33 @@ def test_a_next_outside_the_site_is_ignored(client, approval_group, student):
         f"/groups/{approval_group.slug}/join/", {"next": "https://evil.example/"}
     )
     assert response.url == approval_group.get_absolute_url()
+
+
+def test_a_request_says_when_it_came_in_the_groups_time_zone(client, organizer):
+    # 01:15 UTC on 2 December is 02:15 in Madrid and still 1 December in the
+    # site's zone (Bogotá): the group's zone, named, is the one shown.
+    import datetime
+
+    group = StudyGroupFactory(join_policy="approval", time_zone="Europe/Madrid")
+    Membership.objects.create(user=organizer, study_group=group, role="organizer")
+    waiting = MembershipFactory(study_group=group, status="pending", user__username="pilar")
+    Membership.objects.filter(pk=waiting.pk).update(
+        joined_at=datetime.datetime(2026, 12, 2, 1, 15, tzinfo=datetime.UTC)
+    )
+    client.force_login(organizer)
+    for language, expected in (
+        ("es", "la pidió el 2 de diciembre de 2026, 02:15, hora de Madrid (UTC+1)"),
+        ("en", "asked on December 2, 2026, 2:15 a.m., Madrid Time (UTC+1)"),
+    ):
+        html = client.get(group.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        section = html[html.index('class="pending-requests"') :]
+        text = " ".join(re.sub(r"<[^>]+>", "", section).split())
+        assert expected in text, language
+
+
+def test_a_group_without_a_city_starts_its_details_with_its_language(client):
+    group = StudyGroupFactory(city="", address="", is_online=False, language="es")
+    html = client.get(group.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    start = html.index('class="meta">') + len('class="meta">')
+    meta = " ".join(re.sub(r"<[^>]+>", "", html[start : html.index("</p>", start)]).split())
+    assert meta.startswith("Español ·"), meta

@@ -116,3 +116,22 @@ def test_the_group_admin_offers_the_zones_in_a_select(admin_client):
         reverse("admin:studygroups_studygroup_change", args=[group.pk])
     ).content.decode()
     assert '<option value="Europe/Madrid" selected>' in html
+
+
+def test_a_group_saved_in_the_admin_with_no_zone_keeps_its_locations(admin_client):
+    response = admin_client.post(
+        reverse("admin:studygroups_studygroup_add"),
+        {
+            "name": "Topología en la Complutense",
+            "slug": "topologia-complutense",
+            "language": "es",
+            "capacity": "15",
+            "city": "Madrid",
+            "time_zone": "",
+            "location": f'{{"type": "Point", "coordinates": [{COMPLUTENSE.x}, {COMPLUTENSE.y}]}}',
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert StudyGroup.objects.get(slug="topologia-complutense").time_zone == "Europe/Madrid"
