@@ -9,6 +9,7 @@ from django.db.models.functions import Cast
 from django.forms.fields import BaseTemporalField
 from django.utils import formats
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 from psycopg2.extras import DateTimeTZRange
@@ -22,6 +23,22 @@ from .models import Event, Venue
 from .services import event_check, event_default_time_zone
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class GroupCentredMap:
+    """For static/js/form_map.js: where the groups the form offers meet, so
+    that its map opens on the chosen group (the first ``MAP_CENTRES`` groups,
+    and the chosen one)."""
+
+    MAP_CENTRES = 100
+
+    def map_centres(self):
+        groups = self.fields["study_group"].queryset.exclude(location=None).order_by("pk")
+        rows = list(groups.values_list("pk", "location")[: self.MAP_CENTRES])
+        chosen = str(self["study_group"].value() or "")
+        if chosen.isdigit():
+            rows += groups.filter(pk=int(chosen)).values_list("pk", "location")
+        return {str(pk): [round(point.x, 6), round(point.y, 6)] for pk, point in rows}
 
 
 def time_zone_choices():
@@ -183,7 +200,7 @@ class EventAdminForm(forms.ModelForm):
         }
 
 
-class EventForm(EventAdminForm):
+class EventForm(GroupCentredMap, EventAdminForm):
     """The site's event form for organizers: their groups only, shared venues or
     their own, a point placed on the map, and an optional weekly or monthly
     series created in one go. No status: cancelling is its own page."""
@@ -250,9 +267,9 @@ class EventForm(EventAdminForm):
             self.fields["venue"].label_from_instance = venue_with_distance
         self.fields["venue"].queryset = venues
         if isinstance(group, StudyGroup):
-            self.fields["time_zone"].empty_label = _("%(zone)s (the group's)") % {
-                "zone": zone_name(event_default_time_zone(group))
-            }
+            self.fields["time_zone"].empty_label = capfirst(
+                _("%(zone)s (the group's)") % {"zone": zone_name(event_default_time_zone(group))}
+            )
         if self.instance.pk:
             # A series is created at once; its occurrences are then edited one by one.
             del self.fields["repeat"], self.fields["occurrences"]
@@ -291,7 +308,7 @@ def venue_group_help(user):
     return _("The group whose organizers manage this venue: one of the groups you organize.")
 
 
-class VenueForm(forms.ModelForm):
+class VenueForm(GroupCentredMap, forms.ModelForm):
     """A venue placed by clicking the map. Organizers add venues to the groups
     they organize; moderators may also leave the group empty for a venue that
     every group can book."""

@@ -150,7 +150,7 @@ def test_the_event_forms_time_zone_select_follows_the_page_language(client):
     html = client.get("/events/new/", {"group": group.slug}, HTTP_ACCEPT_LANGUAGE="es")
     html = html.content.decode()
     assert '<optgroup label="España">' in html
-    assert "hora de Madrid (la del grupo)" in html
+    assert "Hora de Madrid (la del grupo)" in html
     with translation.override("en"):
         english = client.get("/events/new/", {"group": group.slug}, HTTP_ACCEPT_LANGUAGE="en")
     assert '<optgroup label="Spain">' in english.content.decode()

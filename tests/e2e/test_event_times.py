@@ -201,3 +201,16 @@ def test_an_organizer_cancels_an_event_with_a_reason(
     screenshot(f"event-cancelled-{language}", of=page)
     assert [message.to for message in mail.outbox] == [["lucia@example.org"]]
     assert "La facultad cierra por <obras>" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("form", ["venues", "events"])
+def test_the_new_venue_and_event_maps_open_where_the_group_meets(
+    new_page, live_server, group, form
+):
+    # The site's default centre is Bogotá; the group meets in Madrid.
+    page = open_as(new_page, "es", 1366)
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/{form}/new/?group={group.slug}")
+    page.wait_for_function("() => window.cercaFormMap !== undefined")
+    centre = page.evaluate("() => { const c = window.cercaFormMap.getCenter(); return [c.lng, c.lat]; }")
+    assert centre == pytest.approx([group.location.x, group.location.y], abs=1e-4)
