@@ -4,10 +4,12 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import Deferrable, Q
 from django.db.models.functions import Collate
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from places.functions import Unaccented, Words
@@ -67,6 +69,30 @@ class Venue(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.city})" if self.city else self.name
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.capacity:
+            # Events here were refused more people than the venue holds; a
+            # venue made smaller must not leave its upcoming ones above it.
+            over = list(
+                self.events.filter(
+                    status=Event.Status.SCHEDULED,
+                    during__endswith__gt=timezone.now(),
+                    capacity__gt=self.capacity,
+                ).order_by("during").values_list("title", flat=True)[:4]
+            )
+            if over:
+                raise ValidationError(
+                    {
+                        "capacity": _(
+                            "Upcoming events here take more people than that (%(events)s): "
+                            "lower their capacity first."
+                        )
+                        % {"events": ", ".join(over[:3]) + ("…" if len(over) > 3 else "")}
+                    },
+                    code="venue_smaller_than_events",
+                )
 
     def get_absolute_url(self):
         return reverse("venue-page", args=[self.pk])

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Expression, F, Q, Value
 from django.db.models.functions import Coalesce, Collate, Lower, NullIf
@@ -209,6 +210,21 @@ class StudyGroup(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.capacity:
+            members = self.memberships.filter(status=Membership.Status.ACTIVE).count()
+            if self.capacity < members:
+                raise ValidationError(
+                    {
+                        "capacity": _(
+                            "The group has %(members)s members: its capacity cannot be less."
+                        )
+                        % {"members": members}
+                    },
+                    code="capacity_below_members",
+                )
 
     def get_absolute_url(self):
         return reverse("studygroup-page", args=[self.slug])

@@ -283,3 +283,26 @@ def test_a_venues_upcoming_events_are_read_on_an_index():
     assert "meetups_event_venue_id" in plan or "event_venue_not_double_booked" in plan, plan
     # About half of the venue's 100 weekly events are still to come.
     assert len(list(query)) == 20
+
+
+def test_a_venue_cannot_shrink_below_its_upcoming_events(client, organizer_a, venue_a):
+    EventFactory(venue=venue_a, title="Taller de Python", capacity=30, during=hours_from_now(48, 50))
+    # A past event above the new size, and an upcoming one within it, are fine.
+    EventFactory(venue=venue_a, title="Taller pasado", capacity=40, during=hours_from_now(-50, -48))
+    EventFactory(venue=venue_a, title="Charla corta", capacity=5, during=hours_from_now(72, 74))
+    client.force_login(organizer_a)
+    edit = {**BIBLIOTECA_NACIONAL, "study_group": venue_a.study_group_id}
+    response = client.post(
+        f"/venues/{venue_a.pk}/edit/", {**edit, "capacity": "10"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "capacity": [
+            "Hay eventos próximos aquí con más cupo que eso (Taller de Python): "
+            "baja primero su cupo."
+        ]
+    }
+    assert Venue.objects.get(pk=venue_a.pk).capacity == 50
+    response = client.post(f"/venues/{venue_a.pk}/edit/", {**edit, "capacity": "30"})
+    assert response.status_code == 302
+    assert Venue.objects.get(pk=venue_a.pk).capacity == 30

@@ -187,3 +187,21 @@ def test_an_event_capacity_out_of_range_is_a_field_error(client, capacity):
     )
     assert response.status_code == 200
     assert "capacity" in response.context["form"].errors
+
+
+def test_a_groups_capacity_cannot_go_below_its_members(client, student):
+    from .factories import MembershipFactory
+
+    client.post("/groups/new/", group_form())
+    group = StudyGroup.objects.get()
+    MembershipFactory(study_group=group)
+    MembershipFactory(study_group=group, status="pending")  # not a member yet
+    edit = f"/groups/{group.slug}/edit/"
+    response = client.post(edit, group_form(capacity="1"), HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "capacity": ["El grupo tiene 2 miembros: su cupo no puede ser menor."]
+    }
+    assert StudyGroup.objects.get().capacity == 15
+    assert client.post(edit, group_form(capacity="2")).status_code == 302
+    assert StudyGroup.objects.get().capacity == 2
