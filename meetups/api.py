@@ -8,10 +8,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from psycopg2.extras import DateTimeTZRange
 from rest_framework import serializers
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import parsers
-from places.api import WritableFeatureCollectionView, WritableFeatureKind, WritableFeatureView
+from places.api import (
+    FeatureSerializer,
+    WritableFeatureCollectionView,
+    WritableFeatureKind,
+    WritableFeatureView,
+)
 from places.permissions import is_moderator, manages, organizes
 from places.timezones import canonical_time_zone
 from places.validators import validate_geometry_type
@@ -35,7 +39,7 @@ class AwareDateTimeField(serializers.DateTimeField):
     }
 
 
-class EventSerializer(GeoFeatureModelSerializer):
+class EventSerializer(FeatureSerializer):
     """An event as a GeoJSON Feature written by a client; geometry is optional
     when a venue is given (the event is then at the venue)."""
 
@@ -86,7 +90,7 @@ class EventSerializer(GeoFeatureModelSerializer):
         return attrs
 
 
-class VenueSerializer(GeoFeatureModelSerializer):
+class VenueSerializer(FeatureSerializer):
     """A venue as a GeoJSON Feature written by a client (geometry: location)."""
 
     class Meta:

@@ -23,11 +23,14 @@ from rest_framework.exceptions import (
     PermissionDenied,
     ValidationError,
 )
+from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework_gis.fields import GeometryField
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import parsers
 from places.geojson import (
@@ -337,6 +340,46 @@ def conflict_as_409(fields_by_code=None):
         raise Conflict()
 
 
+class GeoJSONGeometryField(GeometryField):
+    """A geometry read from GeoJSON only, refused in the caller's language
+    (drf-gis passes GDAL's English error through, and also takes WKT)."""
+
+    def to_internal_value(self, value):
+        if value in ("", None):
+            return super().to_internal_value(value)
+        if not isinstance(value, dict) or not isinstance(value.get("coordinates"), list):
+            raise ValidationError(self.invalid_message())
+        try:
+            return super().to_internal_value(value)
+        except (ValidationError, DjangoValidationError):  # drf-gis raises Django's
+            raise ValidationError(self.invalid_message())
+
+    @staticmethod
+    def invalid_message():
+        return _(
+            'Not a GeoJSON geometry: give its "type" and its "coordinates" as numbers, '
+            'such as {"type": "Point", "coordinates": [-74.0817, 4.6097]}.'
+        )
+
+
+class FeatureSerializer(GeoFeatureModelSerializer):
+    """A GeoJSON Feature a client writes: its geometries are GeoJSONGeometryField."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if field_class is GeometryField:
+            field_class = GeoJSONGeometryField
+        return field_class, kwargs
+
+
+class GeoJSONParser(JSONParser):
+    media_type = GEOJSON_MEDIA_TYPE
+
+
+# Features are written as JSON: a form-encoded body is a 415, not "no Feature".
+FEATURE_PARSERS = [JSONParser, GeoJSONParser]
+
+
 class WritableFeatureKind(FeatureKind):
     """A kind that organizers write through the API. Subclasses say who may."""
 
@@ -375,6 +418,8 @@ class WritableFeatureKind(FeatureKind):
 class WritableFeatureCollectionView(FeatureCollectionView):
     """Also POST a Feature to create one (201, with its Location)."""
 
+    parser_classes = FEATURE_PARSERS
+
     def post(self, request):
         serializer = self.kind.serializer_class(data=feature_body(request.data))
         serializer.is_valid(raise_exception=True)
@@ -390,6 +435,8 @@ class WritableFeatureCollectionView(FeatureCollectionView):
 
 class WritableFeatureView(FeatureView):
     """Also PATCH a Feature's properties or geometry, and DELETE it."""
+
+    parser_classes = FEATURE_PARSERS
 
     def get_instance(self, pk):
         instance = self.kind.get_object(pk)

@@ -6,11 +6,15 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
-from rest_framework_gis.fields import GeometryField
-from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import parsers
-from places.api import WritableFeatureCollectionView, WritableFeatureKind, WritableFeatureView
+from places.api import (
+    FeatureSerializer,
+    GeoJSONGeometryField,
+    WritableFeatureCollectionView,
+    WritableFeatureKind,
+    WritableFeatureView,
+)
 from places.geojson import geometry_json
 from places.validators import validate_geometry_type
 
@@ -18,13 +22,13 @@ from .models import Membership, StudyGroup, Topic, TopicName
 from .services import studygroup_create, studygroup_update
 
 
-class StudyGroupSerializer(GeoFeatureModelSerializer):
+class StudyGroupSerializer(FeatureSerializer):
     """A study group as a GeoJSON Feature written by a client (geometry: location)."""
 
     topics = serializers.SlugRelatedField(
         slug_field="slug", many=True, queryset=Topic.objects.all(), required=False
     )
-    meeting_area = GeometryField(required=False, allow_null=True)
+    meeting_area = GeoJSONGeometryField(required=False, allow_null=True)
     slug = serializers.SlugField(max_length=220, required=False)
 
     class Meta:

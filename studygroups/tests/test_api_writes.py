@@ -162,3 +162,46 @@ def test_lists_answer_whatever_json_the_client_accepts(client, accept):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
     assert len(response.json()["features"]) == 1
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"type": "Point", "coordinates": ["a", "b"]},
+        {"type": "Point", "coordinates": [1]},
+        {"type": "Point"},
+        {"type": "Point", "coordinates": "POINT(1 2)"},
+    ],
+)
+def test_a_broken_geometry_is_explained_in_the_callers_language(client, db, geometry):
+    client.force_login(UserFactory())
+    response = client.post(
+        "/api/studygroups/", feature(geometry, name="Roto"), content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "location": [
+            'No es una geometría GeoJSON: da su "type" y sus "coordinates" como números, '
+            'por ejemplo {"type": "Point", "coordinates": [-74.0817, 4.6097]}.'
+        ]
+    }
+    assert not StudyGroup.objects.exists()
+
+
+def test_a_body_that_is_not_json_is_told_so(client, db):
+    client.force_login(UserFactory())
+    unreadable = client.post(
+        "/api/studygroups/", "{bad json", content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert unreadable.status_code == 400
+    assert "JSON parse error" in unreadable.json()["detail"]
+    form = client.post("/api/studygroups/", {"type": "Feature", "name": "x"})  # form-encoded
+    assert form.status_code == 415
+    assert "multipart/form-data" in form.json()["detail"]
+    geojson = client.post(
+        "/api/studygroups/", feature(point(-74.08, 4.6), name="Geo"),
+        content_type="application/geo+json",
+    )
+    assert geojson.status_code == 201, geojson.content
