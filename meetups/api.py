@@ -151,7 +151,7 @@ class EventKind(WritableFeatureKind):
         status = params.get("status", Event.Status.SCHEDULED)
         if status not in {*Event.Status.values, "any"}:
             raise parsers.InvalidParameter(
-                "status", f"Expected scheduled, cancelled or any, got {status!r}."
+                "status", _("Expected scheduled, cancelled or any, got %(value)r.") % {"value": status}
             )
         if status != "any":
             queryset = queryset.filter(status=status)

@@ -434,3 +434,47 @@ def test_api_unknown_event_is_404(client):
     assert client.get(api_url(999999)).status_code == 404
     response = client.post(api_url(999999), {"going": True}, content_type="application/json")
     assert response.status_code == 404
+
+
+def rsvp_buttons(html):
+    import re
+
+    return [
+        " ".join(label.split())
+        for label in re.findall(r'<button type="submit" name="going"[^>]*>(.*?)</button>', html, re.S)
+    ]
+
+
+@pytest.mark.django_db
+def test_the_answer_buttons_speak_to_you_and_warn_of_the_waitlist(client):
+    me = AttendeeFactory()
+    client.force_login(me)
+    roomy = EventFactory(capacity=5)
+    html = client.get(roomy.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert rsvp_buttons(html) == ["Voy", "No voy"]
+    full = EventFactory(capacity=1)
+    answer_all(full, [AttendeeFactory()])
+    html = client.get(full.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert rsvp_buttons(html) == ["Unirme a la lista de espera", "No voy"]
+    html = client.get(full.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert rsvp_buttons(html) == ["Join the waitlist", "Not going"]
+    answer_all(full, [me])  # waitlisted: the button says what you are
+    html = client.get(full.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert rsvp_buttons(html) == ["Voy", "No voy"] and "Tu respuesta:" in html
+
+
+@pytest.mark.django_db
+def test_an_ended_event_tells_visitors_answers_are_closed(client):
+    event = EventFactory(during=hours_from_now(-50, -48))
+    html = client.get(event.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    section = html[html.index('class="rsvp"') : html.index("</section>", html.index('class="rsvp"'))]
+    assert "Este evento ya terminó; las respuestas están cerradas." in section
+
+
+@pytest.mark.django_db
+def test_a_cancelled_event_claims_no_attendees(client):
+    event = EventFactory(capacity=10, status="cancelled")
+    RSVPFactory(event=event, status="yes", user=AttendeeFactory())
+    html = client.get(event.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This event has been cancelled." in html
+    assert "going of" not in html
