@@ -110,7 +110,7 @@ def home(request):
     to a place, from the same query the API answers for the map script."""
     params = request.GET
     errors = {}
-    for name in ("place", "q", "near", "radius_km", "map"):
+    for name in ("place", "q", "near", "radius_km"):
         if "\x00" in params.get(name, ""):
             errors[name] = _("Contains a NUL character.")
     radius_km = DEFAULT_RADIUS_KM
@@ -129,11 +129,12 @@ def home(request):
         :MAX_PLACE_LENGTH
     ]
     map_view = None
-    if params.get("map") and "map" not in errors:
+    if params.get("map"):
         try:
             map_view = parse_map_view(params["map"])
-        except parsers.InvalidParameter as exc:
-            errors["map"] = exc.message
+        except parsers.InvalidParameter:
+            # Only where the map looks: a cut or edited link keeps its search.
+            map_view = None
     lon, lat = default_center()
     chosen = False  # whether the list's centre is the visitor's choice, not the default
     near_label = ""
@@ -210,7 +211,7 @@ def home(request):
             "errors": errors,
             "other_errors": [
                 (label, errors[name])
-                for name, label in (("near", _("Point")), ("map", _("Map view")))
+                for name, label in (("near", _("Point")),)
                 if name in errors
             ],
             "candidates": candidates,
@@ -219,6 +220,8 @@ def home(request):
             "searched": searched,
             "radii": radii,
             "list_length": LIST_LENGTH,
+            "max_place_length": MAX_PLACE_LENGTH,
+            "max_query_length": MAX_QUERY_LENGTH,
             "page": page,
         },
         # A place that is not found is an answer, not a bad request; a value

@@ -25,11 +25,15 @@ function showVisitorTime() {
   const language = document.documentElement.lang || undefined;
   const format = new Intl.DateTimeFormat(language, {
     weekday: "long", day: "numeric", month: "long", year: "numeric",
-    hour: "numeric", minute: "2-digit", timeZone: visitorZone, timeZoneName: "longGeneric",
+    hour: "numeric", minute: "2-digit", timeZone: visitorZone,
   });
-  const text = typeof format.formatRange === "function"
+  const range = typeof format.formatRange === "function"
     ? format.formatRange(start, end)
     : `${format.format(start)} – ${format.format(end)}`;
+  // The zone in words, apart: inside a range the browser may shorten it to "CET".
+  const zone = new Intl.DateTimeFormat(language, { timeZone: visitorZone, timeZoneName: "longGeneric" })
+    .formatToParts(start).find((part) => part.type === "timeZoneName");
+  const text = zone ? `${range}, ${zone.value}` : range;
   line.textContent = `${line.dataset.label}: ${text}`;
   line.hidden = false;
 }

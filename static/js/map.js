@@ -99,8 +99,20 @@ function apiUrl(base, params) {
 
 async function getJSON(url, signal) {
   const response = await fetch(url, { signal, headers: { Accept: "application/geo+json" } });
-  if (!response.ok) throw new Error(`${response.status} ${url}`);
+  if (!response.ok) {
+    const error = new Error(`${response.status} ${url}`);
+    // A 400 names what is wrong with what was typed: say that, not "connection".
+    if (response.status === 400) {
+      const body = await response.json().catch(() => ({}));
+      error.description = typeof body.description === "string" ? body.description : "";
+    }
+    throw error;
+  }
   return response.json();
+}
+
+function loadErrorText(error) {
+  return error.description || t.loadError;
 }
 
 function lonLatText([lon, lat]) {
@@ -308,7 +320,7 @@ async function loadView() {
     document.body.dataset.viewLoaded = String(Date.now());
     describeMap();
   } catch (error) {
-    if (error.name !== "AbortError") say(t.loadError);
+    if (error.name !== "AbortError") say(loadErrorText(error));
   } finally {
     if (!signal.aborted) document.getElementById("map").setAttribute("aria-busy", "false");
   }
@@ -451,7 +463,7 @@ async function search(next, { move = true, push = true, keepView = false } = {})
   } catch (error) {
     if (error.name !== "AbortError") {
       setLoading(false);
-      say(t.loadError);
+      say(loadErrorText(error));
       settled();
     }
     return;
@@ -564,7 +576,7 @@ async function submitSearch() {
     collection = await findPlaces(typed);
   } catch (error) {
     setLoading(false);
-    say(t.loadError);
+    say(loadErrorText(error));
     settled();
     return;
   }

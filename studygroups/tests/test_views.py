@@ -155,12 +155,6 @@ def test_the_language_switcher_comes_back_to_the_same_search(client, demo_data):
         ({"near": "999,999"}, "near", "Point"),
         ({"near": "abc"}, "near", "Point"),
         ({"near": "1,2,3"}, "near", "Point"),
-        ({"map": "nonsense"}, "map", "Map view"),
-        ({"map": "30/4.6/-74.1"}, "map", "Map view"),
-        ({"map": "12/95/-74.1"}, "map", "Map view"),
-        ({"map": "12/4.6/-740"}, "map", "Map view"),
-        ({"map": "12/nan/1"}, "map", "Map view"),
-        ({"map": "12.5/4.6/-74.1"}, "map", "Map view"),
         ({"q": "py\x00thon"}, "q", None),
         ({"place": "Bogo\x00tá"}, "place", None),
         ({"radius_km": "1e308"}, "radius_km", None),
@@ -180,6 +174,21 @@ def test_a_bad_value_in_the_url_is_a_400_with_the_pages_own_error(client, params
     # The page still works: the map script gets its data and the form is there.
     assert page_data(response)["searched"] is False
     assert 'id="search-form"' in html
+
+
+@pytest.mark.parametrize(
+    "view", ["nonsense", "12/4.6", "30/4.6/-74.1", "12/95/-74.1", "12/4.6/-740", "12/nan/1",
+             "12.5/4.6/-74.1", "12/4.6/\x00"],
+)
+def test_a_bad_map_view_is_ignored_and_the_search_kept(client, view):
+    # A shared link cut short, or edited by hand: the map view is only where
+    # the map looks, so the search itself still answers.
+    response = client.get("/", {"near": "-74.06333,4.64583", "map": view})
+    assert response.status_code == 200
+    data = page_data(response)
+    assert data["searched"] is True and data["center"] == [-74.06333, 4.64583]
+    assert data["map"]["center"] == [-74.06333, 4.64583]
+    assert "\x00" not in response.content.decode()
 
 
 def test_a_strong_place_searches_there(client, demo_data):
@@ -238,3 +247,11 @@ def test_candidate_names_are_escaped(client, demo_data):
     html = client.get("/", {"place": "Biblioteca Zapatca"}).content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt; Biblioteca Zapatoca" in html
     assert "<img src=x" not in html
+
+
+def test_the_search_fields_stop_at_the_lengths_the_server_reads(client):
+    from studygroups.views import MAX_PLACE_LENGTH, MAX_QUERY_LENGTH
+
+    html = client.get("/").content.decode()
+    assert re.search(rf'<input id="place"[^>]* maxlength="{MAX_PLACE_LENGTH}"', html)
+    assert re.search(rf'<input id="q"[^>]* maxlength="{MAX_QUERY_LENGTH}"', html)

@@ -214,3 +214,22 @@ def test_the_new_venue_and_event_maps_open_where_the_group_meets(
     page.wait_for_function("() => window.cercaFormMap !== undefined")
     centre = page.evaluate("() => { const c = window.cercaFormMap.getCenter(); return [c.lng, c.lat]; }")
     assert centre == pytest.approx([group.location.x, group.location.y], abs=1e-4)
+
+
+def test_the_visitors_zone_is_named_in_words_not_an_abbreviation(new_page, live_server, event):
+    # A Madrid event seen from Bogotá, and a Bogotá one from Madrid: Chromium
+    # shortens a zone inside a date range to "CET"; the line names it in full.
+    bogota = Event.objects.create(
+        title="Club de lectura", study_group=event.study_group, time_zone="America/Bogota",
+        capacity=10, location=event.location,
+        during=DateTimeTZRange(event.during.lower, event.during.upper, "[)"),
+    )
+    for shown, zone, words in ((event, "America/Bogota", "Colombia"),
+                               (bogota, "Europe/Madrid", "Europa central")):
+        page = open_as(new_page, "es", 1366, zone=zone)
+        page.goto(f"{live_server.url}{shown.get_absolute_url()}")
+        visitor = page.locator(".visitor-time")
+        visitor.wait_for(state="visible")
+        text = visitor.inner_text()
+        assert words in text, text
+        assert not re.search(r"\b(CET|CEST|COT|GMT[+−-]?\d*)\b", text), text
