@@ -2,7 +2,7 @@
 
 import pytest
 
-from .factories import UserFactory
+from .factories import StudyGroupFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +57,27 @@ def test_signed_in_members_create_a_group_from_the_header(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     header = html[html.index('<header class="site-header">') : html.index("</header>")]
     assert '<a href="/groups/new/">Create a group</a>' in header
+
+
+def test_a_link_to_a_button_only_address_gets_the_sites_page_not_a_blank_one(client):
+    group = StudyGroupFactory()
+    for url in ("/accounts/logout/", f"/groups/{group.slug}/join/"):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="es")
+        assert response.status_code == 405, url
+        assert "POST" in response["Allow"]
+        html = response.content.decode()
+        assert "No hay nada que ver en esta dirección" in html and 'href="/"' in html, url
+
+
+def test_a_bookmarked_logout_offers_the_logout_button(client):
+    client.force_login(UserFactory())
+    html = client.get("/accounts/logout/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "To log out, use the button below." in html
+    assert html.count('action="/accounts/logout/" method="post"') == 2  # header and page
+
+
+def test_the_api_keeps_its_own_405(client):
+    client.force_login(UserFactory())
+    response = client.put("/api/studygroups/", "{}", content_type="application/json")
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
