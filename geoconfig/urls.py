@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -7,6 +10,7 @@ from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
 from meetups.urls import page_urlpatterns as meetups_pages
+from geoconfig.middleware import JSON_PREFIXES
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from studygroups import views as studygroups_views
@@ -50,3 +54,18 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["places"]), name="javascript-catalog"),
     path("admin/", admin.site.urls),
 ]
+
+
+def page_not_found(request, exception):
+    """An address nothing answers: JSON under /api/ and /ogc/ (a client reads
+    it, as it reads every other error there), the site's 404 page elsewhere."""
+    if request.path.startswith(JSON_PREFIXES):
+        return JsonResponse(
+            {"code": "NotFound", "description": _("Nothing answers at %(path)s.") % {
+                "path": request.path}},
+            status=404,
+        )
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = page_not_found

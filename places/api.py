@@ -223,11 +223,15 @@ def geojson_response(text, status=200, headers=None):
     )
 
 
+def no_such_id(kind, pk):
+    return _("%(collection)s: none has the id %(id)s.") % {"collection": kind.title, "id": pk}
+
+
 def not_found(kind, pk):
     return Response(
         {
             "code": "NotFound",
-            "description": _("No %(kind)s with id %(id)s.") % {"kind": kind.name, "id": pk},
+            "description": no_such_id(kind, pk),
         },
         status=status.HTTP_404_NOT_FOUND,
     )
@@ -441,7 +445,7 @@ class WritableFeatureView(FeatureView):
     def get_instance(self, pk):
         instance = self.kind.get_object(pk)
         if instance is None:
-            raise NotFound(_("No %(kind)s with id %(id)s.") % {"kind": self.kind.name, "id": pk})
+            raise NotFound(no_such_id(self.kind, pk))
         return instance
 
     def patch(self, request, pk):

@@ -307,6 +307,11 @@ def test_valid_edge_input_is_a_geojson_200(client, url, params):
         "/ogc/collections/nope/items/1",
         "/ogc/collections/studygroups/items/999999",
         "/ogc/collections/events/items/999999",
+        # Addresses no route answers are JSON too, under /api/ and /ogc/.
+        "/api/studygroups/abc/",
+        "/api/events/1.5/",
+        "/api/nothing-here/",
+        "/ogc/collections/studygroups/items/abc/extra",
     ],
 )
 def test_missing_thing_is_a_json_404(client, url):
@@ -314,3 +319,8 @@ def test_missing_thing_is_a_json_404(client, url):
 
     assert response.status_code == 404
     assert json_body(response)["code"] == "NotFound"
+
+
+def test_a_missing_id_is_named_by_its_collections_title_in_the_callers_language(client, db):
+    response = client.get("/api/studygroups/999999/", HTTP_ACCEPT_LANGUAGE="es")
+    assert json_body(response)["description"] == "Grupos de estudio: ninguno tiene el id 999999."
