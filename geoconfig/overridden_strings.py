@@ -1,4 +1,4 @@
-"""Django's and django-leaflet's own words that show on Cerca's pages, which
+"""Django's, Django REST framework's and django-leaflet's own words that show on Cerca's pages, which
 locale/es/LC_MESSAGES/django.po translates again: said with "tú" (the site's
 register) where Django's Spanish says "usted", with the accents and spelling
 django-leaflet's Spanish lacks ("polígono", "línea", "clic").
@@ -143,4 +143,30 @@ LEAFLET = [
     gettext_noop("No layers to edit."),
     gettext_noop("Release mouse to finish drawing."),
     gettext_noop("Reset view"),
+]
+
+
+# Django REST framework's own words in the API's errors (rest_framework/fields.py,
+# validators and permissions), said with "tú" as on the site's forms.
+DRF = [
+    gettext_noop("A valid integer is required."),
+    gettext_noop("Date has wrong format. Use one of these formats instead: {format}."),
+    gettext_noop("Datetime has wrong format. Use one of these formats instead: {format}."),
+    gettext_noop("Duration has wrong format. Use one of these formats instead: {format}."),
+    gettext_noop("Time has wrong format. Use one of these formats instead: {format}."),
+    gettext_noop("Ensure that there are no more than {max_decimal_places} decimal places."),
+    gettext_noop("Ensure that there are no more than {max_digits} digits in total."),
+    gettext_noop("Ensure that there are no more than {max_whole_digits} digits before the decimal point."),
+    gettext_noop("Ensure this field has at least {min_length} characters."),
+    gettext_noop("Ensure this field has at least {min_length} elements."),
+    gettext_noop("Ensure this field has no more than {max_length} characters."),
+    gettext_noop("Ensure this field has no more than {max_length} elements."),
+    gettext_noop("Ensure this filename has at most {max_length} characters (it has {length})."),
+    gettext_noop("Ensure this value is greater than or equal to {min_value}."),
+    gettext_noop("Ensure this value is less than or equal to {max_value}."),
+    gettext_noop("Enter a valid \"slug\" consisting of Unicode letters, numbers, underscores, or hyphens."),
+    gettext_noop("Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens."),
+    gettext_noop("Enter a valid IPv4 or IPv6 address."),
+    gettext_noop("The submitted data was not a file. Check the encoding type on the form."),
+    gettext_noop("You do not have permission to perform this action."),
 ]

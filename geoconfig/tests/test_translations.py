@@ -86,8 +86,10 @@ def test_the_strings_we_translate_again_are_still_the_libraries_own():
         library.update({e.msgid: e for e in polib.pofile(str(path))})
     leaflet = polib.mofile(str(SITE_PACKAGES / "leaflet/locale/es/LC_MESSAGES/django.mo"))
     library.update({e.msgid: e for e in leaflet})
+    drf = polib.mofile(str(SITE_PACKAGES / "rest_framework/locale/es/LC_MESSAGES/django.mo"))
+    library.update({e.msgid: e for e in drf})
     ours = {e.msgid: e for e in polib.pofile(str(DJANGO_PO))}
-    for message in [*overridden_strings.DJANGO, *overridden_strings.LEAFLET]:
+    for message in [*overridden_strings.DJANGO, *overridden_strings.LEAFLET, *overridden_strings.DRF]:
         with translation.override("en"):
             msgid = str(message)  # a plural's singular: its number is 1
         assert msgid in library, msgid

@@ -205,3 +205,14 @@ def test_a_body_that_is_not_json_is_told_so(client, db):
         content_type="application/geo+json",
     )
     assert geojson.status_code == 201, geojson.content
+
+
+def test_the_apis_own_errors_say_tu_in_spanish(client, db):
+    client.force_login(UserFactory())
+    response = client.post(
+        "/api/studygroups/", feature(point(-74.08, 4.6), name="Grande", capacity=2**31),
+        content_type="application/json", HTTP_ACCEPT_LANGUAGE="es",
+    )
+    assert response.json() == {
+        "capacity": ["Asegúrate de que este valor sea menor o igual que 2147483647."]
+    }
