@@ -255,3 +255,13 @@ def test_the_search_fields_stop_at_the_lengths_the_server_reads(client):
     html = client.get("/").content.decode()
     assert re.search(rf'<input id="place"[^>]* maxlength="{MAX_PLACE_LENGTH}"', html)
     assert re.search(rf'<input id="q"[^>]* maxlength="{MAX_QUERY_LENGTH}"', html)
+
+
+def test_an_unknown_place_says_so_where_the_list_would_be(client, demo_data):
+    response = client.get("/", {"place": "asdfgh"}, HTTP_ACCEPT_LANGUAGE="es")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "No encontramos «asdfgh». Prueba con otra ciudad o lugar." in html
+    results = html[html.index('<ol id="results"') : html.index("</ol>", html.index('<ol id="results"'))]
+    assert "La lista aparece cuando la búsqueda de arriba tiene un lugar" in results
+    assert not listed(html)
