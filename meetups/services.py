@@ -105,6 +105,7 @@ def event_update(event, *, actor=None, **fields):
         event.cancellation_reason = reason
     moved_venue = "venue" in fields and fields["venue"] != event.venue
     saved_start, saved_capacity = event.starts_at, event.capacity
+    saved_when_where = _when_where(event)
     for name, value in fields.items():
         setattr(event, name, value)
     if not event.time_zone:
@@ -117,10 +118,60 @@ def event_update(event, *, actor=None, **fields):
     event.save()
     if event.capacity > saved_capacity:
         rsvp_waitlist_promote(event=event)
+    if (
+        event.status == Event.Status.SCHEDULED
+        and not cancelling
+        and _when_where(event) != saved_when_where
+    ):
+        _email_attendees(event, *event_change_email(event, *saved_when_where[:2]))
     if cancelling:
         event_cancel(event, reason=reason or "", actor=actor)
         event.refresh_from_db()
     return event
+
+
+def _when_where(event):
+    """What attendees plan around: (start, end, zone, venue, online link)."""
+    during = event.during
+    return (
+        during.lower if during else None,
+        during.upper if during else None,
+        event.time_zone,
+        event.venue_id,
+        event.online_url,
+    )
+
+
+def _email_attendees(event, subject, body):
+    """Email everyone going or waitlisted once the transaction commits; returns
+    how many."""
+    addresses = list(event_cancellation_recipients(event).values_list("user__email", flat=True))
+    if addresses:
+        messages = [(subject, body, None, [address]) for address in addresses]
+        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    return len(addresses)
+
+
+def event_change_email(event, old_start, old_end):
+    """(subject, body) of the email saying ``event`` has a new time or place,
+    in its group's language, times in the event's own zone."""
+    group = event.study_group
+    language = group.language if group is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
+        when = format_span_text(event.during.lower, event.during.upper, event.time_zone)
+        subject = _("Changed: %(title)s") % {"title": event.title}
+        lines = [_("The organizers changed “%(title)s”.") % {"title": event.title}]
+        if (old_start, old_end) != (event.during.lower, event.during.upper) and old_start:
+            was = format_span_text(old_start, old_end, event.time_zone)
+            lines.append(_("It was: %(when)s") % {"when": was})
+        lines.append(_("When: %(when)s") % {"when": when})
+        if event.venue is not None:
+            where = ", ".join(part for part in (event.venue.name, event.venue.address) if part)
+            lines.append(_("Where: %(where)s") % {"where": where})
+        if event.online_url:
+            lines.append(_("Online: %(url)s") % {"url": event.online_url})
+        lines.append(_("You are going or on the waitlist, so we are letting you know."))
+        return subject, "\n\n".join(lines)
 
 
 def event_cancellation_recipients(event):
@@ -160,12 +211,7 @@ def event_cancel(event, *, reason="", actor):
                 "status", "cancelled_at", "cancelled_by", "cancellation_reason", "updated_at"
             ]
         )
-        addresses = list(event_cancellation_recipients(event).values_list("user__email", flat=True))
-        if addresses:
-            subject, body = event_cancellation_email(event)
-            messages = [(subject, body, None, [address]) for address in addresses]
-            transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
-        return len(addresses)
+        return _email_attendees(event, *event_cancellation_email(event))
 
 
 def event_cancellation_email(event):

@@ -47,3 +47,37 @@ def test_raising_the_capacity_seats_the_waitlist_in_order():
         "yes",
         "waitlist",
     )
+
+
+def test_a_new_time_emails_attendees_the_old_and_new_times_in_the_events_zone(
+    django_capture_on_commit_callbacks,
+):
+    import datetime
+    import zoneinfo
+
+    from psycopg2.extras import DateTimeTZRange
+
+    madrid = zoneinfo.ZoneInfo("Europe/Madrid")
+    start = datetime.datetime(2027, 3, 18, 19, tzinfo=madrid)
+    event = EventFactory(
+        title="Tertulia", time_zone="Europe/Madrid", study_group__language="es",
+        during=DateTimeTZRange(start, start + datetime.timedelta(hours=2), "[)"),
+    )
+    going = RSVPFactory(event=event, status="yes")
+    RSVPFactory(event=event, status="no")
+    later = start + datetime.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event, during=DateTimeTZRange(later, later + datetime.timedelta(hours=2), "[)"))
+    assert [message.to for message in mail.outbox] == [[going.user.email]]
+    message = mail.outbox[0]
+    assert message.subject == "Cambió: Tertulia"
+    assert "Era: jueves, 18 de marzo de 2027, 19:00 – 21:00, hora de Madrid (UTC+1)" in message.body
+    assert "Cuándo: jueves, 18 de marzo de 2027, 20:00 – 22:00, hora de Madrid (UTC+1)" in message.body
+
+
+def test_a_new_title_or_capacity_emails_nobody(django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=10)
+    RSVPFactory(event=event, status="yes")
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event, title="Otro título", capacity=12, description="Más detalles")
+    assert mail.outbox == []
