@@ -184,7 +184,28 @@ def membership_approve(*, actor, membership):
         raise ValidationError(_("This group is full."), code="full")
     membership.status = Membership.Status.ACTIVE
     membership.save(update_fields=["status"])
+    _tell_requester(membership, approved=True)
     return membership
+
+
+def _tell_requester(membership, *, approved):
+    """Email the person who asked to join whether the organizers said yes,
+    once the transaction commits, in the group's language."""
+    address = membership.user.email
+    if not address:
+        return
+    group = membership.study_group
+    with translation.override(group.language):
+        names = {"group": group.name}
+        if approved:
+            subject = _("You are now a member of %(group)s") % names
+            body = _("The organizers of “%(group)s” approved your request to join.") % names
+        else:
+            subject = _("Your request to join %(group)s") % names
+            body = _("The organizers of “%(group)s” declined your request to join.") % names
+    transaction.on_commit(
+        lambda: send_mass_mail([(subject, body, None, [address])], fail_silently=True)
+    )
 
 
 @transaction.atomic
@@ -193,6 +214,7 @@ def membership_decline(*, actor, membership):
     _check_organizer(actor, membership.study_group)
     if membership.status != Membership.Status.PENDING:
         raise ValidationError(_("Only pending requests can be declined."), code="not_pending")
+    _tell_requester(membership, approved=False)
     membership.delete()
 
 

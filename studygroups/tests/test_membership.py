@@ -218,3 +218,21 @@ def test_members_set_their_private_home_location_and_radius(client):
     refused = client.post("/accounts/profile/", {"alert_radius_km": "0"})
     assert "alert_radius_km" in refused.context["form"].errors
     assert MemberProfile.objects.get(user=user).alert_radius_km == 25
+
+
+def test_the_requester_is_told_the_organizers_answer_in_the_groups_language(
+    client, django_capture_on_commit_callbacks
+):
+    group = StudyGroupFactory(join_policy="approval", language="es", name="Club de Topología")
+    organizer = MembershipFactory(study_group=group, role="organizer").user
+    yes = MembershipFactory(study_group=group, status="pending", user__email="si@example.org")
+    no = MembershipFactory(study_group=group, status="pending", user__email="no@example.org")
+    client.force_login(organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/groups/{group.slug}/approve/", {"membership": yes.pk})
+        client.post(f"/groups/{group.slug}/decline/", {"membership": no.pk})
+    told = {message.to[0]: message for message in mail.outbox if message.to[0] in
+            ("si@example.org", "no@example.org")}
+    assert told["si@example.org"].subject == "Ya eres miembro de Club de Topología"
+    assert "aprobaron tu solicitud" in told["si@example.org"].body
+    assert "rechazaron tu solicitud" in told["no@example.org"].body
