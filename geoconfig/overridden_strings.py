@@ -1,4 +1,5 @@
-"""Django's, Django REST framework's and django-leaflet's own words that show on Cerca's pages, which
+"""Django's, Django REST framework's and django-leaflet's own words that show
+on Cerca's pages, which
 locale/es/LC_MESSAGES/django.po translates again: said with "tú" (the site's
 register) where Django's Spanish says "usted", with the accents and spelling
 django-leaflet's Spanish lacks ("polígono", "línea", "clic").
@@ -156,7 +157,9 @@ DRF = [
     gettext_noop("Time has wrong format. Use one of these formats instead: {format}."),
     gettext_noop("Ensure that there are no more than {max_decimal_places} decimal places."),
     gettext_noop("Ensure that there are no more than {max_digits} digits in total."),
-    gettext_noop("Ensure that there are no more than {max_whole_digits} digits before the decimal point."),
+    gettext_noop(
+        "Ensure that there are no more than {max_whole_digits} digits before the decimal point."
+    ),
     gettext_noop("Ensure this field has at least {min_length} characters."),
     gettext_noop("Ensure this field has at least {min_length} elements."),
     gettext_noop("Ensure this field has no more than {max_length} characters."),
@@ -164,7 +167,9 @@ DRF = [
     gettext_noop("Ensure this filename has at most {max_length} characters (it has {length})."),
     gettext_noop("Ensure this value is greater than or equal to {min_value}."),
     gettext_noop("Ensure this value is less than or equal to {max_value}."),
-    gettext_noop("Enter a valid \"slug\" consisting of Unicode letters, numbers, underscores, or hyphens."),
+    gettext_noop(
+        'Enter a valid "slug" consisting of Unicode letters, numbers, underscores, or hyphens.'
+    ),
     gettext_noop("Enter a valid \"slug\" consisting of letters, numbers, underscores or hyphens."),
     gettext_noop("Enter a valid IPv4 or IPv6 address."),
     gettext_noop("The submitted data was not a file. Check the encoding type on the form."),

@@ -6,11 +6,11 @@ from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from geoconfig.middleware import JSON_PREFIXES
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
 from meetups.urls import page_urlpatterns as meetups_pages
-from geoconfig.middleware import JSON_PREFIXES
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from studygroups import views as studygroups_views

@@ -151,7 +151,8 @@ class EventKind(WritableFeatureKind):
         status = params.get("status", Event.Status.SCHEDULED)
         if status not in {*Event.Status.values, "any"}:
             raise parsers.InvalidParameter(
-                "status", _("Expected scheduled, cancelled or any, got %(value)r.") % {"value": status}
+                "status",
+                _("Expected scheduled, cancelled or any, got %(value)r.") % {"value": status},
             )
         if status != "any":
             queryset = queryset.filter(status=status)

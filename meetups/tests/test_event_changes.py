@@ -67,12 +67,15 @@ def test_a_new_time_emails_attendees_the_old_and_new_times_in_the_events_zone(
     RSVPFactory(event=event, status="no")
     later = start + datetime.timedelta(hours=1)
     with django_capture_on_commit_callbacks(execute=True):
-        event_update(event, during=DateTimeTZRange(later, later + datetime.timedelta(hours=2), "[)"))
+        event_update(
+            event, during=DateTimeTZRange(later, later + datetime.timedelta(hours=2), "[)")
+        )
     assert [message.to for message in mail.outbox] == [[going.user.email]]
     message = mail.outbox[0]
     assert message.subject == "Cambió: Tertulia"
-    assert "Era: jueves, 18 de marzo de 2027, 19:00 – 21:00, hora de Madrid (UTC+1)" in message.body
-    assert "Cuándo: jueves, 18 de marzo de 2027, 20:00 – 22:00, hora de Madrid (UTC+1)" in message.body
+    zone = "hora de Madrid (UTC+1)"
+    assert f"Era: jueves, 18 de marzo de 2027, 19:00 – 21:00, {zone}" in message.body
+    assert f"Cuándo: jueves, 18 de marzo de 2027, 20:00 – 22:00, {zone}" in message.body
 
 
 def test_a_new_title_or_capacity_emails_nobody(django_capture_on_commit_callbacks):

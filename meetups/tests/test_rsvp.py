@@ -441,7 +441,9 @@ def rsvp_buttons(html):
 
     return [
         " ".join(label.split())
-        for label in re.findall(r'<button type="submit" name="going"[^>]*>(.*?)</button>', html, re.S)
+        for label in re.findall(
+            r'<button type="submit" name="going"[^>]*>(.*?)</button>', html, re.S
+        )
     ]
 
 
@@ -467,7 +469,8 @@ def test_the_answer_buttons_speak_to_you_and_warn_of_the_waitlist(client):
 def test_an_ended_event_tells_visitors_answers_are_closed(client):
     event = EventFactory(during=hours_from_now(-50, -48))
     html = client.get(event.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    section = html[html.index('class="rsvp"') : html.index("</section>", html.index('class="rsvp"'))]
+    start = html.index('class="rsvp"')
+    section = html[start : html.index("</section>", start)]
     assert "Este evento ya terminó; las respuestas están cerradas." in section
 
 

@@ -118,7 +118,9 @@ def test_zone_choices_are_grouped_by_country_with_readable_labels():
     assert choices["Colombia"] == [("America/Bogota", "Bogotá, Colombia (UTC−05:00)")]
     assert ("Europe/Madrid", "Madrid, España (UTC+02:00)") in choices["España"]
     assert ("Atlantic/Canary", "Canarias, España (UTC+01:00)") in choices["España"]
-    assert ("America/Argentina/Buenos_Aires", "Buenos Aires, Argentina (UTC−03:00)") in choices["Argentina"]
+    assert ("America/Argentina/Buenos_Aires", "Buenos Aires, Argentina (UTC−03:00)") in choices[
+        "Argentina"
+    ]
     assert ("America/Argentina/Cordoba", "Córdoba, Argentina (UTC−03:00)") in choices["Argentina"]
 
 

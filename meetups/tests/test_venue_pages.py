@@ -286,7 +286,9 @@ def test_a_venues_upcoming_events_are_read_on_an_index():
 
 
 def test_a_venue_cannot_shrink_below_its_upcoming_events(client, organizer_a, venue_a):
-    EventFactory(venue=venue_a, title="Taller de Python", capacity=30, during=hours_from_now(48, 50))
+    EventFactory(
+        venue=venue_a, title="Taller de Python", capacity=30, during=hours_from_now(48, 50)
+    )
     # A past event above the new size, and an upcoming one within it, are fine.
     EventFactory(venue=venue_a, title="Taller pasado", capacity=40, during=hours_from_now(-50, -48))
     EventFactory(venue=venue_a, title="Charla corta", capacity=5, during=hours_from_now(72, 74))

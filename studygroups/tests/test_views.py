@@ -262,6 +262,7 @@ def test_an_unknown_place_says_so_where_the_list_would_be(client, demo_data):
     html = response.content.decode()
     assert response.status_code == 200
     assert "No encontramos «asdfgh». Prueba con otra ciudad o lugar." in html
-    results = html[html.index('<ol id="results"') : html.index("</ol>", html.index('<ol id="results"'))]
+    start = html.index('<ol id="results"')
+    results = html[start : html.index("</ol>", start)]
     assert "La lista aparece cuando la búsqueda de arriba tiene un lugar" in results
     assert not listed(html)

@@ -212,7 +212,9 @@ def test_the_new_venue_and_event_maps_open_where_the_group_meets(
     log_in(page, live_server)
     page.goto(f"{live_server.url}/{form}/new/?group={group.slug}")
     page.wait_for_function("() => window.cercaFormMap !== undefined")
-    centre = page.evaluate("() => { const c = window.cercaFormMap.getCenter(); return [c.lng, c.lat]; }")
+    centre = page.evaluate(
+        "() => { const c = window.cercaFormMap.getCenter(); return [c.lng, c.lat]; }"
+    )
     assert centre == pytest.approx([group.location.x, group.location.y], abs=1e-4)
 
 
