@@ -125,6 +125,9 @@ def test_a_search_survives_a_reload_and_a_language_switch(new_page, live_server,
     reload_list(page, lambda: page.select_option("#radius", "25"))
     page.fill("#q", "python")
     before = reload_list(page, lambda: page.press("#q", "Enter"))
+    # The visitor moves the map once it has settled after the search.
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => document.body.dataset.mapMoving === undefined")
     page.evaluate("() => window.cercaMap.setView([6.30, -75.60], 11)")
     page.wait_for_function(
         "() => (new URL(location.href).searchParams.get('map') || '').startsWith('11/6.3')"
