@@ -46,6 +46,8 @@ class StudyGroupSerializer(FeatureSerializer):
             "meeting_area",
             "city",
             "address",
+            "time_zone",
+            "join_policy",
             "capacity",
         ]
 
@@ -96,6 +98,8 @@ class StudyGroupKind(WritableFeatureKind):
             "is_online": F("is_online"),
             "city": F("city"),
             "address": F("address"),
+            "time_zone": F("time_zone"),
+            "join_policy": F("join_policy"),
             "capacity": F("capacity"),
             "member_count": Coalesce(Subquery(members), Value(0)),
             "topics": ArraySubquery(

@@ -216,3 +216,23 @@ def test_the_apis_own_errors_say_tu_in_spanish(client, db):
     assert response.json() == {
         "capacity": ["Asegúrate de que este valor sea menor o igual que 2147483647."]
     }
+
+
+def test_a_group_is_written_with_its_time_zone_and_join_policy(client, db):
+    client.force_login(UserFactory())
+    created = post(
+        client, "/api/studygroups/",
+        feature(point(-3.7269, 40.4494), name="Topología", join_policy="approval"),
+    )
+    assert created.status_code == 201, created.content
+    properties = created.json()["properties"]
+    # No zone given: the nearest city's, as on the site.
+    assert (properties["time_zone"], properties["join_policy"]) == ("Europe/Madrid", "approval")
+    url = created["Location"]
+    changed = patch(client, url, feature(time_zone="Atlantic/Canary", join_policy="open"))
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["properties"]["time_zone"] == "Atlantic/Canary"
+    assert changed.json()["properties"]["join_policy"] == "open"
+    for field, value in (("time_zone", "Europe/Nowhere"), ("join_policy", "whatever")):
+        response = patch(client, url, feature(**{field: value}))
+        assert response.status_code == 400 and field in response.json(), response.content
