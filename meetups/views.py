@@ -278,8 +278,16 @@ def venue_delete_view(request, pk):
         else:
             messages.success(request, _("Venue “%(venue)s” deleted.") % {"venue": venue.name})
             return redirect(venue.study_group or "home")
-    events = venue.events.select_related("study_group").order_by("-during")
-    shown = list(events[: VENUE_EVENTS_SHOWN + 1])
+    # The upcoming events first, soonest first (those are the ones to move),
+    # then the past ones, latest first.
+    events = venue.events.select_related("study_group")
+    now = timezone.now()
+    upcoming = events.filter(during__endswith__gt=now).order_by("during")
+    shown = list(upcoming[: VENUE_EVENTS_SHOWN + 1])
+    if len(shown) <= VENUE_EVENTS_SHOWN:
+        shown += events.exclude(during__endswith__gt=now).order_by("-during")[
+            : VENUE_EVENTS_SHOWN + 1 - len(shown)
+        ]
     return render(
         request,
         "meetups/venue_confirm_delete.html",

@@ -308,3 +308,22 @@ def test_a_venue_cannot_shrink_below_its_upcoming_events(client, organizer_a, ve
     response = client.post(f"/venues/{venue_a.pk}/edit/", {**edit, "capacity": "30"})
     assert response.status_code == 302
     assert Venue.objects.get(pk=venue_a.pk).capacity == 30
+
+
+def test_the_blocking_events_list_the_soonest_upcoming_first_then_the_past(
+    client, organizer_a, venue_a
+):
+    titles = {
+        "pasada reciente": (-50, -48), "pasada antigua": (-500, -498),
+        "próxima": (48, 50), "lejana": (500, 502),
+    }
+    events = {
+        title: EventFactory(venue=venue_a, title=title, during=hours_from_now(*hours))
+        for title, hours in titles.items()
+    }
+    client.force_login(organizer_a)
+    response = client.get(f"/venues/{venue_a.pk}/delete/")
+    assert [event.title for event in response.context["events"]] == [
+        "próxima", "lejana", "pasada reciente", "pasada antigua"
+    ]
+    assert all(event.get_absolute_url() in response.content.decode() for event in events.values())
