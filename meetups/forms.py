@@ -125,6 +125,18 @@ class EventAdminForm(forms.ModelForm):
                 (Event.Status.SCHEDULED, Event.Status.SCHEDULED.label)
             ]
 
+    def _saved_bounds(self, zone):
+        """{"start"/"end": (wall clock in ``zone``, instant)} of the saved event,
+        when it is saved in that zone; else {}."""
+        during = self.instance.during if self.instance.pk else None
+        if during is None or self.instance.time_zone != zone:
+            return {}
+        tz = zoneinfo.ZoneInfo(zone)
+        return {
+            name: (moment.astimezone(tz).replace(tzinfo=None), moment)
+            for name, moment in (("start", during.lower), ("end", during.upper))
+        }
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("time_zone") and "time_zone" not in self.errors:
@@ -132,12 +144,20 @@ class EventAdminForm(forms.ModelForm):
         zone = cleaned.get("time_zone")
         if zone and "time_zone" not in self.errors:
             bounds = {}
+            saved = self._saved_bounds(zone)
             for name in ("start", "end"):
-                if cleaned.get(name) is not None:
-                    try:
-                        bounds[name] = aware_in_zone(cleaned[name], zone)
-                    except ValidationError as exc:
-                        self.add_error(name, exc)
+                if cleaned.get(name) is None:
+                    continue
+                if saved.get(name, (None,))[0] == cleaned[name]:
+                    # Unchanged: the same instant, even the second of an hour
+                    # that repeats when the clocks go back (its wall clock alone
+                    # would read as the first, an hour earlier).
+                    bounds[name] = saved[name][1]
+                    continue
+                try:
+                    bounds[name] = aware_in_zone(cleaned[name], zone)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
             if len(bounds) == 2:
                 if bounds["end"] <= bounds["start"]:
                     self.add_error("end", _("The event must end after it starts."))

@@ -159,3 +159,24 @@ def test_the_venues_nearest_the_group_are_offered_first(client, organizer):
     # Bogotá is about 240 km from Medellín; Spanish pages write "248,0 km".
     km = choices[1].split("·")[-1].split()[0]
     assert "," in km and 230 < float(km.replace(",", ".")) < 250
+
+
+def test_editing_an_event_in_the_repeated_hour_keeps_its_instant(client, organizer):
+    # 31 October 2027, Madrid: 02:00-03:00 happens twice. The second 02:30 is
+    # 01:30 UTC; its wall clock alone would read as the first, 00:30 UTC.
+    start = datetime.datetime(2027, 10, 31, 1, 30, tzinfo=datetime.UTC)
+    event = EventFactory(
+        study_group=organizer.study_group, time_zone="Europe/Madrid", location=None,
+        online_url="https://meet.example.org/x", venue=None,
+        during=DateTimeTZRange(start, start + datetime.timedelta(hours=2), "[)"),
+    )
+    data = event_form(
+        organizer.study_group, title="Nuevo título", online_url="https://meet.example.org/x",
+        start="2027-10-31T02:30", end="2027-10-31T04:30",
+    )
+    del data["repeat"], data["occurrences"]
+    response = client.post(f"/events/{event.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    event.refresh_from_db()
+    assert event.title == "Nuevo título"
+    assert (event.during.lower, event.during.upper) == (start, start + datetime.timedelta(hours=2))
