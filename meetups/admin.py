@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from leaflet.admin import LeafletGeoAdmin
 
-from places.permissions import bookable_venues, is_moderator
+from meetups.permissions import bookable_venues
 from places.timezones import format_span
 from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
+from studygroups.permissions import is_moderator
 
 from .forms import EventAdminForm, venue_group_help
 from .models import RSVP, Event, Venue

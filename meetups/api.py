@@ -13,12 +13,12 @@ from places import parsers
 from places.api import (
     FeatureSerializer,
     WritableFeatureCollectionView,
-    WritableFeatureKind,
     WritableFeatureView,
 )
-from places.permissions import is_moderator, manages, organizes
 from places.timezones import canonical_time_zone
 from places.validators import validate_geometry_type
+from studygroups.api import GroupManagedKind
+from studygroups.permissions import is_moderator, manages, organizes
 
 from .forms import time_zone_choices
 from .models import RSVP, Event, Venue
@@ -103,7 +103,7 @@ class VenueSerializer(FeatureSerializer):
         return validate_geometry_type(value, "Point")
 
 
-class EventKind(WritableFeatureKind):
+class EventKind(GroupManagedKind):
     name = "events"
     # Lazy: OGC API documents and the schema show them in the request's language.
     title = gettext_lazy("Events")
@@ -177,7 +177,7 @@ class EventKind(WritableFeatureKind):
         return queryset
 
     # Writes: organizers of the event's study group, and moderators (see
-    # places.permissions). An organizer books shared venues or their own
+    # studygroups.permissions). An organizer books shared venues or their own
     # group's, never another group's.
     serializer_class = EventSerializer
     error_fields = {
@@ -213,7 +213,7 @@ class EventKind(WritableFeatureKind):
         return event_update(instance, actor=self.actor, **data)
 
 
-class VenueKind(WritableFeatureKind):
+class VenueKind(GroupManagedKind):
     name = "venues"
     title = gettext_lazy("Venues")
     description = gettext_lazy(

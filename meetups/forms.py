@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 from psycopg2.extras import DateTimeTZRange
 
-from places.permissions import is_moderator, organized_group_ids
 from places.timezones import TimeZoneFormField, accepted_time_zones, aware_in_zone, zone_name
 from studygroups.forms import POSITIVE_INTEGER_MAX
 from studygroups.models import StudyGroup
+from studygroups.permissions import is_moderator, organized_group_ids
 
 from .models import Event, Venue
 from .services import event_check, event_default_time_zone

@@ -14,9 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from psycopg2.extras import DateTimeTZRange
 
-from places.permissions import manages
 from places.timezones import format_local, format_span_text, site_time_zone
 from studygroups.models import Membership, StudyGroup
+from studygroups.permissions import manages
 from studygroups.services import studygroup_time_zone
 
 from .models import RSVP, Event, Venue

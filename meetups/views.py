@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from places.permissions import is_moderator, manages, organizes
 from studygroups.models import StudyGroup
+from studygroups.permissions import is_moderator, manages, organizes
 from studygroups.views import detail_map_data
 
 from .forms import EventCancelForm, EventForm, VenueForm, move_unknown_errors

@@ -40,7 +40,6 @@ from places.geojson import (
     feature_text,
     lon_lat,
 )
-from places.permissions import manages
 from places.schema import FeatureSchema
 
 DEFAULT_RADIUS_KM = 10
@@ -394,13 +393,10 @@ class WritableFeatureKind(FeatureKind):
     def can_create(self, user, data):
         raise NotImplementedError
 
-    def study_group_of(self, instance):
-        """The study group whose organizers manage ``instance``."""
-        return instance.study_group
-
     def can_change(self, user, instance):
-        # Its group's organizers, and moderators (places.permissions).
-        return manages(user, self.study_group_of(instance))
+        """Whether ``user`` may change or delete ``instance``; each app says
+        (studygroups.api.GroupManagedKind)."""
+        raise NotImplementedError
 
     def can_change_to(self, user, data):
         """Whether ``user`` may give an existing feature these new values."""

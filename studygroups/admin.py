@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
-from places.permissions import is_moderator, organized_group_ids, organized_groups, organizes
+from studygroups.permissions import is_moderator, organized_group_ids, organized_groups, organizes
 
 from .forms import StudyGroupAdminForm
 from .models import Membership, StudyGroup, Topic

@@ -19,6 +19,7 @@ from places.geojson import geometry_json
 from places.validators import validate_geometry_type
 
 from .models import Membership, StudyGroup, Topic, TopicName
+from .permissions import manages
 from .services import studygroup_create, studygroup_update
 
 
@@ -66,7 +67,19 @@ class StudyGroupSerializer(FeatureSerializer):
         return value
 
 
-class StudyGroupKind(WritableFeatureKind):
+class GroupManagedKind(WritableFeatureKind):
+    """A kind whose features belong to a study group: its organizers, and
+    moderators, change them (studygroups.permissions)."""
+
+    def study_group_of(self, instance):
+        """The study group whose organizers manage ``instance``."""
+        return instance.study_group
+
+    def can_change(self, user, instance):
+        return manages(user, self.study_group_of(instance))
+
+
+class StudyGroupKind(GroupManagedKind):
     name = "studygroups"
     # Lazy: OGC API documents and the schema show them in the request's language.
     title = gettext_lazy("Study groups")
@@ -126,7 +139,7 @@ class StudyGroupKind(WritableFeatureKind):
         return queryset
 
     # Writes: anyone signed in creates a group and becomes its organizer; its
-    # organizers and moderators change and delete it (places.permissions).
+    # organizers and moderators change and delete it (studygroups.permissions).
     serializer_class = StudyGroupSerializer
     error_fields = {"studygroup_location_unless_online": "location"}
 

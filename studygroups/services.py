@@ -7,8 +7,8 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from places.permissions import manages, organizers_group
 from places.timezones import site_time_zone, time_zone_at
+from studygroups.permissions import manages, organizers_group
 
 from .models import Membership, StudyGroup
 

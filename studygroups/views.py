@@ -22,7 +22,7 @@ from meetups.models import Event
 from places import parsers
 from places.api import FeatureQuery
 from places.gazetteer import search_places
-from places.permissions import is_moderator, organizes
+from studygroups.permissions import is_moderator, organizes
 
 from .api import StudyGroupKind
 from .forms import MemberProfileForm, SignUpForm, StudyGroupForm

@@ -7,7 +7,7 @@ whole table: each cell is one test, named ``<surface>-<action>-<role>``, that
 checks the HTTP answer *and* what the database holds afterwards.
 
 "Staff" is a moderator: ``is_staff`` with the ``studygroups.moderate``
-permission, not a superuser (places/permissions.py).
+permission, not a superuser (studygroups/permissions.py).
 """
 
 import datetime

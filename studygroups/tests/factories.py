@@ -48,7 +48,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 def organizer_of(group, username):
     """A user made an organizer of ``group`` the way the site does it, with
     access to the admin."""
-    from places.permissions import organizers_group
+    from studygroups.permissions import organizers_group
     from studygroups.services import grant_organizer_access
 
     # A transactional test elsewhere may have flushed the migration's group.

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
-from places.permissions import ORGANIZERS_GROUP, organizers_group
 from studygroups.models import Membership, StudyGroup, Topic
+from studygroups.permissions import ORGANIZERS_GROUP, organizers_group
 
 from .factories import TopicFactory, UserFactory
 

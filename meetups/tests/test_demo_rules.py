@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from meetups.models import RSVP, Event, Venue
 from meetups.services import rsvp_answer, rsvp_refusal
-from places.permissions import ORGANIZERS_GROUP
 from studygroups.models import Membership, StudyGroup
+from studygroups.permissions import ORGANIZERS_GROUP
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +196,7 @@ def test_members_joined_after_their_group_and_account_were_made():
 
 
 def test_events_are_held_at_shared_venues_or_their_own_groups():
-    # places.permissions.bookable_venues: an organizer books shared venues and
+    # meetups.permissions.bookable_venues: an organizer books shared venues and
     # their own group's.
     assert rows(
         """

@@ -7,8 +7,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from meetups.models import RSVP, Event, Venue
-from places.permissions import organizers_group
 from studygroups.models import Membership, StudyGroup
+from studygroups.permissions import organizers_group
 
 # fixtures/demo.json is a snapshot taken the day before this Monday; loading
 # moves it by whole weeks so that "upcoming" stays upcoming, on the same weekdays.

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from meetups.management.commands.load_demo import DEMO_ANCHOR
 from meetups.models import RSVP, Event, Venue
-from places.management.commands.load_demo import DEMO_ANCHOR
 from studygroups.models import Membership, StudyGroup, Topic
 
 pytestmark = pytest.mark.django_db

@@ -46,7 +46,7 @@ def is_moderator(user):
 
 def organized_groups(user):
     """The study groups ``user`` organizes (a QuerySet; none when signed out)."""
-    # Imported here: studygroups and meetups import this module.
+    # Imported here: the models' app imports this module.
     from studygroups.models import StudyGroup
 
     return StudyGroup.objects.organized_by(user)
@@ -64,20 +64,6 @@ def organizes(user, study_group):
         return False
     pk = getattr(study_group, "pk", study_group)
     return organized_groups(user).filter(pk=pk).exists()
-
-
-def bookable_venues(user):
-    """The venues ``user`` may hold an event at (a QuerySet): shared venues (no
-    group) and the venues of the groups they organize; a moderator, every venue."""
-    from django.db.models import Q
-
-    from meetups.models import Venue
-
-    if is_moderator(user):
-        return Venue.objects.all()
-    return Venue.objects.filter(
-        Q(study_group__isnull=True) | Q(study_group__in=organized_group_ids(user))
-    )
 
 
 def manages(user, study_group):
