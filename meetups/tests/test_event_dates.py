@@ -11,6 +11,8 @@ from django.urls import reverse
 from meetups.models import Event
 from studygroups.tests.factories import StudyGroupFactory, organizer_of
 
+from .factories import event_form_data
+
 pytestmark = pytest.mark.django_db
 
 MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
@@ -29,22 +31,17 @@ def organizer(client, group):
 
 
 def site_form(group, **overrides):
-    data = {
-        "title": "Tertulia de los jueves",
-        "description": "",
-        "study_group": group.pk,
-        "venue": "",
-        "location": "",
-        "online_url": "https://meet.example.org/tertulia",
-        "start": "2027-01-14T19:00",
-        "end": "2027-01-14T21:00",
-        "time_zone": "",
-        "capacity": "20",
-        "repeat": "",
-        "occurrences": "1",
-    }
-    data.update(overrides)
-    return data
+    return event_form_data(
+        group,
+        **{
+            "title": "Tertulia de los jueves",
+            "online_url": "https://meet.example.org/tertulia",
+            "start": "2027-01-14T19:00",
+            "end": "2027-01-14T21:00",
+            "time_zone": "",
+            **overrides,
+        },
+    )
 
 
 def admin_form(group, **overrides):

@@ -15,7 +15,13 @@ from meetups.models import Event
 from meetups.services import event_create, event_update
 from studygroups.tests.factories import StudyGroupFactory, organizer_of
 
-from .factories import AttendeeFactory, EventFactory, VenueFactory, hours_from_now
+from .factories import (
+    AttendeeFactory,
+    EventFactory,
+    VenueFactory,
+    event_form_data,
+    hours_from_now,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,21 +41,16 @@ def organizer(client, group):
 
 
 def site_form(group, **overrides):
-    data = {
-        "title": "Club de lectura",
-        "study_group": group.pk,
-        "venue": "",
-        "location": "",
-        "online_url": "https://meet.example.org/club",
-        "start": "2027-02-04T18:00",
-        "end": "2027-02-04T20:00",
-        "time_zone": "America/Bogota",
-        "capacity": "20",
-        "repeat": "",
-        "occurrences": "1",
-    }
-    data.update(overrides)
-    return data
+    return event_form_data(
+        group,
+        **{
+            "online_url": "https://meet.example.org/club",
+            "start": "2027-02-04T18:00",
+            "end": "2027-02-04T20:00",
+            "time_zone": "America/Bogota",
+            **overrides,
+        },
+    )
 
 
 def api_body(group, **properties):

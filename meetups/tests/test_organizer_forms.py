@@ -9,7 +9,7 @@ from psycopg2.extras import DateTimeTZRange
 from meetups.models import Event, Venue
 from studygroups.tests.factories import MembershipFactory, StudyGroupFactory
 
-from .factories import EventFactory, VenueFactory
+from .factories import EventFactory, VenueFactory, event_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +24,7 @@ def organizer(client):
 
 
 def event_form(group, **overrides):
-    data = {
-        "title": "Club de lectura",
-        "description": "",
-        "study_group": group.pk,
-        "venue": "",
-        "location": "",
-        "online_url": "",
-        "start": "2027-10-14T18:00",
-        "end": "2027-10-14T20:00",
-        "time_zone": "Europe/Madrid",
-        "capacity": "20",
-        "repeat": "",
-        "occurrences": "1",
-    }
-    data.update(overrides)
-    return data
+    return event_form_data(group, **overrides)
 
 
 def test_an_organizer_places_an_event_on_the_map(client, organizer):
