@@ -114,7 +114,7 @@ class EventKind(GroupManagedKind):
     model = Event
     time_field = "during"
     parameters = frozenset({"topic", "q", "online", "start", "end", "status", "study_group"})
-    ordering = ("during", "pk")
+    ordering = ("during__startswith", "pk")
 
     def get_queryset(self):
         return Event.objects.all()

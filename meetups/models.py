@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db.models import Deferrable, Q
+from django.db.models import Deferrable, F, Q
 from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +60,8 @@ class Venue(models.Model):
             # = and prefix LIKE, in order, on the btree; words on the GIN.
             GinIndex(Words(Unaccented("name")), name="venue_name_words"),
             models.Index(Collate(Unaccented("name"), "C"), name="venue_name_folded"),
+            # The API's list order (meetups.api.VenueKind.ordering) and its keyset pages.
+            models.Index(fields=["city", "name", "id"], name="venue_city_name_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -189,6 +191,10 @@ class Event(models.Model):
             # upcoming() and between() filter on the time range.
             GistIndex(fields=["during"], name="event_during_idx"),
             GinIndex(fields=["search_vector"], name="event_search_idx"),
+            # The API's list order, soonest start first (meetups.api.EventKind),
+            # and its keyset pages; between() bounds the start from below so
+            # that this index serves upcoming lists too.
+            models.Index(F("during__startswith"), F("id"), name="event_start_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

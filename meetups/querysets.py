@@ -1,4 +1,5 @@
-from django.db.models import Q
+from django.db.models import F, Func, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
@@ -36,7 +37,21 @@ class EventQuerySet(SearchQuerySetMixin, SpatialQuerySet):
     def between(self, start=None, end=None, bounds="[)"):
         """Events whose time overlaps [start, end) (or, with ``bounds="[]"``,
         [start, end]); None leaves that end open."""
-        return self.filter(during__overlap=DateTimeTZRange(start, end, bounds))
+        queryset = self.filter(during__overlap=DateTimeTZRange(start, end, bounds))
+        if start is None:
+            return queryset
+        # Implied by the overlap, and said again in a form the (start, id)
+        # B-tree can use, so a list by start reads the index from there instead
+        # of sorting every upcoming event: nothing that overlaps [start, ...)
+        # starts before the earliest event in progress at ``start`` (a short
+        # GiST lookup), or before ``start`` when none is.
+        in_progress = self.model._base_manager.filter(during__contains=start).order_by().values(
+            # min() as a plain function: Django's Min would GROUP BY the id.
+            earliest=Func(F("during__startswith"), function="min")
+        )
+        return queryset.filter(
+            during__startswith__gte=Coalesce(Subquery(in_progress), Value(start))
+        )
 
     def online(self, is_online=True):
         """Events with an online URL (hybrid included), or, with False, without one."""

@@ -9,6 +9,7 @@ kind into GeoJSON lists and details built in PostGIS.
 import datetime
 from contextlib import contextmanager
 
+from django.contrib.gis.db.models.functions import GeometryDistance
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -32,7 +33,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from places import parsers
+from places import paging, parsers
 from places.geojson import (
     GEOJSON_MEDIA_TYPE,
     collection_bbox,
@@ -46,7 +47,6 @@ DEFAULT_RADIUS_KM = 10
 MAX_RADIUS_KM = 500
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
-MAX_OFFSET = 10**9
 
 
 def exception_handler(exc, context):
@@ -88,8 +88,14 @@ class FeatureKind:
         return self.model.objects.all()
 
     def properties(self):
-        """{name: expression} of each feature's properties."""
+        """{name: expression} of each feature's properties in a list: small ones
+        (points, no polygons), so a page of 10,000 stays light."""
         raise NotImplementedError
+
+    def detail_properties(self):
+        """{name: expression} of a single feature's properties: the list's, and
+        whatever is too big to repeat in lists."""
+        return self.properties()
 
     def filter(self, queryset, params):
         """Apply this kind's own parameters; the default is the unfiltered queryset."""
@@ -106,7 +112,7 @@ class FeatureKind:
         return (
             self.get_queryset()
             .filter(pk=as_pk(pk))
-            .annotate(_feature=feature_text(self.properties(), self.geometry_field))
+            .annotate(_feature=feature_text(self.detail_properties(), self.geometry_field))
             .values_list("_feature", flat=True)
             .first()
         )
@@ -115,7 +121,9 @@ class FeatureKind:
 class FeatureQuery:
     """A list request's parameters, parsed and validated, applied to a kind."""
 
-    spatial_parameters = frozenset({"near", "radius_km", "bbox", "tile", "limit", "offset"})
+    spatial_parameters = frozenset(
+        {"near", "radius_km", "bbox", "tile", "limit", "offset", "cursor"}
+    )
 
     def __init__(self, kind, params, allowed=None):
         allowed = allowed if allowed is not None else self.spatial_parameters | kind.parameters
@@ -145,47 +153,90 @@ class FeatureQuery:
         self.limit = parsers.parse_limit(
             params.get("limit"), "limit", default=DEFAULT_LIMIT, maximum=MAX_LIMIT
         )
-        self.offset = parsers.parse_int(
-            params.get("offset") or 0, "offset", minimum=0, maximum=MAX_OFFSET
-        )
+        self.offset = parsers.parse_int(params.get("offset") or 0, "offset", minimum=0)
+        if self.offset > paging.MAX_OFFSET:
+            raise parsers.InvalidParameter(
+                "offset",
+                _("Must be at most %(max)s; to go further, follow the next link, whose "
+                  "cursor costs no more than the first page.") % {"max": paging.MAX_OFFSET},
+            )
+        self.cursor = params.get("cursor") or None
+        if self.cursor and self.offset:
+            raise parsers.InvalidParameter("cursor", _("Give offset or cursor, not both."))
 
     def queryset(self):
+        """The matching rows, unordered (``order_keys`` orders them)."""
         queryset = self.kind.filter(self.kind.get_queryset(), self.params)
         for box in self.boxes:
             queryset = queryset.in_bbox(*box)
-        ranked = "search_rank" in queryset.query.annotations
         if self.near:
             queryset = queryset.near(self.near, self.radius_m)
+        return queryset
+
+    def order_keys(self, queryset):
+        """The list's order as ascending sort keys, the primary key last, so
+        that a row's keys say where the next page starts."""
+        ranked = "search_rank" in queryset.query.annotations
+        if self.near:
             if ranked:
                 # Text and place together: relevance, discounted by distance
                 # (halved at 1 km, a third at 2 km...).
-                return queryset.order_by(
-                    (F("search_rank") / (1 + F("distance_m") / 1000)).desc(), "pk"
-                )
-            return queryset
-        if ranked:
-            return queryset.order_by("-search_rank", *self.kind.ordering)
-        return queryset.order_by(*self.kind.ordering)
+                return [-F("search_rank") / (1 + F("distance_m") / 1000), F("pk")]
+            # The KNN operator, so the GiST index walks nearest first.
+            return [GeometryDistance(self.kind.geometry_field, self.near), F("pk")]
+        keys = [F(name) for name in self.kind.ordering]
+        return [-F("search_rank"), *keys] if ranked else keys
 
-    def page(self):
-        """(feature texts, bbox, number matched) of the requested page."""
+    def ordered(self):
+        """The matching rows in the list's order."""
         queryset = self.queryset()
-        rows = list(
-            queryset.annotate(
+        return queryset.order_by(*self.order_keys(queryset))
+
+    def rows(self):
+        """The page's rows, one more than ``limit`` to tell whether a next page
+        exists: (feature text, lon, lat, *sort keys)."""
+        queryset = self.queryset()
+        keys = {f"_key{i}": key for i, key in enumerate(self.order_keys(queryset))}
+        queryset = queryset.annotate(**keys)
+        if self.cursor:
+            fields = [queryset.query.annotations[name].output_field for name in keys]
+            queryset = queryset.filter(
+                paging.RowAfter(
+                    [F(name) for name in keys], paging.decode_cursor(self.cursor, fields), fields
+                )
+            )
+        return (
+            queryset.order_by(*keys)
+            .annotate(
                 _feature=feature_text(
                     self.kind.properties(), self.kind.geometry_field, with_distance=bool(self.near)
                 ),
                 **lon_lat(self.kind.geometry_field),
-            ).values_list("_feature", "_lon", "_lat")[self.offset : self.offset + self.limit]
+            )
+            .values_list("_feature", "_lon", "_lat", *keys)[
+                self.offset : self.offset + self.limit + 1
+            ]
         )
-        if len(rows) < self.limit and (rows or not self.offset):
+
+    def page(self):
+        """(feature texts, bbox, number matched or None, cursor of the next page
+        or None) of the requested page."""
+        rows = list(self.rows())
+        more = len(rows) > self.limit
+        rows = rows[: self.limit]
+        if self.cursor:
+            # Rows before the cursor are not known here; a client that wants
+            # the total read it on the first page.
+            matched = None
+        elif not more and (rows or not self.offset):
             matched = self.offset + len(rows)
         else:
-            matched = queryset.count()
+            matched = paging.capped_count(self.queryset())
         return (
             [row[0] for row in rows],
             collection_bbox((row[1], row[2]) for row in rows),
             matched,
+            paging.encode_cursor(rows[-1][3:]) if more else None,
         )
 
 
@@ -196,23 +247,33 @@ def refuse_nul_characters(params):
             raise parsers.InvalidParameter(name, _("Contains a NUL character."))
 
 
-def page_links(request, offset, limit, returned, matched, media_type=GEOJSON_MEDIA_TYPE):
-    """self, and next and prev where they exist, as OGC API / RFC 8288 link objects."""
+def page_links(request, query, next_cursor, media_type=GEOJSON_MEDIA_TYPE):
+    """self, and next and prev where they exist, as OGC API / RFC 8288 link objects.
 
-    def href(new_offset):
-        query = request.GET.copy()
-        if new_offset:
-            query["offset"] = str(new_offset)
-        else:
-            query.pop("offset", None)
-        encoded = query.urlencode()
+    ``next`` carries a cursor (a keyset page, as cheap as the first); ``prev``
+    exists only for pages reached by a (small) offset.
+    """
+
+    def href(**changes):
+        params = request.GET.copy()
+        for name, value in changes.items():
+            if value:
+                params[name] = str(value)
+            else:
+                params.pop(name, None)
+        encoded = params.urlencode()
         return request.build_absolute_uri(request.path + (f"?{encoded}" if encoded else ""))
 
-    links = [{"href": href(offset), "rel": "self", "type": media_type}]
-    if offset + returned < matched:
-        links.append({"href": href(offset + limit), "rel": "next", "type": media_type})
-    if offset > 0:
-        links.append({"href": href(max(0, offset - limit)), "rel": "prev", "type": media_type})
+    links = [{"href": href(), "rel": "self", "type": media_type}]
+    if next_cursor:
+        links.append(
+            {"href": href(offset=None, cursor=next_cursor), "rel": "next", "type": media_type}
+        )
+    if query.offset > 0:
+        links.append(
+            {"href": href(offset=max(0, query.offset - query.limit)), "rel": "prev",
+             "type": media_type}
+        )
     return links
 
 
@@ -253,7 +314,7 @@ class FeatureCollectionView(APIView):
 
     def get(self, request):
         query = FeatureQuery(self.kind, request.query_params)
-        features, bbox, matched = query.page()
+        features, bbox, matched, next_cursor = query.page()
         return geojson_response(
             feature_collection(
                 features,
@@ -261,7 +322,7 @@ class FeatureCollectionView(APIView):
                 numberMatched=matched,
                 numberReturned=len(features),
                 timeStamp=now_rfc3339(),
-                links=page_links(request, query.offset, query.limit, len(features), matched),
+                links=page_links(request, query, next_cursor),
             )
         )
 

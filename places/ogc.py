@@ -12,7 +12,7 @@ page, conformance, collections with their extents, items with ``bbox``,
 import json
 
 from django.contrib.gis.db.models import Extent
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -181,7 +181,7 @@ class OgcFeatureQuery(FeatureQuery):
     ``bbox`` and, for kinds with a time range, ``datetime``."""
 
     def __init__(self, kind, params):
-        allowed = {"bbox", "limit", "offset", "f"}
+        allowed = {"bbox", "limit", "offset", "cursor", "f"}
         if hasattr(kind, "time_field"):
             allowed.add("datetime")
         super().__init__(kind, params, allowed=allowed)
@@ -199,7 +199,11 @@ class OgcFeatureQuery(FeatureQuery):
             start, end = self.interval
             # OGC intervals are closed: "start/end" includes both instants.
             queryset = queryset.between(start, end, bounds="[]")
-        return queryset.order_by("pk")
+        return queryset
+
+    def order_keys(self, queryset):
+        # By id: the primary key's index pages through any collection.
+        return [F("pk")]
 
 
 class ItemsView(OgcView):
@@ -212,8 +216,8 @@ class ItemsView(OgcView):
         if request.query_params.get("f", "json") not in FORMATS:
             raise parsers.InvalidParameter("f", _("Only json is offered."))
         query = OgcFeatureQuery(kind, request.query_params)
-        features, bbox, matched = query.page()
-        links = page_links(request, query.offset, query.limit, len(features), matched)
+        features, bbox, matched, next_cursor = query.page()
+        links = page_links(request, query, next_cursor)
         links.append(
             {"href": self.url(request, "collection", collection_id=kind.name),
              "rel": "collection", "type": JSON}

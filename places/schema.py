@@ -18,7 +18,9 @@ PARAMETERS = {
     "tile": (OpenApiTypes.STR, "Web map tile `z/x/y` (XYZ scheme): the features inside it."),
     "limit": (OpenApiTypes.INT, "Features per page, at least 1. Default 100; more than "
               "10,000 is clamped to 10,000."),
-    "offset": (OpenApiTypes.INT, "Features to skip; follow the `next` link instead."),
+    "offset": (OpenApiTypes.INT, "Features to skip, at most 10,000; follow the `next` link "
+               "instead, whose `cursor` goes on at the cost of the first page."),
+    "cursor": (OpenApiTypes.STR, "Where the page starts: copy it from a `next` link, as is."),
     "topic": (OpenApiTypes.STR, "Topic slug, e.g. `python`."),
     "q": (OpenApiTypes.STR, "Text to find in names and descriptions, accents and case "
           "ignored."),
@@ -57,7 +59,9 @@ FEATURE_COLLECTION = {
     "properties": {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
         "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
-        "numberMatched": {"type": "integer"},
+        "numberMatched": {"type": "integer", "description": "How many features match, "
+                          "when that is cheap to know: on a first or last page, up to "
+                          "10,000; left out otherwise."},
         "numberReturned": {"type": "integer"},
         "timeStamp": {"type": "string", "format": "date-time"},
         "links": {"type": "array", "items": LINK},
@@ -134,7 +138,7 @@ class OgcSchema(AutoSchema):
     def get_override_parameters(self):
         names = {"f"}
         if self.view.operation == "items":
-            names |= {"bbox", "limit", "offset", "datetime"}
+            names |= {"bbox", "limit", "offset", "cursor", "datetime"}
         return parameters(names)
 
     def get_response_serializers(self):

@@ -1,7 +1,16 @@
 """GeoJSON endpoints for study groups: /api/studygroups/ and /api/studygroups/<id>/."""
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -124,10 +133,16 @@ class StudyGroupKind(GroupManagedKind):
                 .order_by("slug")
                 .values(name=TopicName())
             ),
-            "meeting_area": geometry_json("meeting_area"),
+            # Lists carry points: the polygon itself comes with the detail.
+            "has_meeting_area": ExpressionWrapper(
+                Q(meeting_area__isnull=False), output_field=BooleanField()
+            ),
             "created_at": F("created_at"),
             "updated_at": F("updated_at"),
         }
+
+    def detail_properties(self):
+        return {**self.properties(), "meeting_area": geometry_json("meeting_area")}
 
     def filter(self, queryset, params):
         if params.get("topic"):

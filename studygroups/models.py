@@ -186,6 +186,9 @@ class StudyGroup(models.Model):
             GinIndex(Words(Unaccented("name")), name="studygroup_name_words"),
             models.Index(Collate(Unaccented("name"), "C"), name="studygroup_name_folded"),
             models.Index(Collate(Unaccented("address"), "C"), name="studygroup_address_folded"),
+            # The API's list order (studygroups.api.StudyGroupKind.ordering), and
+            # its keyset pages: (name, id) > (last name, last id).
+            models.Index(fields=["name", "id"], name="studygroup_name_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -246,7 +246,7 @@ def nearest_groups(lon, lat, radius_km, query):
     params["radius_km"] = str(radius_km)
     if query:
         params["q"] = query
-    groups = list(FeatureQuery(StudyGroupKind(), params).queryset()[:LIST_LENGTH])
+    groups = list(FeatureQuery(StudyGroupKind(), params).ordered()[:LIST_LENGTH])
     for group in groups:
         group.distance_km = group.distance_m / 1000
     return groups
@@ -320,6 +320,11 @@ def js_strings():
         "noteMapCapped": _(
             "Only the first %(shown)s of %(total)s study groups in view are drawn; zoom in to "
             "see them all."
+        ),
+        # Past 10,000 the API does not count them (places.paging).
+        "noteMapCappedUncounted": _(
+            "Only the first %(shown)s of the many study groups in view are drawn; zoom in "
+            "to see them all."
         ),
         "noteCircle": _("The dashed circle is the area the list searches."),
         "noteList": _(

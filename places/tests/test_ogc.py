@@ -246,8 +246,15 @@ class TestOverDemoData:
         assert set(ids) == expected
         assert len(pages) == math.ceil(len(expected) / 37)
         assert all(len(page["features"]) == 37 for page in pages[:-1])
-        assert "prev" not in {item["rel"] for item in pages[0]["links"]}
-        assert all("prev" in {item["rel"] for item in page["links"]} for page in pages[1:])
+        assert ids == sorted(ids)
+        # Keyset pages: each next link starts after the last row seen, by a
+        # cursor, never by an offset; there is no way back but the first page.
+        for page in pages[:-1]:
+            query = parse_qs(urlsplit(next_href(page)).query)
+            assert "offset" not in query and len(query["cursor"]) == 1
+        assert all("prev" not in {item["rel"] for item in page["links"]} for page in pages)
+        assert pages[0]["numberMatched"] == len(expected)
+        assert all("numberMatched" not in page for page in pages[1:])
 
     def test_limit_above_10000_is_clamped(self, client):
         extra = MAX_LIMIT + 1 - Venue.objects.count()
@@ -262,10 +269,13 @@ class TestOverDemoData:
         first = items(client, "venues", limit=50_000)
 
         assert first["numberReturned"] == len(first["features"]) == MAX_LIMIT
-        assert first["numberMatched"] == MAX_LIMIT + 1
+        # More than the exact count's limit (10,000) match: numberMatched is
+        # left out rather than paid for with a count of every row.
+        assert "numberMatched" not in first
         rest = get_json(client, next_href(first))
-        assert parse_qs(urlsplit(next_href(first)).query)["offset"] == [str(MAX_LIMIT)]
+        assert "cursor" in parse_qs(urlsplit(next_href(first)).query)
         assert len(rest["features"]) == 1
+        assert next_href(rest) is None
         assert set(feature_ids(first) + feature_ids(rest)) == set(
             Venue.objects.values_list("pk", flat=True)
         )
@@ -373,7 +383,10 @@ class TestOverDemoData:
             assert item["type"] == "Feature"
             assert item["id"] == feature["id"]
             assert item["geometry"] == feature["geometry"]
-            assert item["properties"] == feature["properties"]
+            # A detail carries what a list leaves out (a group's meeting area).
+            assert item["properties"].items() >= feature["properties"].items()
+            extra = set(item["properties"]) - set(feature["properties"])
+            assert extra == ({"meeting_area"} if collection_id == "studygroups" else set())
             assert link(item, "self")["href"].endswith(url)
             assert link(item, "collection")["href"].endswith(f"/ogc/collections/{collection_id}")
 
@@ -406,12 +419,22 @@ class TestOverDemoData:
             for decimals, exponent in NUMBER.findall(array):
                 assert not exponent and len(decimals) <= 6, array
 
-    def test_meeting_area_exterior_rings_are_counter_clockwise(self, client):
+    def test_lists_carry_points_and_details_the_meeting_area(self, client):
         features = items(client, "studygroups", limit=MAX_LIMIT)["features"]
+        with_area = {f["id"] for f in features if f["properties"]["has_meeting_area"]}
+
+        assert with_area == set(
+            StudyGroup.objects.exclude(meeting_area=None).values_list("pk", flat=True)
+        )
+        assert all("meeting_area" not in f["properties"] for f in features)
+        assert {f["geometry"]["type"] for f in features if f["geometry"]} == {"Point"}
+
+    def test_meeting_area_exterior_rings_are_counter_clockwise(self, client):
         areas = [
-            feature["properties"]["meeting_area"]
-            for feature in features
-            if feature["properties"]["meeting_area"]
+            get_json(client, f"/ogc/collections/studygroups/items/{pk}")["properties"][
+                "meeting_area"
+            ]
+            for pk in StudyGroup.objects.exclude(meeting_area=None).values_list("pk", flat=True)
         ]
 
         assert len(areas) == StudyGroup.objects.exclude(meeting_area=None).count() > 0

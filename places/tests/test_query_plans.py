@@ -9,14 +9,21 @@ brute-force check in Python, with pyproj geodesics for distances.
 import datetime
 import json
 import random
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from pyproj import Geod
 
+from meetups.api import EventKind
 from meetups.models import Event
+from places.api import FeatureQuery
+from places.ogc import OgcFeatureQuery
+from places.paging import encode_cursor
+from studygroups.api import StudyGroupKind
 from studygroups.models import StudyGroup
 
 pytestmark = pytest.mark.django_db
@@ -289,3 +296,92 @@ def test_between_uses_the_during_index(events):
     }
     assert len(overlapping) > 50
     assert set(between.values_list("title", flat=True)) == overlapping
+
+
+def main_plan(queryset):
+    """The EXPLAIN nodes of the query itself, without the subqueries that
+    build each row's properties (member counts, topics) or bounds."""
+    (explained,) = json.loads(queryset.explain(format="json"))
+    pending = [explained["Plan"]]
+    nodes = []
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(
+            child
+            for child in node.get("Plans", [])
+            if child.get("Parent Relationship") not in {"SubPlan", "InitPlan"}
+        )
+    return nodes
+
+
+def seq_scans_of(nodes, table):
+    return [
+        node for node in nodes
+        if node["Node Type"] == "Seq Scan" and node.get("Relation Name") == table
+    ]
+
+
+def list_page(kind, **params):
+    """The rows query of an API list page with ``params``."""
+    return FeatureQuery(kind, QueryDict(urlencode(params))).rows()
+
+
+def test_the_default_list_page_reads_the_name_index_without_sorting(study_groups):
+    first = list_page(StudyGroupKind(), limit=100)
+    nodes = main_plan(first)
+    (scan,) = scans_on(nodes, "studygroup_name_id_idx")
+    assert scan["Node Type"] in {"Index Scan", "Index Only Scan"}
+    assert not {"Seq Scan", "Sort", "Incremental Sort"} & node_types(nodes)
+
+    # The next page's keyset is an index condition, not a filter on every row.
+    *_, name, pk = list(first)[99]
+    after = list_page(StudyGroupKind(), limit=100, cursor=encode_cursor([name, pk]))
+    nodes = main_plan(after)
+    (scan,) = scans_on(nodes, "studygroup_name_id_idx")
+    assert "> ROW(" in scan["Index Cond"] or ") > (" in scan["Index Cond"], scan["Index Cond"]
+    assert not {"Seq Scan", "Sort"} & node_types(nodes)
+    names = sorted(StudyGroup.objects.values_list("name", "pk"))
+    assert [row[3:] for row in after][:3] == [
+        row for row in names if row > (name, pk)
+    ][:3] or names == []
+
+
+def test_the_upcoming_events_page_bounds_its_start_on_the_index(events):
+    now = timezone.now()
+    page = list_page(EventKind(), limit=100)
+    nodes = main_plan(page)
+    (scan,) = scans_on(nodes, "event_start_id_idx")
+    assert ">=" in scan["Index Cond"]
+    assert not seq_scans_of(nodes, "meetups_event")
+
+    titles = [json.loads(row[0])["properties"]["title"] for row in page]
+    expected = sorted(
+        (start, title)
+        for title, (start, end, status) in events.items()
+        if status == "scheduled" and end > now
+    )
+    assert titles[:100] == [title for _, title in expected][: len(titles[:100])]
+    assert len(titles) == 101
+
+
+def test_a_near_page_finds_its_rows_on_the_location_index(study_groups):
+    page = list_page(StudyGroupKind(), near=f"{BOGOTA[0]},{BOGOTA[1]}", radius_km=10, limit=20)
+    nodes = main_plan(page)
+    # Either the KNN walk (ordered by <->, the id breaking ties) or the
+    # radius found on the index and its few rows sorted: never the table.
+    assert scans_on(nodes, gist_index_on(StudyGroup, "location"))
+    assert not seq_scans_of(nodes, "studygroups_studygroup")
+
+
+def test_an_ogc_page_by_cursor_reads_the_primary_key(study_groups):
+    query = OgcFeatureQuery(
+        StudyGroupKind(), QueryDict(urlencode({"cursor": encode_cursor([FIRST_ID + 40_000])}))
+    )
+    nodes = main_plan(query.rows())
+    assert any(node.get("Index Name", "").endswith("_pkey") for node in nodes)
+    assert not seq_scans_of(nodes, "studygroups_studygroup")
+    assert "Sort" not in node_types(nodes)
+    assert [json.loads(row[0])["id"] for row in query.rows()][:2] == [
+        FIRST_ID + 40_001, FIRST_ID + 40_002
+    ]

@@ -312,8 +312,11 @@ async function loadView() {
       getJSON(apiUrl(page.api.events, { bbox, q, limit }), signal),
     ]);
     viewGroups = groups.features;
-    viewCapped = groups.numberMatched > groups.numberReturned
-      ? { shown: groups.numberReturned, total: groups.numberMatched } : null;
+    // Past 10,000 matches the API leaves numberMatched out; a next link
+    // still says there are more than were drawn.
+    const more = groups.links.some((link) => link.rel === "next");
+    viewCapped = more
+      ? { shown: groups.numberReturned, total: groups.numberMatched ?? null } : null;
     syncGroups();
     syncLayer(eventMarkers, events.features, eventMarker, shown.events);
     document.body.dataset.eventMarkers = events.features.filter((f) => f.geometry).length;
@@ -346,8 +349,10 @@ function describeMap() {
   const key = groupsOn && eventsOn ? "noteMapBoth" : groupsOn ? "noteMapGroups" : eventsOn ? "noteMapEvents" : "noteMapNone";
   const sentences = [format(t[state.q && key !== "noteMapNone" ? `${key}Q` : key], { q: state.q })];
   if (groupsOn && viewCapped) {
-    sentences.push(format(t.noteMapCapped, {
-      shown: countFormat.format(viewCapped.shown), total: countFormat.format(viewCapped.total),
+    const counted = viewCapped.total !== null;
+    sentences.push(format(t[counted ? "noteMapCapped" : "noteMapCappedUncounted"], {
+      shown: countFormat.format(viewCapped.shown),
+      total: counted ? countFormat.format(viewCapped.total) : "",
     }));
   }
   sentences.push(t.noteCircle);
