@@ -47,6 +47,9 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # most REPLICA_PIN_SECONDS old) that browser or client reads the primary.
 PIN_COOKIE = "cerca_pin"
 PIN_SALT = "geoconfig.middleware.ReplicaReads"
+# SQLSTATE of "canceling statement due to conflict with recovery": the
+# replica replayed a change that the query's rows needed.
+RECOVERY_CONFLICT = "40001"
 
 
 class ReplicaReads:
@@ -80,7 +83,8 @@ class ReplicaReads:
                 httponly=True,
                 samesite="Lax",
             )
-        if response.streaming and not response.is_async:
+        streamed = response.streaming and not response.is_async
+        if streamed and reads.alias == db_router.REPLICA_DB_ALIAS:
             # The rows of a streamed answer are read while it is sent, after
             # this method has returned.
             response.streaming_content = reading_from(reads, response.streaming_content)
@@ -122,11 +126,6 @@ class ReplicaReads:
         reads.alias = DEFAULT_DB_ALIAS
         match = request.resolver_match
         return match.func(request, *match.args, **match.kwargs)
-
-
-# SQLSTATE of "canceling statement due to conflict with recovery": the
-# replica replayed a change that the query's rows needed.
-RECOVERY_CONFLICT = "40001"
 
 
 def reading_from(reads, chunks):

@@ -30,7 +30,7 @@ from django.core import signing
 from django.db import connection, transaction
 
 from geoconfig import db_router
-from geoconfig.middleware import PIN_COOKIE, PIN_SALT
+from geoconfig.middleware import PIN_COOKIE, PIN_SALT, reading_from
 from studygroups.models import StudyGroup
 from studygroups.tests.factories import StudyGroupFactory, UserFactory
 
@@ -504,3 +504,18 @@ def test_only_the_primary_is_migrated_and_relations_cross_aliases():
     on_replica, on_primary = StudyGroup(), StudyGroup()
     on_replica._state.db, on_primary._state.db = "replica", "default"
     assert router.allow_relation(on_replica, on_primary)
+
+
+def test_a_streamed_answer_reads_where_its_request_did_while_it_is_sent():
+    router = db_router.ReplicaRouter()
+
+    def rows():
+        for _ in range(3):
+            yield router.db_for_read(StudyGroup)
+
+    with routed_to_replica() as reads:
+        streamed = reading_from(reads, rows())
+    # Sent after the middleware has returned, and read on the replica.
+    assert db_router.request_reads.get() is None
+    assert list(streamed) == ["replica"] * 3
+    assert db_router.request_reads.get() is None
