@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -153,10 +154,26 @@ def replica(django_db_setup, django_db_blocker):
     standby.admin.close()
 
 
+def recovery_conflict():
+    """What a hot standby answers to a query that replay cancelled (an
+    ErrorResponse with SQLSTATE 40001, then ReadyForQuery)."""
+    fields = b"".join(
+        code + text + b"\0"
+        for code, text in (
+            (b"S", b"ERROR"),
+            (b"V", b"ERROR"),
+            (b"C", b"40001"),
+            (b"M", b"canceling statement due to conflict with recovery"),
+        )
+    ) + b"\0"
+    return b"E" + struct.pack("!I", 4 + len(fields)) + fields + b"Z" + struct.pack("!I", 5) + b"I"
+
+
 class Relay:
     """A TCP relay in front of the replica that a test can cut, as a network
-    or a dying replica would: refuse new connections, drop the open ones, or
-    drop a connection when a query names ``drop_on``."""
+    or a dying replica would: refuse new connections, drop the open ones,
+    drop a connection when a query names ``drop_on``, or answer a query that
+    names ``conflict_on`` as the standby does when replay cancels it."""
 
     def __init__(self, port):
         self.upstream = ("127.0.0.1", port)
@@ -164,6 +181,7 @@ class Relay:
         self.port = self.listener.getsockname()[1]
         self.refusing = False
         self.drop_on = None
+        self.conflict_on = None
         self.open = set()
         self.lock = threading.Lock()
         threading.Thread(target=self.accept, daemon=True).start()
@@ -189,6 +207,10 @@ class Relay:
                 if from_client and self.drop_on and self.drop_on in data:
                     self.drop_on = None
                     break
+                if from_client and self.conflict_on and self.conflict_on in data:
+                    self.conflict_on = None
+                    source.sendall(recovery_conflict())
+                    continue
                 target.sendall(data)
         except OSError:
             pass
@@ -464,6 +486,25 @@ def test_a_request_that_loses_the_replica_midway_is_answered_from_the_primary(
     assert visitor.status(group_api(group)) == 200
     assert relay.drop_on is None  # the connection was dropped mid-request
     assert f"Answering GET {group_api(group)} again from the primary" in relayed_server.log()
+    assert visitor.status(group_api(group)) == 404
+
+
+def test_a_query_that_replay_cancels_is_answered_again_from_the_primary(
+    relayed_server, relay, stale_replica
+):
+    group = StudyGroupFactory()
+    visitor = Visitor(relayed_server)
+    unreachable = relayed_server.log().count("cannot be reached")
+
+    relay.conflict_on = StudyGroup._meta.db_table.encode()
+    assert visitor.status(group_api(group)) == 200
+    assert relay.conflict_on is None
+    assert (
+        f"Answering GET {group_api(group)} again from the primary: canceling statement "
+        "due to conflict with recovery" in relayed_server.log()
+    )
+    # A replica that answers is not given up on.
+    assert relayed_server.log().count("cannot be reached") == unreachable
     assert visitor.status(group_api(group)) == 404
 
 
