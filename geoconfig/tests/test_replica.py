@@ -28,10 +28,9 @@ import psycopg2
 import pytest
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
+from django.db import connection
 
-from geoconfig import db_router
-from geoconfig.middleware import PIN_COOKIE, PIN_SALT, reading_from
+from geoconfig.middleware import PIN_COOKIE, PIN_SALT
 from studygroups.models import StudyGroup
 from studygroups.tests.factories import StudyGroupFactory, UserFactory
 
@@ -512,57 +511,3 @@ def test_a_query_that_replay_cancels_is_answered_again_from_the_primary(
     # A replica that answers is not given up on.
     assert relayed_server.log().count("cannot be reached") == unreachable
     assert visitor.status(group_api(group)) == 404
-
-
-# The router itself, in this process (no replica alias needed).
-
-
-@contextmanager
-def routed_to_replica():
-    token = db_router.request_reads.set(db_router.RequestReads(db_router.REPLICA_DB_ALIAS))
-    try:
-        yield db_router.request_reads.get()
-    finally:
-        db_router.request_reads.reset(token)
-
-
-def test_reads_of_a_routed_request_go_to_the_replica_but_not_in_a_transaction():
-    router = db_router.ReplicaRouter()
-    assert router.db_for_read(StudyGroup) == "default"
-    with routed_to_replica():
-        assert router.db_for_read(StudyGroup) == "replica"
-        with transaction.atomic():
-            assert router.db_for_read(StudyGroup) == "default"
-        assert router.db_for_read(StudyGroup) == "replica"
-
-
-def test_after_a_write_the_rest_of_the_request_reads_the_primary():
-    router = db_router.ReplicaRouter()
-    with routed_to_replica() as reads:
-        assert router.db_for_write(StudyGroup) == "default"
-        assert reads.wrote
-        assert router.db_for_read(StudyGroup) == "default"
-
-
-def test_only_the_primary_is_migrated_and_relations_cross_aliases():
-    router = db_router.ReplicaRouter()
-    assert router.allow_migrate("default", "studygroups")
-    assert not router.allow_migrate("replica", "studygroups")
-    on_replica, on_primary = StudyGroup(), StudyGroup()
-    on_replica._state.db, on_primary._state.db = "replica", "default"
-    assert router.allow_relation(on_replica, on_primary)
-
-
-def test_a_streamed_answer_reads_where_its_request_did_while_it_is_sent():
-    router = db_router.ReplicaRouter()
-
-    def rows():
-        for _ in range(3):
-            yield router.db_for_read(StudyGroup)
-
-    with routed_to_replica() as reads:
-        streamed = reading_from(reads, rows())
-    # Sent after the middleware has returned, and read on the replica.
-    assert db_router.request_reads.get() is None
-    assert list(streamed) == ["replica"] * 3
-    assert db_router.request_reads.get() is None
