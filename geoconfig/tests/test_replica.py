@@ -267,6 +267,8 @@ class Server:
             "DATABASE_REPLICA_URL": replica_url,
             # A replica that comes back is used again at once.
             "REPLICA_RETRY_SECONDS": "0",
+            # The tests read what the server says about the replica.
+            "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
         }
         with open(log_path, "wb") as log:
