@@ -1,6 +1,7 @@
 # Cerca: `make run` serves the site, `make test` runs every test.
 # Both install what is missing first: system packages, the virtualenv and,
-# unless DATABASE_URL is set, a project-local PostGIS cluster (see .ci/pg).
+# unless DATABASE_URL is set, a project-local PostGIS cluster and its read
+# replica (see .ci/pg).
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -27,6 +28,7 @@ test: setup db
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 stop:
+	@.ci/pg replica stop
 	@.ci/pg stop
 
 lint: setup
@@ -65,6 +67,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | system-packages
 db:
 ifeq ($(DATABASE_URL),)
 	@.ci/pg start
+	@.ci/pg replica start
 else
 	@echo "Using DATABASE_URL from the environment"
 endif

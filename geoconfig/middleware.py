@@ -1,6 +1,15 @@
-"""The site's own page for a request with the wrong method."""
+"""The site's own page for a request with the wrong method, and where a
+request's reads go when there is a read replica."""
 
+import logging
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.template.response import TemplateResponse
+
+from geoconfig import db_router
+
+logger = logging.getLogger(__name__)
 
 # The API and OGC API answer in JSON (Django REST framework) themselves.
 JSON_PREFIXES = ("/api/", "/ogc/")
@@ -27,3 +36,107 @@ class MethodNotAllowedPage:
         page = TemplateResponse(request, "405.html", status=405)
         page["Allow"] = response.get("Allow", "")
         return page.render()
+
+
+# Requests whose reads the replica answers: the map page and what its script,
+# GIS clients and the tile layer fetch.
+REPLICA_READ_PREFIXES = ("/api/", "/ogc/", "/tiles/")
+REPLICA_READ_PATHS = ("/",)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Set by any request that may have written; while it is valid (signed, at
+# most REPLICA_PIN_SECONDS old) that browser or client reads the primary.
+PIN_COOKIE = "cerca_pin"
+PIN_SALT = "geoconfig.middleware.ReplicaReads"
+# SQLSTATE of "canceling statement due to conflict with recovery": the
+# replica replayed a change that the query's rows needed.
+RECOVERY_CONFLICT = "40001"
+
+
+class ReplicaReads:
+    """Send a request's reads to the read replica (geoconfig.db_router), where
+    it is one of the map's reads, and keep a user's reads after their own
+    write on the primary (read-your-writes) until the replica has caught up.
+
+    If the replica cannot be reached, reads go to the primary and the log says
+    so; a request that loses the replica midway is answered again from the
+    primary."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reads = db_router.RequestReads()
+        if self.reads_replica(request) and db_router.replica_available():
+            reads.alias = db_router.REPLICA_DB_ALIAS
+        token = db_router.request_reads.set(reads)
+        try:
+            response = self.get_response(request)
+        finally:
+            db_router.request_reads.reset(token)
+        if request.method not in SAFE_METHODS or reads.wrote:
+            response.set_signed_cookie(
+                PIN_COOKIE,
+                "1",
+                salt=PIN_SALT,
+                max_age=settings.REPLICA_PIN_SECONDS,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        streamed = response.streaming and not response.is_async
+        if streamed and reads.alias == db_router.REPLICA_DB_ALIAS:
+            # The rows of a streamed answer are read while it is sent, after
+            # this method has returned.
+            response.streaming_content = reading_from(reads, response.streaming_content)
+        return response
+
+    def reads_replica(self, request):
+        return (
+            request.method in SAFE_METHODS
+            and (
+                request.path_info in REPLICA_READ_PATHS
+                or request.path_info.startswith(REPLICA_READ_PREFIXES)
+            )
+            and request.get_signed_cookie(
+                PIN_COOKIE, default=None, salt=PIN_SALT, max_age=settings.REPLICA_PIN_SECONDS
+            )
+            is None
+        )
+
+    def process_exception(self, request, exception):
+        reads = db_router.request_reads.get()
+        if (
+            reads is None
+            or reads.alias != db_router.REPLICA_DB_ALIAS
+            or not isinstance(exception, (OperationalError, InterfaceError))
+        ):
+            return None
+        replica = connections[db_router.REPLICA_DB_ALIAS]
+        if not replica.is_usable():
+            db_router.replica_failed(exception)
+        elif getattr(exception.__cause__, "pgcode", None) != RECOVERY_CONFLICT:
+            return None
+        logger.warning(
+            "Answering %s %s again from the primary: %s",
+            request.method,
+            request.path,
+            " ".join(str(exception).split()),
+        )
+        # A safe request: running its view again changes nothing.
+        reads.alias = DEFAULT_DB_ALIAS
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)
+
+
+def reading_from(reads, chunks):
+    """The chunks of a streamed response, each read where ``reads`` says."""
+    chunks = iter(chunks)
+    while True:
+        token = db_router.request_reads.set(reads)
+        try:
+            chunk = next(chunks)
+        except StopIteration:
+            return
+        finally:
+            db_router.request_reads.reset(token)
+        yield chunk

@@ -108,6 +108,31 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# A streaming read replica of that database (optional): the map page, the API,
+# OGC and tile reads go to it, writes and a user's reads right after their own
+# write to the primary (geoconfig/db_router.py, geoconfig.middleware.ReplicaReads).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url(
+        "DATABASE_REPLICA_URL", engine="django.contrib.gis.db.backends.postgis"
+    )
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # A replica that does not answer costs a request this long, then is left
+    # alone for REPLICA_RETRY_SECONDS (?connect_timeout= in the URL wins).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # Tests never create a database on a read-only standby: the alias reads
+    # the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["geoconfig.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "geoconfig.middleware.ReplicaReads",
+    )
+# How long a client reads the primary after its own write: a few seconds more
+# than the replica usually lags.
+REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=10)
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
