@@ -29,7 +29,7 @@ from places.models import Basemap, BasemapBoundary, BasemapCity, BasemapCountry,
 from places.parsers import MERCATOR_MAX_LAT
 
 # Bump when the SQL below changes what it writes: the digest, so every ETag, follows.
-LOADER_VERSION = "1"
+LOADER_VERSION = "3"
 DEFAULT_SOURCE_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "world-atlas"
 # Natural Earth territories with no ISO numeric code in world-atlas.
 ISO_A2_BY_NAME = {"Kosovo": "XK"}
@@ -80,8 +80,54 @@ def spanish_city_names(cities):
     return names
 
 
+def ring_area(ring):
+    """Twice the planar area of ``ring`` (shoelace), in square degrees."""
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])))
+
+
+def unwrapped(ring):
+    """``ring``'s [lon, lat] with continuous longitudes, closed around a pole if it
+    circles one; empty if it has no area.
+
+    world-atlas is drawn for spherical geometry (d3-geo): a ring may step
+    across the antimeridian (Chukotka, Fiji), and Antarctica's coast alone is a
+    ring around the South Pole (in the 1:50m file, a hole in a zero-area ring
+    along -89.999). In the plane, a step across the antimeridian is undone by
+    moving what follows by 360 degrees (ST_WrapX moves it back once the
+    polygon is valid), and a ring that ends 360 degrees from where it began is
+    closed along the pole's line of latitude.
+    """
+    path, shift = [ring[0]], 0
+    for (x0, _), (x1, y1) in zip(ring, ring[1:]):
+        if x1 - x0 > 180:
+            shift -= 360
+        elif x0 - x1 > 180:
+            shift += 360
+        path.append([x1 + shift, y1])
+    if shift:
+        pole = -90 if sum(y for _, y in path) < 0 else 90
+        path = [*path[:-1], [path[-2][0], pole], [path[0][0], pole], path[0]]
+    if len(path) < 4 or ring_area(path) == 0:
+        return []
+    return path
+
+
+def planar(geojson):
+    """A GeoJSON (Multi)Polygon as a GeoJSON MultiPolygon of planar rings (see
+    ``unwrapped``), or None if nothing has an area."""
+    polygons = [geojson["coordinates"]] if geojson["type"] == "Polygon" else geojson["coordinates"]
+    fixed = []
+    for polygon in polygons:
+        rings = [ring for ring in map(unwrapped, polygon) if ring]
+        # The outer ring is the largest (in the 1:50m Antarctica it came second).
+        rings.sort(key=ring_area, reverse=True)
+        if rings:
+            fixed.append(rings)
+    return json.dumps({"type": "MultiPolygon", "coordinates": fixed}) if fixed else None
+
+
 def read_topojson(path, band):
-    """[(band, layer, iso_n3, name, WKB)] of the file's countries and land, via GDAL."""
+    """[(band, layer, iso_n3, name, GeoJSON)] of the file's countries and land, via GDAL."""
     try:
         source = DataSource(str(path))
     except GDALException as error:
@@ -93,12 +139,14 @@ def read_topojson(path, band):
         fields = set(layer.fields)
         for feature in layer:
             # The feature's own geometry: its layer's type is "Unknown" in TopoJSON.
-            geometry = feature.geom
-            if geometry.geom_type.name not in ("Polygon", "MultiPolygon"):
+            if feature.geom.geom_type.name not in ("Polygon", "MultiPolygon"):
+                continue
+            geometry = planar(json.loads(feature.geom.json))
+            if geometry is None:
                 continue
             iso_n3 = feature.get("id") if "id" in fields and layer.name == "countries" else None
             name = feature.get("name") if "name" in fields else None
-            rows.append((band, layer.name, iso_n3 or "", name or "", bytes(geometry.wkb)))
+            rows.append((band, layer.name, iso_n3 or "", name or "", geometry))
     return rows
 
 
@@ -111,8 +159,10 @@ WITH parts AS (
     SELECT s.id, s.band, (ST_Dump(s.geom)).geom AS geom
     FROM basemap_source s WHERE s.layer = %(layer)s
 ), valid AS (
-    SELECT id, band, CASE WHEN ST_IsValid(geom) THEN geom
-                          ELSE ST_MakeValid(geom, 'method=structure') END AS geom
+    SELECT id, band, ST_WrapX(ST_WrapX(
+               CASE WHEN ST_IsValid(geom) THEN geom
+                    ELSE ST_MakeValid(geom, 'method=structure') END,
+               180, -360), -180, 360) AS geom
     FROM parts
 ), inside AS (
     SELECT id, band, CASE WHEN ST_YMin(geom) < -%(lat)s OR ST_YMax(geom) > %(lat)s
@@ -224,7 +274,7 @@ class Command(BaseCommand):
                 cursor,
                 "INSERT INTO basemap_source (band, layer, iso_n3, name, geom) VALUES %s",
                 read_topojson(files[band.start], band.start),
-                template="(%s, %s, %s, %s, ST_SetSRID(ST_GeomFromWKB(%s), 4326))",
+                template="(%s, %s, %s, %s, ST_SetSRID(ST_GeomFromGeoJSON(%s), 4326))",
                 page_size=50,
             )
         cursor.execute(
