@@ -26,6 +26,7 @@ from django.urls import path, re_path
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from rest_framework.exceptions import MethodNotAllowed
 
@@ -175,6 +176,8 @@ def safe_methods(view):
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
+    # Nothing here changes state: a POST gets this JSON 405, not the CSRF page.
+    wrapper.csrf_exempt = True
     return wrapper
 
 
@@ -341,6 +344,7 @@ def style_view(request):
     return json_document(request, style(request))
 
 
+@csrf_exempt
 def not_found_view(request, rest=""):
     """Any other address under /tiles/basemap/: a JSON 404, not the site's page."""
     return error_response(

@@ -347,6 +347,7 @@ def test_other_addresses_under_the_basemap_are_json_404s(basemap, client, path):
 
 
 def test_writing_is_a_json_405(basemap, client):
+    client.handler.enforce_csrf_checks = True
     response = client.post("/tiles/basemap/1/0/0.mvt")
     assert response.status_code == 405
     assert response["Allow"] == "GET, HEAD"
