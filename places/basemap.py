@@ -20,7 +20,7 @@ import hashlib
 import json
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import connections, router
 from django.http import HttpResponse, JsonResponse
 from django.urls import path, re_path
 from django.utils.cache import get_conditional_response
@@ -30,6 +30,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from rest_framework.exceptions import MethodNotAllowed
 
+from places.models import Basemap
 from places.parsers import MERCATOR_MAX_LAT, InvalidParameter, parse_tile
 
 
@@ -148,6 +149,12 @@ FROM places_basemap b
 """
 
 
+def reading():
+    """A cursor on the database the routers send this request's reads to (a read
+    replica, where there is one, as for the rest of /tiles/)."""
+    return connections[router.db_for_read(Basemap)].cursor()
+
+
 def error_response(status, code, description, **members):
     return JsonResponse({"code": code, **members, "description": description}, status=status)
 
@@ -211,7 +218,7 @@ def tile_view(request, z, x, y):
         )
     z, x, y = int(z), int(x), int(y)
     etags, any_etag = client_etags(request)
-    with connection.cursor() as cursor:
+    with reading() as cursor:
         cursor.execute(
             TILE_SQL,
             {"z": z, "x": x, "y": y, "band": band_for(z), "margin": BUFFER / EXTENT,
@@ -231,7 +238,7 @@ def tile_view(request, z, x, y):
 
 
 def current_digest():
-    with connection.cursor() as cursor:
+    with reading() as cursor:
         cursor.execute("SELECT digest FROM places_basemap")
         row = cursor.fetchone()
     return row[0] if row else None
