@@ -18,6 +18,7 @@ export DJANGO_SETTINGS_MODULE ?= geoconfig.settings
 
 run: setup db
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_basemap
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin
 	@echo "Cerca: open http://$(HOST):$(PORT)/ ; the admin is at http://$(HOST):$(PORT)/admin/"
@@ -43,6 +44,7 @@ bench: setup db
 
 demo: setup db
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_basemap
 	$(PY) manage.py load_demo
 
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))

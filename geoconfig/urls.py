@@ -11,6 +11,7 @@ from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
 from meetups.urls import page_urlpatterns as meetups_pages
+from places import basemap
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from studygroups import views as studygroups_views
@@ -48,6 +49,8 @@ urlpatterns = [
     path("calendar/", include("meetups.feed_urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("ogc/", include(ogc_urlpatterns([StudyGroupKind(), EventKind(), VenueKind()]))),
+    # Before any other tiles/ pattern: it answers everything under tiles/basemap/.
+    path("tiles/", include(basemap.urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     # Our djangojs catalog only (LOCALE_PATHS; "places" itself has none):
     # the words static/js/leaflet_i18n.js gives Leaflet.

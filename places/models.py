@@ -9,7 +9,7 @@ Searching them (``search_places``) lives in ``places.gazetteer``.
 """
 
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -130,3 +130,104 @@ class LocalityName(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# The offline basemap (places.basemap): Natural Earth's land and countries from
+# the world-atlas npm package, and a snapshot of the gazetteer's cities, all in
+# Web Mercator (EPSG:3857, what vector tiles are cut in), written by
+# ``manage.py load_basemap``. Polygons are kept once per zoom band, each band
+# from the Natural Earth scale that suits it, and cut into small pieces
+# (ST_Subdivide) so a tile clips a few hundred vertices, not a whole Russia.
+
+
+class Basemap(models.Model):
+    """The loaded basemap: one row, whose digest versions every tile (ETag)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    digest = models.CharField(
+        _("digest"),
+        max_length=64,
+        help_text=_("SHA-256 of the source files, the cities and the loader's version."),
+    )
+    source = models.CharField(_("source"), max_length=200)
+    loaded_at = models.DateTimeField(_("loaded at"))
+
+    class Meta:
+        verbose_name = _("basemap")
+        verbose_name_plural = _("basemaps")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="basemap_single_row"),
+        ]
+
+    def __str__(self):
+        return f"{self.source} ({self.digest[:12]})"
+
+
+class BasemapLand(models.Model):
+    """A piece of land for the zoom band that starts at ``band``."""
+
+    band = models.PositiveSmallIntegerField(_("zoom band"))
+    geometry = models.PolygonField(_("geometry"), srid=3857, spatial_index=False)
+
+    class Meta:
+        verbose_name = _("basemap land")
+        verbose_name_plural = _("basemap land")
+        indexes = [GistIndex(fields=["band", "geometry"], name="basemapland_band_geom")]
+
+
+class BasemapCountry(models.Model):
+    """A piece of a country's territory for the zoom band that starts at ``band``."""
+
+    band = models.PositiveSmallIntegerField(_("zoom band"))
+    iso_a2 = models.CharField(
+        _("ISO code"), max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2, e.g. CO.")
+    )
+    iso_n3 = models.CharField(
+        _("ISO numeric code"),
+        max_length=3,
+        blank=True,
+        help_text=_("ISO 3166-1 numeric, as Natural Earth gives it, e.g. 170."),
+    )
+    name_en = models.CharField(_("name in English"), max_length=200)
+    name_es = models.CharField(_("name in Spanish"), max_length=200)
+    geometry = models.PolygonField(_("geometry"), srid=3857, spatial_index=False)
+
+    class Meta:
+        verbose_name = _("basemap country")
+        verbose_name_plural = _("basemap countries")
+        indexes = [GistIndex(fields=["band", "geometry"], name="basemapcountry_band_geom")]
+
+
+class BasemapBoundary(models.Model):
+    """A stretch of the land border between two countries, for one zoom band."""
+
+    band = models.PositiveSmallIntegerField(_("zoom band"))
+    geometry = models.LineStringField(_("geometry"), srid=3857, spatial_index=False)
+
+    class Meta:
+        verbose_name = _("basemap boundary")
+        verbose_name_plural = _("basemap boundaries")
+        indexes = [GistIndex(fields=["band", "geometry"], name="basemapboundary_band_geom")]
+
+
+class BasemapCity(models.Model):
+    """A gazetteer city as the basemap draws it, from ``min_zoom`` on."""
+
+    geonameid = models.IntegerField(_("GeoNames id"), unique=True)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    name_es = models.CharField(_("name in Spanish"), max_length=200)
+    population = models.BigIntegerField(_("population"))
+    min_zoom = models.PositiveSmallIntegerField(
+        _("minimum zoom"),
+        help_text=_("The first zoom at which the city is the most populous of its grid cell."),
+    )
+    location = models.PointField(_("location"), srid=3857, spatial_index=False)
+
+    class Meta:
+        ordering = ["-population", "geonameid"]
+        verbose_name = _("basemap city")
+        verbose_name_plural = _("basemap cities")
+        indexes = [GistIndex(fields=["min_zoom", "location"], name="basemapcity_zoom_location")]
+
+    def __str__(self):
+        return self.name_en
