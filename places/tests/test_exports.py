@@ -10,7 +10,10 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.gis.gdal import DataSource, GDALException
@@ -371,3 +374,21 @@ def test_ogc_collection_links_each_download_as_an_enclosure(client):
         assert response.status_code == 200
         assert response["Content-Type"] == link["type"]
         b"".join(response.streaming_content)
+
+
+def test_the_map_page_offers_the_searchs_groups_as_files(client):
+    page = client.get("/", {"near": "%s,%s" % BOGOTA, "radius_km": "5", "q": "python"})
+    html = page.content.decode()
+    links = re.findall(r'<a class="download" data-export="([^"]+)" href="([^"]+)"', html)
+    assert [base for base, _ in links] == [
+        f"/api/studygroups/export.{export_format}" for export_format in ("geojson", "csv", "gpkg")
+    ]
+    href = unescape(links[0][1])
+    assert parse_qs(urlsplit(href).query) == {
+        "near": ["-74.083600,4.638300"], "radius_km": ["5"], "q": ["python"],
+    }
+    exported = json.loads(b"".join(client.get(href).streaming_content))["features"]
+    listed = client.get(
+        "/api/studygroups/", {"near": "%s,%s" % BOGOTA, "radius_km": 5, "q": "python"}
+    ).json()["features"]
+    assert listed and sorted(f["id"] for f in exported) == sorted(f["id"] for f in listed)
