@@ -184,6 +184,10 @@ def csv_cell(value, for_gdal=False):
     """A property as a CSV cell. For people: lists of words joined with "; ",
     booleans as true/false, and any text a spreadsheet would run as a formula
     behind an apostrophe. For GDAL: lists and objects as JSON, booleans 1/0."""
+    if type(value) is str:  # most cells: the fast path
+        if not for_gdal and value.startswith(FORMULA_STARTS):
+            return "'" + value
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -203,6 +207,10 @@ def csv_cell(value, for_gdal=False):
     return text
 
 
+def csv_header(export):
+    return csv.writer(Line(), lineterminator="\r\n").writerow(["id", "lon", "lat", *export.names])
+
+
 def csv_texts(export, for_gdal=False):
     """A header (id, lon, lat, then the properties) and one line per feature;
     a feature without a point has empty lon and lat."""
@@ -210,7 +218,7 @@ def csv_texts(export, for_gdal=False):
     if not for_gdal:
         # A byte order mark, so that spreadsheets read the accents as UTF-8.
         yield "\ufeff"
-    yield writer.writerow(["id", "lon", "lat", *export.names])
+    yield csv_header(export)
     for feature in export.features():
         geometry = feature["geometry"]
         lon, lat = (
@@ -327,6 +335,9 @@ def run_ogr2ogr(command, feed, workdir):
             if process.poll() is None:
                 process.kill()
                 process.wait()
+            # Ends the rows' transaction and closes their cursor now, even when
+            # the client left halfway.
+            feed.close()
             for stream in (process.stdin, process.stdout):
                 if not stream.closed:
                     stream.close()
@@ -339,7 +350,20 @@ def flatgeobuf_bytes(export):
         command = ogr2ogr_command(
             export, "FlatGeobuf", f"/vsistdout/{export.kind.name}.fgb", ["SPATIAL_INDEX=NO"]
         )
-        yield from run_ogr2ogr(command, pieces(csv_texts(export, for_gdal=True)), workdir)
+        sent = False
+        for piece in run_ogr2ogr(command, pieces(csv_texts(export, for_gdal=True)), workdir):
+            sent = True
+            yield piece
+        if not sent:
+            # Streaming, GDAL writes nothing for a layer without features; with
+            # an index, to a file, an empty layer is a valid FlatGeobuf.
+            destination = os.path.join(workdir, "empty.fgb")
+            command = ogr2ogr_command(export, "FlatGeobuf", destination, [])
+            header = (line.encode() for line in [csv_header(export)])
+            for _output in run_ogr2ogr(command, header, workdir):
+                pass
+            with open(destination, "rb") as file:
+                yield file.read()
 
 
 def geopackage_bytes(export):
@@ -380,7 +404,8 @@ FORMATS = {
                lambda export: pieces(geojson_seq_texts(export))),
         Format("csv", "text/csv; charset=utf-8; header=present", "CSV",
                lambda export: pieces(csv_texts(export))),
-        Format("fgb", "application/flatgeobuf", gettext_lazy("FlatGeobuf (located only)"),
+        Format("fgb", "application/flatgeobuf",
+               gettext_lazy("FlatGeobuf (only those with a place)"),
                flatgeobuf_bytes, located_only=True, needs_gdal=True),
         Format("gpkg", "application/geopackage+sqlite3", "GeoPackage",
                geopackage_bytes, needs_gdal=True),

@@ -7,6 +7,7 @@ GeoPackage and FlatGeobuf. Expected values come from the ORM rows and, for
 """
 
 import csv
+import glob
 import io
 import json
 import os
@@ -24,6 +25,7 @@ from django.utils import timezone
 from pyproj import Geod
 
 from meetups.models import Event, Venue
+from places import exports
 from studygroups.models import MemberProfile, Membership, StudyGroup
 from studygroups.tests.factories import MembershipFactory, StudyGroupFactory
 
@@ -392,3 +394,70 @@ def test_the_map_page_offers_the_searchs_groups_as_files(client):
         "/api/studygroups/", {"near": "%s,%s" % BOGOTA, "radius_km": 5, "q": "python"}
     ).json()["features"]
     assert listed and sorted(f["id"] for f in exported) == sorted(f["id"] for f in listed)
+
+
+def ogr2ogr_children():
+    """Process ids of the ogr2ogr processes this test process started."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat, open(f"/proc/{entry}/cmdline", "rb") as cmd:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                command = cmd.read()
+        except OSError:
+            continue
+        if parent == os.getpid() and b"ogr2ogr" in command:
+            children.append(int(entry))
+    return children
+
+
+def export_directories():
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "cerca-export-*")))
+
+
+def test_a_client_that_leaves_midway_stops_gdal_and_frees_everything(client, monkeypatch):
+    before = export_directories()
+    response = client.get("/api/studygroups/export.fgb")
+    pieces = iter(response.streaming_content)
+    assert next(pieces).startswith(b"fgb")
+    assert len(ogr2ogr_children()) == 1
+    assert len(export_directories() - before) == 1
+    # What the WSGI server does when the client hangs up; the test's own
+    # connection (and its transaction) stays open, as in Django's test client.
+    monkeypatch.setattr(connection, "close_if_unusable_or_obsolete", lambda: None)
+    response.close()
+    assert ogr2ogr_children() == []
+    assert export_directories() - before == set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_cursors")
+        assert cursor.fetchone() == (0,)
+
+
+def test_a_gdal_failure_cuts_the_download_short(client, monkeypatch):
+    # A column GDAL cannot find: ogr2ogr exits with an error.
+    monkeypatch.setattr(exports, "ogr_sql", lambda export: 'SELECT "nowhere" FROM "layer"')
+    before = export_directories()
+    response = client.get("/api/studygroups/export.gpkg")
+    with pytest.raises(exports.ExportFailed, match="nowhere"):
+        b"".join(response.streaming_content)
+    assert ogr2ogr_children() == []
+    assert export_directories() - before == set()
+
+
+@pytest.mark.parametrize("export_format", FORMATS)
+def test_a_search_that_matches_nothing_is_a_valid_empty_file(client, export_format):
+    # The Pacific, far from any group.
+    body = download(client, "studygroups", export_format, bbox="-150,-10,-140,0")
+    if export_format == "geojson":
+        assert json.loads(body)["features"] == []
+    elif export_format == "geojsons":
+        assert body == b""
+    elif export_format == "csv":
+        assert len(csv_rows(client, "studygroups", bbox="-150,-10,-140,0")) == 0
+        assert body.decode("utf-8-sig").startswith("id,lon,lat,")
+    else:
+        name, types, rows = gdal_layer_rows(body, export_format)
+        assert (name, rows) == ("studygroups", [])
+        assert "capacity" in types
