@@ -442,12 +442,19 @@ class ExportSchema(AutoSchema):
         ]
 
     def get_response_serializers(self):
-        return {200: OpenApiResponse(description="The file."),
-                400: OpenApiResponse(ERROR, description="A parameter is wrong."),
-                404: OpenApiResponse(ERROR, description="No such format.")}
+        files = {
+            (200, format.media_type): OpenApiResponse(
+                {"type": "string", "format": "binary"}, description="The file."
+            )
+            for format in FORMATS.values()
+        }
+        return {**files,
+                (400, "application/json"): OpenApiResponse(ERROR, description="A bad parameter."),
+                (404, "application/json"): OpenApiResponse(ERROR, description="No such format.")}
 
-    def map_renderers(self, attribute):
-        return sorted({format.media_type for format in FORMATS.values()})
+    def _get_format_parameters(self):
+        # The address's extension says the format, not a ?format= parameter.
+        return []
 
 
 class ExportView(APIView):
@@ -464,6 +471,13 @@ class ExportView(APIView):
         return super().perform_content_negotiation(request, force=True)
 
     def get(self, request, export_format):
+        return self.answer(request, export_format)
+
+    def head(self, request, export_format):
+        # The same checks and headers, without running the export.
+        return self.answer(request, export_format, body=False)
+
+    def answer(self, request, export_format, body=True):
         chosen = FORMATS.get(export_format)
         if chosen is None:
             return error(
@@ -484,7 +498,7 @@ class ExportView(APIView):
             )
         filename = export.filename(chosen.extension)
         return StreamingHttpResponse(
-            chosen.write(export),
+            chosen.write(export) if body else iter(()),
             content_type=chosen.media_type,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )

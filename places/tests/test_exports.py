@@ -461,3 +461,16 @@ def test_a_search_that_matches_nothing_is_a_valid_empty_file(client, export_form
         name, types, rows = gdal_layer_rows(body, export_format)
         assert (name, rows) == ("studygroups", [])
         assert "capacity" in types
+
+
+def test_head_answers_the_headers_without_running_the_export(
+    client, django_assert_num_queries
+):
+    before = export_directories()
+    with django_assert_num_queries(0):
+        response = client.head("/api/studygroups/export.gpkg", {"near": "%s,%s" % BOGOTA})
+    assert response.status_code == 200
+    assert response["Content-Type"] == FORMATS["gpkg"]
+    assert b"".join(response.streaming_content) == b""
+    assert ogr2ogr_children() == [] and export_directories() == before
+    assert client.head("/api/studygroups/export.gpkg", {"near": "x"}).status_code == 400
