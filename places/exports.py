@@ -92,7 +92,7 @@ class Export:
         ).values_list("_feature", "_lon", "_lat")
         # Inside a transaction Django's named cursor is not WITH HOLD: rows come
         # as PostgreSQL finds them. A client that leaves closes this generator,
-        # which rolls the (read-only) transaction back and closes the cursor.
+        # which rolls the transaction back and closes the cursor.
         with transaction.atomic(using=rows.db):
             yield from rows.iterator(chunk_size=CHUNK_ROWS)
 
