@@ -73,9 +73,12 @@ class Export:
         self.kind = kind
         self.with_distance = bool(query.near)
         queryset = query.queryset()
-        if not self.with_distance and "search_rank" not in queryset.query.annotations:
-            # Nearest or best first when asked; otherwise the primary key's order,
-            # which the cursor walks on its index without sorting a million rows.
+        if self.with_distance or "search_rank" in queryset.query.annotations:
+            # Nearest or best first when asked, as the list.
+            queryset = query.ordered()
+        else:
+            # Otherwise the primary key's order, which the cursor walks on its
+            # index without sorting a million rows first.
             queryset = queryset.order_by("pk")
         if located_only:
             queryset = queryset.filter(**{f"{kind.geometry_field}__isnull": False})
