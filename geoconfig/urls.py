@@ -12,6 +12,7 @@ from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
 from meetups.urls import page_urlpatterns as meetups_pages
 from places import basemap
+from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from studygroups import views as studygroups_views
@@ -21,9 +22,12 @@ from studygroups.urls import api_urlpatterns as studygroups_api
 admin.site.site_header = "Cerca"
 admin.site.site_title = "Cerca"
 
+KINDS = [StudyGroupKind(), EventKind(), VenueKind()]
+
 api_urlpatterns = [
     *studygroups_api,
     *meetups_api,
+    *export_urlpatterns(KINDS),
     path("places/", PlaceSearchView.as_view(), name="place-search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
@@ -48,7 +52,7 @@ urlpatterns = [
     *meetups_pages,
     path("calendar/", include("meetups.feed_urls")),
     path("api/", include((api_urlpatterns, "api"))),
-    path("ogc/", include(ogc_urlpatterns([StudyGroupKind(), EventKind(), VenueKind()]))),
+    path("ogc/", include(ogc_urlpatterns(KINDS))),
     # Before any other tiles/ pattern: it answers everything under tiles/basemap/.
     path("tiles/", include(basemap.urlpatterns)),
     path("i18n/", include("django.conf.urls.i18n")),

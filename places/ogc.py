@@ -29,6 +29,7 @@ from places.api import (
     page_links,
     refuse_nul_characters,
 )
+from places.exports import export_links
 from places.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from places.querysets import as_geometry
 from places.schema import OgcSchema
@@ -133,6 +134,8 @@ class CollectionsMixin:
                  "rel": "self", "type": JSON, "title": title},
                 {"href": self.url(request, "items", collection_id=kind.name),
                  "rel": "items", "type": GEOJSON_MEDIA_TYPE, "title": title},
+                # The whole collection as files (GeoPackage, CSV...).
+                *export_links(request, kind),
             ],
         }
         if hasattr(kind, "time_field"):

@@ -426,6 +426,17 @@ function renderList(collection) {
   }
 }
 
+// The download links take the search just listed: every group it matches, as files.
+function updateDownloads() {
+  const [lon, lat] = state.center;
+  const downloads = document.getElementById("downloads");
+  for (const link of downloads.querySelectorAll("a[data-export]")) {
+    const url = apiUrl(link.dataset.export, { near: `${lon.toFixed(6)},${lat.toFixed(6)}`, radius_km: state.radiusKm, q: state.q });
+    link.href = url.pathname + url.search;
+  }
+  downloads.hidden = false;
+}
+
 function setLoading(on) {
   resultList.setAttribute("aria-busy", String(on));
   loadingNote.hidden = !on;
@@ -478,6 +489,7 @@ async function search(next, { move = true, push = true, keepView = false } = {})
   Object.assign(state, next);
   if (qChanged) map.closePopup();
   renderList(collection);
+  updateDownloads();
   setLoading(false);
   say(format(t.near, { place: state.nearLabel || pointLabel(state.center) }));
   drawSearchArea();
