@@ -20,4 +20,4 @@ RUN python3 .ci/fetch-static \
 USER cerca
 ENV STATIC_ROOT=/app/staticfiles
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py load_demo && exec gunicorn geoconfig.wsgi --bind 0.0.0.0:8000 --workers 3 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py load_basemap && python manage.py load_demo && exec gunicorn geoconfig.wsgi --bind 0.0.0.0:8000 --workers 3 --worker-class gthread --threads 4 --access-logfile -"]
