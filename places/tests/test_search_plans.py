@@ -1,12 +1,12 @@
 """search() runs on its GIN indexes once the tables are big.
 
-100,000 study groups and 100,000 events, inserted with generate_series and
-analyzed. The planner picks each index on its own (no ``enable_seqscan``
+100,000 study groups, events and venues each, inserted with generate_series
+and analyzed. The planner picks each index on its own (no ``enable_seqscan``
 tricks): the full text on the ``search_vector`` GIN index and the typo match
 on the trigram GIN index of the folded name, together (a BitmapOr), for ``q``
 alone and with ``near``, ordered as the API orders a search (places/api.py,
-``FeatureQuery.queryset``). The rows found are checked against a count made
-in Python from the same generated names.
+``FeatureQuery.queryset``); a venue's LIKEs on its three trigram indexes. The
+rows found are checked against the generated names and pyproj geodesics.
 """
 
 import json
@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 from pyproj import Geod
 
-from meetups.models import Event
+from meetups.models import Event, Venue
 from studygroups.models import StudyGroup
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ INSERT_GROUPS = f"""
         city, address, capacity, created_at, updated_at
     )
     SELECT %(first_id)s + n, name, 'search-plan-' || n,
-        'Nos reunimos cada semana.', CASE WHEN n %% 3 = 0 THEN 'en' ELSE 'es' END,
+        '', CASE WHEN n %% 3 = 0 THEN 'en' ELSE 'es' END,
         false, location, '', '', 20, now(), now()
     FROM ({ROWS_SQL}) AS r
 """
@@ -73,7 +73,7 @@ INSERT_EVENTS = f"""
         id, title, description, location, online_url, during, time_zone,
         capacity, status, created_at, updated_at
     )
-    SELECT %(first_id)s + n, name, 'Sesión semanal.', location, '',
+    SELECT %(first_id)s + n, name, '', location, '',
         tstzrange(starts, starts + interval '2 hours', '[)'),
         'UTC', 30, CASE WHEN n %% 11 = 0 THEN 'cancelled' ELSE 'scheduled' END,
         now(), now()
@@ -82,28 +82,42 @@ INSERT_EVENTS = f"""
             * (1 + n %% 300) * interval '1 day' AS starts) AS s
 """
 
+# Venues: "Casa de <topic> <n>", one of CITIES, an address with numbers.
+CITIES = ["Bogotá", "Medellín", "Cali", "Barranquilla", "Cartagena", "Bucaramanga",
+          "Pereira", "Manizales", "Ibagué", "Santa Marta", "Cúcuta", "Villavicencio",
+          "Pasto", "Montería", "Neiva", "Armenia", "Popayán", "Sincelejo", "Valledupar", "Tunja"]
+INSERT_VENUES = f"""
+    INSERT INTO meetups_venue (
+        id, name, address, city, location, capacity, created_at, updated_at
+    )
+    SELECT %(first_id)s + n, 'Casa de ' || name,
+        'Calle ' || n %% 200 || ' #' || n %% 97 || '-' || n %% 53,
+        (%(cities)s::text[])[1 + n %% 20], location, 50, now(), now()
+    FROM ({ROWS_SQL}) AS r
+"""
+
 
 @pytest.fixture(scope="module")
 def big_tables(django_db_setup, django_db_blocker):
-    """100,000 groups and events in a transaction around the module, rolled
+    """100,000 groups, events and venues in a transaction around the module, rolled
     back after it; tests nest in it as savepoints.
 
     It locks both tables up front, in one statement, in the mode ANALYZE
     takes, as places/tests/test_query_plans.py does: other test runs may share
     this database.
     """
-    params = {"topics": TOPICS, "rows": ROWS, "first_id": FIRST_ID}
+    params = {"topics": TOPICS, "rows": ROWS, "first_id": FIRST_ID, "cities": CITIES}
     with django_db_blocker.unblock():
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "LOCK TABLE studygroups_studygroup, meetups_event"
+                    "LOCK TABLE studygroups_studygroup, meetups_event, meetups_venue"
                     " IN SHARE UPDATE EXCLUSIVE MODE"
                 )
                 cursor.execute(INSERT_GROUPS, params)
                 cursor.execute(INSERT_EVENTS, params)
-                cursor.execute("ANALYZE studygroups_studygroup")
-                cursor.execute("ANALYZE meetups_event")
+                cursor.execute(INSERT_VENUES, params)
+                cursor.execute("ANALYZE studygroups_studygroup, meetups_event, meetups_venue")
             yield
             transaction.set_rollback(True)
 
@@ -184,6 +198,19 @@ def test_event_search_runs_on_both_gin_indexes(big_tables, text):
     upcoming = Event.objects.filter(status="scheduled").between(timezone.now(), None)
     for queryset in (ranked(upcoming.search(text)), ranked(upcoming.search(text), BOGOTA)):
         assert_on_indexes(queryset, "meetups_event", ["event_search_idx", "event_title_trgm"])
+
+
+@pytest.mark.parametrize("text", ["fisica", "bogota", "calle 12 #"])
+def test_venue_search_runs_on_the_trigram_indexes(big_tables, text):
+    for near in (None, BOGOTA):
+        queryset = Venue.objects.search(text).order_by("city", "name", "pk")
+        if near:
+            queryset = queryset.near(near, NEAR_RADIUS_M)
+        assert_on_indexes(
+            queryset[:100],
+            "meetups_venue",
+            ["venue_name_trgm", "venue_address_trgm", "venue_city_trgm"],
+        )
 
 
 def test_a_typo_finds_every_generated_python_group_through_the_index(big_tables):
