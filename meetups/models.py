@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from places.functions import Unaccented, Words
 from places.querysets import geometry_index
-from places.search import bilingual_search_vector
+from places.search import bilingual_search_vector, trigram_index
 from places.timezones import TimeZoneField
 from places.validators import validate_wgs84
 
@@ -62,6 +62,10 @@ class Venue(models.Model):
             models.Index(Collate(Unaccented("name"), "C"), name="venue_name_folded"),
             # The API's list order (meetups.api.VenueKind.ordering) and its keyset pages.
             models.Index(fields=["city", "name", "id"], name="venue_city_name_id_idx"),
+            # search(): LIKE '%text%' on each folded field, a BitmapOr of the three.
+            trigram_index("name", "venue_name_trgm"),
+            trigram_index("address", "venue_address_trgm"),
+            trigram_index("city", "venue_city_trgm"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -195,6 +199,8 @@ class Event(models.Model):
             # and its keyset pages; between() bounds the start from below so
             # that this index serves upcoming lists too.
             models.Index(F("during__startswith"), F("id"), name="event_start_id_idx"),
+            # search()'s typo match (title %> text), beside the full text's index.
+            trigram_index("title", "event_title_trgm"),
         ]
         constraints = [
             models.CheckConstraint(

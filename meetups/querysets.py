@@ -3,17 +3,29 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
+from places.functions import Unaccented
 from places.querysets import SpatialQuerySet
 from places.search import SearchQuerySetMixin
 
 
 class VenueQuerySet(SpatialQuerySet):
     def search(self, text):
-        """Venues whose name, address or city contain ``text``, ignoring case and accents."""
-        return self.filter(
-            Q(name__unaccent__icontains=text)
-            | Q(address__unaccent__icontains=text)
-            | Q(city__unaccent__icontains=text)
+        """Venues whose name, address or city contain ``text``, ignoring case and accents.
+
+        Each field is compared folded (``Unaccented``) on both sides, the form
+        its GIN trigram index holds, so the three LIKEs are a BitmapOr of the
+        three indexes (``unaccent()`` itself cannot be indexed). The text
+        folds to a constant, escaped for LIKE by the ``contains`` lookup.
+        """
+        folded = Unaccented(Value(text))
+        return self.alias(
+            _name_folded=Unaccented("name"),
+            _address_folded=Unaccented("address"),
+            _city_folded=Unaccented("city"),
+        ).filter(
+            Q(_name_folded__contains=folded)
+            | Q(_address_folded__contains=folded)
+            | Q(_city_folded__contains=folded)
         )
 
 

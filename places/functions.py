@@ -16,7 +16,7 @@ must depend on that one.
 """
 
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField
-from django.db.models import BooleanField, FloatField, Func, TextField
+from django.db.models import BooleanField, FloatField, Func, TextField, Value
 
 
 class Unaccented(Func):
@@ -29,6 +29,44 @@ class Unaccented(Func):
     template = "cerca_unaccent(lower(%(expressions)s))"
     arity = 1
     output_field = TextField()
+
+
+class WithWordSimilarityThreshold(Func):
+    """The text, read from a subquery that first sets pg_trgm's word similarity threshold.
+
+    ``Unaccented(field) %> WithWordSimilarityThreshold(text, 0.4)`` is
+    ``word_similarity(text, name) >= 0.4`` in a form a GIN ``gin_trgm_ops``
+    index serves (the function form cannot use an index; the operator reads
+    its threshold from ``pg_trgm.word_similarity_threshold``). The subquery is
+    uncorrelated, so PostgreSQL runs it once, as an InitPlan, and it must run
+    before the operator can: its result is the operator's right-hand side. So
+    the index scan, the recheck and any sequential scan all see the threshold,
+    whatever plan is chosen. ``set_config(..., true)`` lasts until the end of
+    the transaction: in autocommit that is this statement; inside
+    ``atomic()``, later ``%>`` and ``<%`` in the same transaction see it too,
+    so a query that needs another threshold must set its own.
+    """
+
+    template = (
+        "(SELECT %(expressions)s FROM set_config("
+        "'pg_trgm.word_similarity_threshold', %(threshold)s, true))"
+    )
+    arity = 1
+    output_field = TextField()
+
+    def __init__(self, expression, threshold, **extra):
+        self.threshold = float(threshold)
+        if not 0 <= self.threshold <= 1:
+            raise ValueError("A word similarity threshold lies in [0, 1].")
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        threshold_sql, threshold_params = compiler.compile(Value(str(self.threshold)))
+        sql, params = super().as_sql(
+            compiler, connection, threshold=threshold_sql, **extra_context
+        )
+        # The threshold's placeholder comes after the text's in the SQL.
+        return sql, (*params, *threshold_params)
 
 
 class PointLon(Func):

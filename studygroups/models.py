@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from places.functions import Unaccented, Words
 from places.querysets import geometry_index
-from places.search import language_search_vector
+from places.search import language_search_vector, trigram_index
 from places.timezones import TimeZoneField
 from places.validators import validate_wgs84
 
@@ -181,6 +181,8 @@ class StudyGroup(models.Model):
         indexes = [
             geometry_index("location", "studygroup_location_geom_idx"),
             GinIndex(fields=["search_vector"], name="studygroup_search_idx"),
+            # search()'s typo match (name %> text), beside the full text's index.
+            trigram_index("name", "studygroup_name_trgm"),
             # The place search (studygroups/place_sources.py): see the venue's;
             # the folded name also serves same_name().
             GinIndex(Words(Unaccented("name")), name="studygroup_name_words"),
