@@ -60,3 +60,16 @@ def test_like_wildcards_in_a_venue_search_are_plain_text():
     assert names("100%") == ["Café 100% Libro"]
     assert names("100_") == []
     assert names("%") == ["Café 100% Libro"]
+
+
+def test_a_venue_search_lists_name_matches_before_address_and_city_ones(client):
+    VenueFactory(name="Biblioteca El Tintal", address="Cra. 86 #6-37", city="Bogotá")
+    VenueFactory(name="Casa Tintal", address="Av. Ciudad de Cali", city="Bogotá")
+    VenueFactory(name="Auditorio", address="Calle del Tintal 3", city="Aguazul")
+    VenueFactory(name="Sala", address="Cra. 7", city="Tintal")
+
+    body = client.get("/api/venues/", {"q": "tintal"}).json()
+
+    assert [f["properties"]["name"] for f in body["features"]] == [
+        "Biblioteca El Tintal", "Casa Tintal", "Auditorio", "Sala",
+    ]
