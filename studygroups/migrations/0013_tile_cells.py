@@ -1,0 +1,67 @@
+"""Study groups in the vector tiles' cluster grids (places 0007), kept by triggers.
+
+A group with a location is counted in its cells; moving, adding or deleting
+one moves its counts in the same transaction. Any write to groups, their
+topics or the topics gives the studygroups layer, and the events layer (an
+event shows its group's city and is found by its group's topics), a new
+version.
+"""
+
+from django.db import migrations
+
+TRIGGERS = """
+CREATE FUNCTION studygroups_tile_cells() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.location IS NOT NULL THEN
+        PERFORM cerca_tile_add('studygroups', OLD.id, ST_X(OLD.location::geometry),
+                               ST_Y(OLD.location::geometry), -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.location IS NOT NULL THEN
+        PERFORM cerca_tile_add('studygroups', NEW.id, ST_X(NEW.location::geometry),
+                               ST_Y(NEW.location::geometry), 1);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER studygroup_tile_cells AFTER INSERT OR DELETE ON studygroups_studygroup
+    FOR EACH ROW EXECUTE FUNCTION studygroups_tile_cells();
+CREATE TRIGGER studygroup_tile_cells_moved AFTER UPDATE OF location ON studygroups_studygroup
+    FOR EACH ROW WHEN (OLD.location IS DISTINCT FROM NEW.location)
+    EXECUTE FUNCTION studygroups_tile_cells();
+
+CREATE TRIGGER studygroup_tile_version
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON studygroups_studygroup
+    FOR EACH STATEMENT EXECUTE FUNCTION cerca_tile_bump('events', 'studygroups');
+CREATE TRIGGER studygroup_topics_tile_version
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON studygroups_studygroup_topics
+    FOR EACH STATEMENT EXECUTE FUNCTION cerca_tile_bump('events', 'studygroups');
+CREATE TRIGGER topic_tile_version
+    BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON studygroups_topic
+    FOR EACH STATEMENT EXECUTE FUNCTION cerca_tile_bump('events', 'studygroups');
+
+SELECT cerca_tile_rebuild('studygroups', $q$
+    SELECT id, ST_X(location::geometry), ST_Y(location::geometry)
+    FROM studygroups_studygroup WHERE location IS NOT NULL
+$q$);
+"""
+
+DROP_TRIGGERS = """
+DROP TRIGGER topic_tile_version ON studygroups_topic;
+DROP TRIGGER studygroup_topics_tile_version ON studygroups_studygroup_topics;
+DROP TRIGGER studygroup_tile_version ON studygroups_studygroup;
+DROP TRIGGER studygroup_tile_cells_moved ON studygroups_studygroup;
+DROP TRIGGER studygroup_tile_cells ON studygroups_studygroup;
+DROP FUNCTION studygroups_tile_cells();
+DELETE FROM places_tile_cell WHERE layer = 'studygroups';
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("places", "0007_tile_cells"),
+        ("studygroups", "0012_place_search_name_and_address_indexes"),
+    ]
+
+    operations = [
+        migrations.RunSQL([TRIGGERS], [DROP_TRIGGERS]),
+    ]
