@@ -14,6 +14,13 @@ GRID_BITS = 6
 CELLS_MAX_ZOOM = 11
 
 FUNCTIONS = f"""
+-- A tile reads its cells by index only (the sums ride in the key's index, so
+-- the heap is not visited row by row); room on each page keeps updates HOT.
+ALTER TABLE places_tile_cell SET (fillfactor = 80),
+    DROP CONSTRAINT places_tile_cell_pkey,
+    ADD CONSTRAINT places_tile_cell_pkey PRIMARY KEY (layer, z, tx, ty, cx, cy)
+        INCLUDE (n, sum_x, sum_y, sum_id);
+
 CREATE SEQUENCE places_tile_version;
 
 -- Where a lon/lat falls on the Web Mercator square, as fractions from the west
@@ -122,6 +129,9 @@ DROP FUNCTION cerca_tile_index(float8, int);
 DROP FUNCTION cerca_tile_fy(float8);
 DROP FUNCTION cerca_tile_fx(float8);
 DROP SEQUENCE places_tile_version;
+ALTER TABLE places_tile_cell RESET (fillfactor),
+    DROP CONSTRAINT places_tile_cell_pkey,
+    ADD CONSTRAINT places_tile_cell_pkey PRIMARY KEY (layer, z, tx, ty, cx, cy);
 """
 
 
