@@ -258,8 +258,10 @@ class TileSQL:
                 params = params + gone_params
         else:
             cells, params = self.live_cells(self.filtered())
+        # A cell of one is joined to its row by primary key, one index lookup
+        # each (a hash or merge join would need estimates a CTE does not give).
         singles = self.kind.get_queryset().filter(
-            pk__in=RawSQL("SELECT cells.sid FROM cells WHERE cells.n = 1", ())
+            pk=RawSQL("CASE WHEN cells.n = 1 THEN cells.sid END", ())
         )
         single_sql, single_params, columns = self.features_sql(singles)
         rows = (
@@ -267,8 +269,7 @@ class TileSQL:
             f"{', '.join(columns + [''])}"
             "ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(cells.sx / cells.n, cells.sy / cells.n), "
             f"3857), {self.envelope()}, {EXTENT}, 0, false) AS geom "
-            f"FROM cells LEFT JOIN ({single_sql}) AS q "
-            "ON cells.n = 1 AND q._t_id = cells.sid"
+            f"FROM cells LEFT JOIN LATERAL ({single_sql}) AS q ON true"
         )
         mvt, mvt_params = self.mvt(rows)
         return f"WITH cells AS MATERIALIZED ({cells}) {mvt}", params + mvt_params + single_params

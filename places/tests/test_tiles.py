@@ -282,6 +282,26 @@ def test_events_that_ended_since_the_cells_were_counted_are_taken_away(client):
     assert ended.pk != upcoming.pk
 
 
+def test_a_write_brings_an_hour_old_as_of_up_to_now(client):
+    now = timezone.now()
+    EventFactory(venue=None, online_url="https://meet.example.org/a")
+    set_events_as_of(now - datetime.timedelta(minutes=50))
+    here = (-58.38, -34.60)
+    EventFactory(location=Point(*here, srid=4326), venue=None, during=DateTimeTZRange(
+        now - datetime.timedelta(hours=2), now - datetime.timedelta(minutes=10)))
+    tile = mercantile.tile(*here, 6)
+    assert stored_events(6, tile.x, tile.y) == 1
+    set_events_as_of(now - datetime.timedelta(hours=2))
+    assert features(client, "events", 6, tile.x, tile.y) == []
+    EventFactory(location=Point(-3.70, 40.42, srid=4326), venue=None)
+    assert stored_events(6, tile.x, tile.y) == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT as_of FROM places_tile_layer WHERE layer = 'events'")
+        # now() of the transaction, which began before this test took its own now.
+        assert cursor.fetchone()[0] > now - datetime.timedelta(minutes=30)
+    assert features(client, "events", 6, tile.x, tile.y) == []
+
+
 def test_cells_follow_moves_and_deletes(client):
     groups = make_groups(random_points(30, seed=5))
     moved, deleted = groups[0], groups[1]
@@ -429,3 +449,19 @@ def test_tile_queries_use_indexes(client):
     assert "studygroup_location_geom_idx" in live or "studygroup_search_idx" in live
     single = plan(*TileSQL(kind, QueryDict(), CLUSTER_ZOOM, 4760, 7933).sql(stored=True))
     assert "studygroup_location_geom_idx" in single
+
+
+def test_the_triggers_count_the_zooms_the_tiles_read(client):
+    make_groups([(-74.08, 4.61)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(z), max(z) FROM places_tile_cell WHERE layer = 'studygroups'"
+        )
+        assert cursor.fetchone() == (0, CELLS_MAX_ZOOM)
+        cursor.execute(
+            "SELECT cx, cy FROM places_tile_cell WHERE layer = 'studygroups' AND z = %s",
+            [CELLS_MAX_ZOOM],
+        )
+        cx, cy = cursor.fetchone()
+    cell = mercantile.tile(-74.08, 4.61, CELLS_MAX_ZOOM + GRID_BITS)
+    assert (cx, cy) == (cell.x % 2**GRID_BITS, cell.y % 2**GRID_BITS)
