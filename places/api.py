@@ -103,7 +103,8 @@ class FeatureKind:
 
     def tile_properties(self):
         """{name: expression} of what a vector tile's feature carries: what a
-        popup needs (places.tiles); the rest is at /api/<kind>/<id>/."""
+        popup needs (places.tiles), its label (name, title) first; the rest is at
+        /api/<kind>/<id>/."""
         properties = self.properties()
         return {name: properties[name] for name in ("name", "city") if name in properties}
 

@@ -4,7 +4,8 @@
 Each tile is one SQL statement ending in ``ST_AsMVT``. Below ``CLUSTER_ZOOM`` a
 tile holds one point per occupied cell of a ``GRID`` × ``GRID`` Web Mercator
 grid aligned to the tile, with ``count``, the exact number of features in the
-cell (and, when it is one, that feature's id and properties); from
+cell (and, when it is one, that feature's id and label, the first of
+``kind.tile_properties()``: its name or title); from
 ``CLUSTER_ZOOM`` on, the features themselves with ``kind.tile_properties()``.
 
 Cells are counted by the Web Mercator fractions of each point (the functions
@@ -152,11 +153,12 @@ class TileSQL:
         self.now = now
         self.as_of = as_of
 
-    def features_sql(self, queryset, with_properties=True):
+    def features_sql(self, queryset, properties=None):
         """(sql, params, outer columns) of ``queryset`` with ``_t_id``, ``_lon``,
-        ``_lat`` and the tile properties as ``_t_<name>``; the outer columns name
-        them back (date-times as RFC 3339 text in UTC)."""
-        properties = self.kind.tile_properties() if with_properties else {}
+        ``_lat`` and ``properties`` (by default the tile properties) as
+        ``_t_<name>``; the outer columns name them back (date-times as RFC 3339
+        text in UTC)."""
+        properties = self.kind.tile_properties() if properties is None else properties
         queryset = queryset.order_by().annotate(
             _t_id=F("pk"),
             **lon_lat(self.kind.geometry_field),
@@ -220,7 +222,7 @@ class TileSQL:
 
     def live_cells(self, queryset, sign=1):
         """(sql, params) of the cells of ``queryset``'s points that the tile owns."""
-        sql, params, _columns = self.features_sql(queryset, with_properties=False)
+        sql, params, _columns = self.features_sql(queryset, properties={})
         bits = self.z + GRID_BITS
         return (
             f"SELECT cerca_tile_index(p.fx, {bits}) AS gx, cerca_tile_index(p.fy, {bits}) AS gy, "
@@ -263,7 +265,10 @@ class TileSQL:
         singles = self.kind.get_queryset().filter(
             pk=RawSQL("CASE WHEN cells.n = 1 THEN cells.sid END", ())
         )
-        single_sql, single_params, columns = self.features_sql(singles)
+        # Its label only (the first tile property: name, title): a popup asks
+        # /api/ for the rest, and a low zoom tile stays small.
+        label = dict([next(iter(self.kind.tile_properties().items()))])
+        single_sql, single_params, columns = self.features_sql(singles, properties=label)
         rows = (
             "SELECT CASE WHEN cells.n = 1 THEN cells.sid END AS id, cells.n::int AS count, "
             f"{', '.join(columns + [''])}"
