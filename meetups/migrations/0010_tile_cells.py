@@ -77,24 +77,11 @@ CREATE TRIGGER event_tile_version
     BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON meetups_event
     FOR EACH STATEMENT EXECUTE FUNCTION meetups_event_tile_version();
 
-CREATE FUNCTION meetups_venue_tile_cells() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.location IS NOT NULL THEN
-        PERFORM cerca_tile_add('venues', OLD.id, ST_X(OLD.location::geometry),
-                               ST_Y(OLD.location::geometry), -1);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.location IS NOT NULL THEN
-        PERFORM cerca_tile_add('venues', NEW.id, ST_X(NEW.location::geometry),
-                               ST_Y(NEW.location::geometry), 1);
-    END IF;
-    RETURN NULL;
-END $$;
-
 CREATE TRIGGER venue_tile_cells AFTER INSERT OR DELETE ON meetups_venue
-    FOR EACH ROW EXECUTE FUNCTION meetups_venue_tile_cells();
+    FOR EACH ROW EXECUTE FUNCTION cerca_tile_cells('venues');
 CREATE TRIGGER venue_tile_cells_moved AFTER UPDATE OF location ON meetups_venue
     FOR EACH ROW WHEN (OLD.location IS DISTINCT FROM NEW.location)
-    EXECUTE FUNCTION meetups_venue_tile_cells();
+    EXECUTE FUNCTION cerca_tile_cells('venues');
 CREATE TRIGGER venue_tile_version
     BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON meetups_venue
     FOR EACH STATEMENT EXECUTE FUNCTION cerca_tile_bump('events', 'venues');
@@ -115,7 +102,6 @@ DROP_TRIGGERS = """
 DROP TRIGGER venue_tile_version ON meetups_venue;
 DROP TRIGGER venue_tile_cells_moved ON meetups_venue;
 DROP TRIGGER venue_tile_cells ON meetups_venue;
-DROP FUNCTION meetups_venue_tile_cells();
 DROP TRIGGER event_tile_version ON meetups_event;
 DROP TRIGGER event_tile_cells_changed ON meetups_event;
 DROP TRIGGER event_tile_cells ON meetups_event;

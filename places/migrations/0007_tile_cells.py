@@ -103,6 +103,21 @@ BEGIN
     END LOOP;
 END $$;
 
+-- A row trigger for a table whose rows with a location are all counted, in the
+-- layer named as its argument: a row's cells follow it in, out and around.
+CREATE FUNCTION cerca_tile_cells() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.location IS NOT NULL THEN
+        PERFORM cerca_tile_add(TG_ARGV[0], OLD.id, ST_X(OLD.location::geometry),
+                               ST_Y(OLD.location::geometry), -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.location IS NOT NULL THEN
+        PERFORM cerca_tile_add(TG_ARGV[0], NEW.id, ST_X(NEW.location::geometry),
+                               ST_Y(NEW.location::geometry), 1);
+    END IF;
+    RETURN NULL;
+END $$;
+
 -- New versions for the layers named (each a fresh number of one sequence, so a
 -- version is never seen twice, even after a table is emptied).
 CREATE FUNCTION cerca_tile_bump_layers(layers text[]) RETURNS void LANGUAGE sql AS $$
@@ -122,6 +137,7 @@ END $$;
 
 DROP_FUNCTIONS = """
 DROP FUNCTION cerca_tile_bump();
+DROP FUNCTION cerca_tile_cells();
 DROP FUNCTION cerca_tile_bump_layers(text[]);
 DROP FUNCTION cerca_tile_rebuild(text, text);
 DROP FUNCTION cerca_tile_add(text, bigint, float8, float8, int);

@@ -10,24 +10,11 @@ version.
 from django.db import migrations
 
 TRIGGERS = """
-CREATE FUNCTION studygroups_tile_cells() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.location IS NOT NULL THEN
-        PERFORM cerca_tile_add('studygroups', OLD.id, ST_X(OLD.location::geometry),
-                               ST_Y(OLD.location::geometry), -1);
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.location IS NOT NULL THEN
-        PERFORM cerca_tile_add('studygroups', NEW.id, ST_X(NEW.location::geometry),
-                               ST_Y(NEW.location::geometry), 1);
-    END IF;
-    RETURN NULL;
-END $$;
-
 CREATE TRIGGER studygroup_tile_cells AFTER INSERT OR DELETE ON studygroups_studygroup
-    FOR EACH ROW EXECUTE FUNCTION studygroups_tile_cells();
+    FOR EACH ROW EXECUTE FUNCTION cerca_tile_cells('studygroups');
 CREATE TRIGGER studygroup_tile_cells_moved AFTER UPDATE OF location ON studygroups_studygroup
     FOR EACH ROW WHEN (OLD.location IS DISTINCT FROM NEW.location)
-    EXECUTE FUNCTION studygroups_tile_cells();
+    EXECUTE FUNCTION cerca_tile_cells('studygroups');
 
 CREATE TRIGGER studygroup_tile_version
     BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON studygroups_studygroup
@@ -51,7 +38,6 @@ DROP TRIGGER studygroup_topics_tile_version ON studygroups_studygroup_topics;
 DROP TRIGGER studygroup_tile_version ON studygroups_studygroup;
 DROP TRIGGER studygroup_tile_cells_moved ON studygroups_studygroup;
 DROP TRIGGER studygroup_tile_cells ON studygroups_studygroup;
-DROP FUNCTION studygroups_tile_cells();
 DELETE FROM places_tile_cell WHERE layer = 'studygroups';
 """
 
