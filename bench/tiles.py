@@ -1,7 +1,8 @@
 """How long a vector tile takes with 1,000,000 study groups and 1,000,000 events.
 
-Usage: `.venv/bin/python bench/tiles.py [--rows N] [--rounds R] [--keep|--reuse]`
-(with DEBUG=1). `--keep` keeps the scratch database; `--reuse` times a kept one.
+Usage: `.venv/bin/python bench/tiles.py [--rows N] [--rounds R] [--keep|--reuse]
+[--unfiltered]` (with DEBUG=1). `--keep` keeps the scratch database; `--reuse`
+times a kept one; `--unfiltered` leaves out the filtered tiles (slow at low zoom).
 
 Creates a scratch database (cerca_bench_tiles) beside the configured one and
 migrates it (so the gazetteer is there), then fills it with N in-person study
@@ -188,6 +189,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--reuse", action="store_true", help="time a kept scratch database")
+    parser.add_argument("--unfiltered", action="store_true", help="only the unfiltered tiles")
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -199,6 +201,7 @@ def main():
     from django.db import connection
     from django.http import QueryDict
     from django.test import Client
+    from django.utils import timezone
 
     from meetups.api import EventKind
     from places.tiles import TileSQL, layer_state
@@ -229,7 +232,8 @@ def main():
             for layer, kind in kinds.items():
                 for z in ZOOMS:
                     tiles = busiest_tiles(cursor, layer, z, TILES_PER_ZOOM)
-                    for label, query in (("none", ""), ("q=python", "q=python")):
+                    views = [("none", "")] + ([] if args.unfiltered else [("q=python", "q=python")])
+                    for label, query in views:
                         ours, raw, sizes = [], [], []
                         for x, y in tiles:
                             url = f"/tiles/{layer}/{z}/{x}/{y}.mvt" + (f"?{query}" if query else "")
@@ -237,8 +241,6 @@ def main():
                             assert response.status_code == 200, (url, response.content[:200])
                             sizes.append(len(response.content))
                             version, as_of = layer_state(kind)
-                            from django.utils import timezone
-
                             sql, params = TileSQL(
                                 kind, QueryDict(query), z, x, y, now=timezone.now(), as_of=as_of
                             ).sql(stored=not query)
