@@ -297,11 +297,19 @@ def draw_tile(kind, filters, z, x, y, as_of=None):
     return bytes(tile or b"")
 
 
-class TileView(APIView):
-    """GET one vector tile of a kind."""
+class PublicView(APIView):
+    """Public reads: no authentication, so the session is never touched and
+    responses do not vary by Cookie (a shared cache keeps one copy)."""
 
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONErrors
+    authentication_classes = []
+    permission_classes = []
+
+
+class TileView(PublicView):
+    """GET one vector tile of a kind."""
+
     kind = None
     schema = None
 
@@ -381,11 +389,9 @@ def layer_bounds(kind):
     return [lon(west_x), lat(south_y + 1), lon(east_x + 1), lat(north_y)]
 
 
-class TileJSONView(APIView):
+class TileJSONView(PublicView):
     """GET the TileJSON 3.0.0 document of a kind's layer, for the given filters."""
 
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = JSONErrors
     kind = None
     schema = None
 

@@ -96,6 +96,7 @@ SELECT cerca_tile_rebuild('events', $q$
     SELECT e.id, ST_X(e.location::geometry), ST_Y(e.location::geometry) FROM meetups_event AS e
     WHERE meetups_event_tile_member(e, (SELECT as_of FROM places_tile_layer WHERE layer = 'events'))
 $q$);
+SELECT cerca_tile_bump_layers(ARRAY['events', 'venues']);
 """
 
 DROP_TRIGGERS = """

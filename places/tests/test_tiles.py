@@ -365,6 +365,13 @@ def test_tile_at_the_current_version_is_cacheable_for_long(client):
     assert "immutable" not in events["Cache-Control"]
 
 
+def test_tiles_do_not_vary_by_cookie(client, django_user_model):
+    make_groups([(-74.08, 4.61)])
+    client.force_login(django_user_model.objects.create_user("ana"))
+    response = get_tile(client, "studygroups", 0, 0, 0)
+    assert "Cookie" not in response.get("Vary", "")
+
+
 def test_tilejson_describes_the_layer(client):
     points = [(-74.08, 4.61), (-3.70, 40.42), (-58.38, -34.60)]
     make_groups(points)

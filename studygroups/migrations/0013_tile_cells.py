@@ -30,6 +30,7 @@ SELECT cerca_tile_rebuild('studygroups', $q$
     SELECT id, ST_X(location::geometry), ST_Y(location::geometry)
     FROM studygroups_studygroup WHERE location IS NOT NULL
 $q$);
+SELECT cerca_tile_bump_layers(ARRAY['events', 'studygroups']);
 """
 
 DROP_TRIGGERS = """
