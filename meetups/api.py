@@ -193,7 +193,7 @@ class EventKind(GroupManagedKind):
 
     def tile_expired(self, as_of, now):
         # The tiles' cells count the scheduled events with a place that end after
-        # as_of (meetups 0010); those that ended by now are upcoming no more.
+        # as_of (meetups 0011); those that ended by now are upcoming no more.
         ended = Event.objects.filter(
             status=Event.Status.SCHEDULED,
             location__isnull=False,

@@ -9,7 +9,7 @@ cell (and, when it is one, that feature's id and label, the first of
 ``CLUSTER_ZOOM`` on, the features themselves with ``kind.tile_properties()``.
 
 Cells are counted by the Web Mercator fractions of each point (the functions
-of migration 0007, mercantile's formulas), so a point belongs to exactly one
+of migration places 0008, mercantile's formulas), so a point belongs to exactly one
 cell at each zoom: the four children of a tile count what it counts, and no
 point on a tile's edge is counted twice or lost.
 
@@ -33,7 +33,7 @@ import hashlib
 import math
 from urllib.parse import unquote, urlencode
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import DateTimeField, F
 from django.db.models.expressions import RawSQL
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
@@ -52,7 +52,7 @@ from places.models import TileCell, TileLayer
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 EXTENT = 4096
-# Keep GRID_BITS and CELLS_MAX_ZOOM in step with migration places 0007.
+# Keep GRID_BITS and CELLS_MAX_ZOOM in step with migration places 0008.
 GRID_BITS = 6
 GRID = 2**GRID_BITS
 CELLS_MAX_ZOOM = 11
@@ -285,13 +285,19 @@ class TileSQL:
         return self.clusters(stored and self.z <= CELLS_MAX_ZOOM)
 
 
+def read_cursor():
+    """A cursor on the database the routers send this request's reads to (the
+    read replica, when there is one, serves /tiles/)."""
+    return connections[router.db_for_read(TileCell)].cursor()
+
+
 def draw_tile(kind, filters, z, x, y, as_of=None):
     """The MVT bytes of tile z/x/y of ``kind`` with the list's ``filters``."""
     now = timezone.now()
     if as_of is not None and as_of > now:
         now = as_of
     sql, params = TileSQL(kind, filters, z, x, y, now=now, as_of=as_of).sql(stored=not filters)
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, params)
         tile = cursor.fetchone()[0]
     return bytes(tile or b"")
@@ -366,7 +372,7 @@ def tile_fields(kind):
 def layer_bounds(kind):
     """[west, south, east, north] of the cells the layer occupies at BOUNDS_ZOOM
     (every row counted there lies inside), or the whole Web Mercator square."""
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(
             f"""
             SELECT min(tx::bigint * {GRID} + cx), min(ty::bigint * {GRID} + cy),

@@ -1,4 +1,4 @@
-"""Events and venues in the vector tiles' cluster grids (places 0007), kept by triggers.
+"""Events and venues in the vector tiles' cluster grids (places 0008), kept by triggers.
 
 Venues: every venue, in its cell. Events: the scheduled ones with a place
 that end after the events layer's ``as_of``; the tiles take away, as they
@@ -116,8 +116,8 @@ DELETE FROM places_tile_cell WHERE layer IN ('events', 'venues');
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("places", "0007_tile_cells"),
-        ("meetups", "0009_place_search_name_indexes"),
+        ("places", "0008_tile_cells"),
+        ("meetups", "0010_list_order_indexes"),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""Study groups in the vector tiles' cluster grids (places 0007), kept by triggers.
+"""Study groups in the vector tiles' cluster grids (places 0008), kept by triggers.
 
 A group with a location is counted in its cells; moving, adding or deleting
 one moves its counts in the same transaction. Any write to groups, their
@@ -45,8 +45,8 @@ DELETE FROM places_tile_cell WHERE layer = 'studygroups';
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("places", "0007_tile_cells"),
-        ("studygroups", "0012_place_search_name_and_address_indexes"),
+        ("places", "0008_tile_cells"),
+        ("studygroups", "0013_list_order_index"),
     ]
 
     operations = [

@@ -153,7 +153,7 @@ ALTER TABLE places_tile_cell RESET (fillfactor),
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("places", "0006_load_localities"),
+        ("places", "0007_basemap_land_countries_cities"),
     ]
 
     operations = [
