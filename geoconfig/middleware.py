@@ -11,8 +11,8 @@ from geoconfig import db_router
 
 logger = logging.getLogger(__name__)
 
-# The API and OGC API answer in JSON (Django REST framework) themselves.
-JSON_PREFIXES = ("/api/", "/ogc/")
+# The API, OGC API and vector tiles answer errors in JSON (Django REST framework) themselves.
+JSON_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 
 
 class MethodNotAllowedPage:

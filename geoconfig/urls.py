@@ -15,6 +15,7 @@ from places import basemap
 from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
+from places.tiles import tile_urlpatterns
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.urls import api_urlpatterns as studygroups_api
@@ -55,6 +56,7 @@ urlpatterns = [
     path("ogc/", include(ogc_urlpatterns(KINDS))),
     # Before any other tiles/ pattern: it answers everything under tiles/basemap/.
     path("tiles/", include(basemap.urlpatterns)),
+    path("tiles/", include(tile_urlpatterns([StudyGroupKind(), EventKind(), VenueKind()]))),
     path("i18n/", include("django.conf.urls.i18n")),
     # Our djangojs catalog only (LOCALE_PATHS; "places" itself has none):
     # the words static/js/leaflet_i18n.js gives Leaflet.
@@ -64,7 +66,7 @@ urlpatterns = [
 
 
 def page_not_found(request, exception):
-    """An address nothing answers: JSON under /api/ and /ogc/ (a client reads
+    """An address nothing answers: JSON under /api/, /ogc/ and /tiles/ (a client reads
     it, as it reads every other error there), the site's 404 page elsewhere."""
     if request.path.startswith(JSON_PREFIXES):
         return JsonResponse(

@@ -1,6 +1,6 @@
 """GeoJSON endpoints for events and venues under /api/."""
 
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -175,6 +175,32 @@ class EventKind(GroupManagedKind):
         if "online" in params:
             queryset = queryset.online(parsers.parse_bool(params["online"], "online"))
         return queryset
+
+    def tile_properties(self):
+        return {
+            "title": F("title"),
+            "start": F("during__startswith"),
+            "end": F("during__endswith"),
+            "time_zone": F("time_zone"),
+            "is_online": ~Q(online_url=""),
+            "city": Coalesce(F("venue__city"), F("study_group__city")),
+            "study_group": F("study_group_id"),
+        }
+
+    def changes_with_time(self, params):
+        # Without start or end the list is the upcoming events: each ending changes it.
+        return "start" not in params and "end" not in params
+
+    def tile_expired(self, as_of, now):
+        # The tiles' cells count the scheduled events with a place that end after
+        # as_of (meetups 0011); those that ended by now are upcoming no more.
+        ended = Event.objects.filter(
+            status=Event.Status.SCHEDULED,
+            location__isnull=False,
+            during__overlap=DateTimeTZRange(as_of, now, "(]"),
+            during__endswith__lte=now,
+        )
+        return ended.filter(during__endswith__gt=as_of) if as_of else ended
 
     # Writes: organizers of the event's study group, and moderators (see
     # studygroups.permissions). An organizer books shared venues or their own

@@ -101,6 +101,22 @@ class FeatureKind:
         """Apply this kind's own parameters; the default is the unfiltered queryset."""
         return queryset
 
+    def tile_properties(self):
+        """{name: expression} of what a vector tile's feature carries: what a
+        popup needs (places.tiles), its label (name, title) first; the rest is at
+        /api/<kind>/<id>/."""
+        properties = self.properties()
+        return {name: properties[name] for name in ("name", "city") if name in properties}
+
+    def changes_with_time(self, params):
+        """Whether the features matching ``params`` change with the clock alone."""
+        return False
+
+    def tile_expired(self, as_of, now):
+        """The rows that the tiles' cells (kept as of ``as_of``) count but the
+        default view no longer shows at ``now``, or None if none can be."""
+        return None
+
     def get_object(self, pk):
         """The row with primary key ``pk`` (any string), or None."""
         return self.get_queryset().filter(pk=as_pk(pk)).first() if as_pk(pk) else None

@@ -231,3 +231,42 @@ class BasemapCity(models.Model):
 
     def __str__(self):
         return self.name_en
+
+
+class TileCell(models.Model):
+    """One occupied cell of a vector tile layer's cluster grid at one zoom.
+
+    Kept by triggers in the same transaction as the rows they count (see
+    ``places.tiles``): each tile is ``TILE_GRID`` × ``TILE_GRID`` cells, so a
+    cell is (tile ``tx``, ``ty``; cell ``cx``, ``cy`` in it) and never spans two
+    tiles. ``n`` rows lie in it; ``sum_x`` and ``sum_y`` add their Web Mercator
+    meters and ``sum_id`` their ids, which is the id itself when ``n`` is 1.
+    """
+
+    pk = models.CompositePrimaryKey("layer", "z", "tx", "ty", "cx", "cy")
+    layer = models.CharField(max_length=40)
+    z = models.SmallIntegerField()
+    tx = models.IntegerField()
+    ty = models.IntegerField()
+    cx = models.SmallIntegerField()
+    cy = models.SmallIntegerField()
+    n = models.IntegerField()
+    sum_x = models.FloatField()
+    sum_y = models.FloatField()
+    sum_id = models.BigIntegerField()
+
+    class Meta:
+        db_table = "places_tile_cell"
+
+
+class TileLayer(models.Model):
+    """A vector tile layer's data version (new on every write that changes it)
+    and, for a layer whose default view changes with time, when its cells were
+    last brought up to date (``as_of``)."""
+
+    layer = models.CharField(primary_key=True, max_length=40)
+    version = models.BigIntegerField()
+    as_of = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "places_tile_layer"

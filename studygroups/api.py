@@ -153,6 +153,10 @@ class StudyGroupKind(GroupManagedKind):
             queryset = queryset.online(parsers.parse_bool(params["online"], "online"))
         return queryset
 
+    def tile_properties(self):
+        return {"name": F("name"), "slug": F("slug"), "city": F("city"),
+                "is_online": F("is_online")}
+
     # Writes: anyone signed in creates a group and becomes its organizer; its
     # organizers and moderators change and delete it (studygroups.permissions).
     serializer_class = StudyGroupSerializer
