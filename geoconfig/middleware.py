@@ -15,6 +15,35 @@ logger = logging.getLogger(__name__)
 JSON_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 
 
+MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
+
+
+class LanguageFreeTiles:
+    """Vector tiles are the same bytes in every language: take back the
+    ``Vary: Accept-Language`` and ``Content-Language`` LocaleMiddleware gives
+    every response, so a shared cache keeps one copy of each tile. Goes before
+    LocaleMiddleware (its response passes through here after it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith(MVT_MEDIA_TYPE):
+            vary = [
+                name.strip()
+                for name in response.get("Vary", "").split(",")
+                if name.strip() and name.strip().lower() != "accept-language"
+            ]
+            if vary:
+                response["Vary"] = ", ".join(vary)
+            elif "Vary" in response:
+                del response["Vary"]
+            if "Content-Language" in response:
+                del response["Content-Language"]
+        return response
+
+
 class MethodNotAllowedPage:
     """Django's require_POST and LogoutView answer a GET with an empty 405: a
     blank page for someone who followed a bookmark to /accounts/logout/. Give

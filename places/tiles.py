@@ -41,6 +41,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
@@ -444,7 +445,8 @@ def tile_urlpatterns(kinds):
         patterns += [
             path(
                 f"{kind.name}/<str:z>/<str:x>/<str:y>.mvt",
-                TileView.as_view(kind=kind),
+                # A city tile is ~110 KB and ~35 KB gzipped.
+                gzip_page(TileView.as_view(kind=kind)),
                 name=f"{kind.name}-tile",
             ),
             path(f"{kind.name}.json", TileJSONView.as_view(kind=kind), name=f"{kind.name}-json"),

@@ -7,6 +7,7 @@ tile), so no figure comes from the code under test.
 """
 
 import datetime
+import gzip
 import json
 import random
 from collections import Counter
@@ -370,6 +371,26 @@ def test_tiles_do_not_vary_by_cookie(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("ana"))
     response = get_tile(client, "studygroups", 0, 0, 0)
     assert "Cookie" not in response.get("Vary", "")
+
+
+def test_tiles_are_the_same_in_every_language_and_gzipped_on_request(client):
+    make_groups(random_points(100, seed=7))
+    tile = mercantile.tile(-74.08, 4.61, 8)
+    url = f"/tiles/studygroups/{tile.z}/{tile.x}/{tile.y}.mvt"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    spanish = client.get(url, HTTP_ACCEPT_LANGUAGE="es", HTTP_ACCEPT_ENCODING="gzip")
+    assert len(decode(english.content, "studygroups")) > 5
+    assert english.content == gzip.decompress(spanish.content)
+    assert spanish["Content-Encoding"] == "gzip"
+    assert len(spanish.content) < len(english.content)
+    for response in (english, spanish):
+        # One copy per tile in a shared cache, not one per language.
+        assert "accept-language" not in response.get("Vary", "").lower()
+        assert "Content-Language" not in response
+    assert "Accept-Encoding" in spanish["Vary"]
+    # The TileJSON's words are in the request's language, and say so.
+    tilejson = client.get("/tiles/studygroups.json", HTTP_ACCEPT_LANGUAGE="es")
+    assert "Accept-Language" in tilejson["Vary"]
 
 
 def test_tilejson_describes_the_layer(client):

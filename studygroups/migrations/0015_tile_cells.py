@@ -46,7 +46,7 @@ DELETE FROM places_tile_cell WHERE layer = 'studygroups';
 class Migration(migrations.Migration):
     dependencies = [
         ("places", "0008_tile_cells"),
-        ("studygroups", "0013_list_order_index"),
+        ("studygroups", "0014_studygroup_name_trigram_index"),
     ]
 
     operations = [

@@ -117,7 +117,7 @@ DELETE FROM places_tile_cell WHERE layer IN ('events', 'venues');
 class Migration(migrations.Migration):
     dependencies = [
         ("places", "0008_tile_cells"),
-        ("meetups", "0010_list_order_indexes"),
+        ("meetups", "0011_event_title_and_venue_trigram_indexes"),
     ]
 
     operations = [
