@@ -32,7 +32,7 @@ from django.db.models import CharField, FloatField, Q, Value
 from django.db.models.functions import Cast, Collate, Concat
 from django.db.models.lookups import Exact, StartsWith
 
-from places.functions import Matches, Unaccented, Words, WordStarts
+from places.functions import Matches, Unaccented, WithWordSimilarityThreshold, Words, WordStarts
 
 # The columns of a source's name rows, which carry a prefix so as not to clash
 # with the models' own fields (a venue's "name").
@@ -56,6 +56,8 @@ SOURCE_FIELDS = (
 # never clear: "San" is the whole name of a town in Mali, and the start of a
 # thousand others.
 CLEAR_MIN_LENGTH = 4
+# How like a word of a name the text must be (pg_trgm's default), for %>.
+PLACE_WORD_SIMILARITY = 0.6
 # Below this text score a fuzzy hit is noise, not a candidate: "asdfgh" is 0.24
 # from "Ashdod" (trigram similarity 0.3, pg_trgm's own threshold), while the
 # typo "Barcelna" is 0.46 from "Barcelona".
@@ -226,7 +228,13 @@ class NameMatch:
         """
         if not self.fuzzy:
             return self.starts
-        return self.condition | Q(TrigramWordSimilar(self.name, self.query))
+        # pg_trgm's own 0.6, set for this statement: a text search earlier in
+        # the same transaction leaves 0.4 behind (places.search).
+        return self.condition | Q(
+            TrigramWordSimilar(
+                self.name, WithWordSimilarityThreshold(self.query, PLACE_WORD_SIMILARITY)
+            )
+        )
 
     @property
     def starts(self):

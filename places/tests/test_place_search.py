@@ -8,6 +8,7 @@ are measured with pyproj geodesics.
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import transaction
 from django.utils import translation
 from pyproj import Geod
 
@@ -298,3 +299,20 @@ def test_texts_of_one_length_share_a_statement_but_not_their_answers():
     assert search_places("Medellin", near=SANTIAGO).places[0].id == MEDELLIN
     assert search_places("Santiago", near=SANTIAGO).places[0].id == SANTIAGO_CL
     assert search_places("Medellin").places[0].id == MEDELLIN
+
+
+def test_a_text_search_earlier_in_the_transaction_does_not_loosen_place_search():
+    # "jaberiana" has a word 0.54 like "Javeriana": under the place search's
+    # own 0.6, though over the 0.4 a text search sets for its transaction.
+    venue = Venue.objects.create(
+        name="Pontificia Universidad Javeriana", city="Bogotá", location=BOGOTA, capacity=50
+    )
+    alone = ids(search_places("jaberiana", near=BOGOTA))
+
+    StudyGroup.objects.create(name="Taller de Python", slug="taller-python", location=BOGOTA)
+    with transaction.atomic():
+        assert "Taller de Python" in [group.name for group in StudyGroup.objects.search("pyton")]
+        after_a_search = ids(search_places("jaberiana", near=BOGOTA))
+
+    assert f"venue:{venue.pk}" not in alone
+    assert after_a_search == alone
