@@ -15,16 +15,19 @@ topics, organizers and members, venues (one per 25 groups of a city) and one
 event per group in the coming six weeks; then VACUUM ANALYZE. The databases
 are kept (`--rebuild` builds them again).
 
-Then it serves the database with gunicorn (2 workers, DEBUG=0, a random
-SECRET_KEY, no HTTPS redirect: production settings otherwise) and pygeoapi
-(pinned in bench/pygeoapi-requirements.txt, installed into bench/.venv-pygeoapi,
-its PostgreSQL provider on studygroups_studygroup, 2 gunicorn workers), and
-times each case over HTTP, one request at a time, with interleaved repeats
-after one warm-up: ours, then its baseline (the same answer built by one raw SQL
-statement over psycopg2, or pygeoapi), then the next case. Figures are medians
-(and p95 where there are 20 samples or more). A request slower than --timeout
-is reported as "> 30 s (killed)": the client gives up, its query is cancelled
-in the database, and the case is not repeated. Nothing asserts a time.
+Then it serves the database with gunicorn (2 sync workers; DEBUG=0, a random
+SECRET_KEY, static files collected for WhiteNoise: production settings, but
+plain HTTP with no HTTPS redirect) and pygeoapi (pinned in
+bench/pygeoapi-requirements.txt, installed into bench/.venv-pygeoapi, its
+PostgreSQL provider on a view of studygroups_studygroup with the same
+properties, 2 gunicorn workers), and times each case over HTTP, one request at
+a time, with interleaved repeats after one warm-up: ours, then its baselines
+(the same answer built by one raw SQL statement over psycopg2, or pygeoapi),
+then the next case. Figures are medians (and p95 where there are 20 samples or
+more). A request slower than --timeout is reported as "> 30 s (killed)": the
+client gives up, the server's query is cancelled in the database, and the
+case is not repeated. Nothing asserts a time. Tiles (/tiles/) and exports
+(/api/<kind>/export.geojson) are timed only where the server has them.
 
 `--base-url URL` times an already running server instead (its database by
 --database, default the configured one; nothing is built or served, and the
@@ -32,586 +35,47 @@ server's memory is not read unless --server-pid is given).
 """
 
 import argparse
-import http.client
 import json
 import math
 import os
 import re
-import secrets
-import signal
-import socket
 import statistics
-import string
-import subprocess
-import sys
-import tempfile
 import time
 import urllib.parse
-from pathlib import Path
 
 import psycopg2
+from scale_db import (
+    BBOX_COUNT_SQL,
+    EXPORT_SQL,
+    TILE_SQL,
+    bbox_groups_sql,
+    build,
+    connect,
+    database_url,
+    list_groups_sql,
+    near_events_sql,
+    near_groups_sql,
+    search_groups_sql,
+    walk_groups_sql,
+)
+from scale_servers import (
+    RunningServer,
+    TimedOut,
+    memory_kib,
+    request,
+    serve_cerca,
+    serve_pygeoapi,
+    status_of,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT / "bench"
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-# Bump when bench/scale_data.sql changes what it builds: older databases are rebuilt.
-DATA_FORMAT = 1
-HOME_COUNTRIES = [
-    "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GT", "HN", "MX", "NI",
-    "PA", "PE", "PR", "PY", "SV", "UY", "VE",
-]
 CITIES = {"Bogotá": (-74.0721, 4.7110), "Madrid": (-3.7038, 40.4168), "CDMX": (-99.1332, 19.4326)}
 # [west, south, east, north]
 BBOXES = {"Bogotá": (-74.25, 4.45, -73.95, 4.85), "Colombia": (-79.1, -4.3, -66.8, 12.5)}
-PYGEOAPI_VENV = BENCH / ".venv-pygeoapi"
-PYGEOAPI_REQUIREMENTS = BENCH / "pygeoapi-requirements.txt"
 CASES = ("near", "list", "events", "bbox", "offset", "search", "tiles", "export")
 
 
-class TimedOut(Exception):
-    pass
-
-
-# Building -------------------------------------------------------------------
-
-
-def database_url():
-    """The configured DATABASE_URL: the environment's, else the local cluster's (.local/env)."""
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
-    env_file = ROOT / ".local" / "env"
-    if env_file.exists():
-        for line in env_file.read_text().splitlines():
-            if line.startswith("DATABASE_URL="):
-                return line.split("=", 1)[1].strip()
-    sys.exit("Set DATABASE_URL (or run `make db`, which writes .local/env).")
-
-
-def with_database(url, name, **query):
-    """``url`` naming database ``name`` (and extra query parameters)."""
-    parts = urllib.parse.urlsplit(url)
-    params = dict(urllib.parse.parse_qsl(parts.query))
-    params.update(query)
-    return urllib.parse.urlunsplit(
-        parts._replace(path=f"/{name}", query=urllib.parse.urlencode(params))
-    )
-
-
-def connect(url, name=None):
-    """A psycopg2 connection (autocommit) to ``url``'s database, or to ``name``."""
-    parts = urllib.parse.urlsplit(url)
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=urllib.parse.unquote(parts.username or ""),
-        password=urllib.parse.unquote(parts.password or ""),
-        dbname=name or parts.path.lstrip("/"),
-        application_name="cerca-bench-scale",
-    )
-    connection.autocommit = True
-    return connection
-
-
-def marker(cursor, name):
-    """What bench/scale.py wrote on database ``name`` when it finished building it."""
-    cursor.execute(
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        [name],
-    )
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    try:
-        return json.loads(row[0] or "")
-    except ValueError:
-        return {}
-
-
-def migrate(url):
-    """``manage.py migrate`` on the database of ``url``; seconds it took."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "DEBUG": "1"},
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode:
-        sys.exit(f"migrate failed:\n{result.stdout}\n{result.stderr}")
-    return time.perf_counter() - start
-
-
-def sql_steps():
-    """[(name, SQL)] of bench/scale_data.sql, split at its "-- step:" lines."""
-    steps = []
-    for block in re.split(r"^-- step: ", (BENCH / "scale_data.sql").read_text(), flags=re.M)[1:]:
-        name, _, sql = block.partition("\n")
-        steps.append((name.strip(), sql))
-    return steps
-
-
-LOADED_TABLES = (
-    "studygroups_studygroup",
-    "studygroups_studygroup_topics",
-    "studygroups_membership",
-    "meetups_venue",
-    "meetups_event",
-)
-
-
-def plain_indexes(cursor):
-    """{name: CREATE INDEX statement} of the loaded tables' indexes that back no constraint."""
-    cursor.execute(
-        """
-        SELECT i.indexname, i.indexdef FROM pg_indexes AS i
-        JOIN pg_class AS c ON c.relname = i.indexname AND c.relkind = 'i'
-        WHERE i.schemaname = 'public' AND i.tablename = ANY (%s)
-          AND NOT EXISTS (SELECT FROM pg_constraint AS k WHERE k.conindid = c.oid)
-        """,
-        [list(LOADED_TABLES)],
-    )
-    return dict(cursor.fetchall())
-
-
-def build(url, name, groups, rebuild=False):
-    """Create, migrate and fill database ``name`` unless it is there with ``groups``
-    groups; {step: seconds} of what was done, and its size in bytes."""
-    admin = connect(url)
-    timings = {}
-    with admin.cursor() as cursor:
-        found = marker(cursor, name)
-        wanted = {"groups": groups, "events": groups, "format": DATA_FORMAT}
-        reuse = (
-            not rebuild and found is not None
-            and {key: found.get(key) for key in wanted} == wanted
-        )
-        target = with_database(url, name)
-        if reuse:
-            timings["migrate (reused database)"] = migrate(target)
-            timings.update(found.get("built_s", {}))
-        else:
-            print(f"  building {name} ({groups:,} study groups and events)...", flush=True)
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-            timings["migrate"] = migrate(target)
-            timings.update(fill(target, groups))
-            built = {key: round(value, 1) for key, value in timings.items()}
-            cursor.execute(
-                f'COMMENT ON DATABASE "{name}" IS %s',
-                [json.dumps({**wanted, "built_s": built, "built_at": time.strftime("%F %T")})],
-            )
-        cursor.execute("SELECT pg_database_size(%s)", [name])
-        (size,) = cursor.fetchone()
-    admin.close()
-    return reuse, timings, size
-
-
-def fill(url, groups):
-    """Run bench/scale_data.sql's steps, with the big tables' plain indexes built
-    after the load; {step: seconds}."""
-    connection = connect(url)
-    params = {
-        "groups": groups,
-        "users": max(100, groups // 10),
-        "seed": 0.2026,
-        "home_countries": HOME_COUNTRIES,
-    }
-    timings = {}
-    with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        cursor.execute("SET work_mem = '64MB'")
-        # Foreign keys are checked by the step "check" at the end instead of
-        # row by row (they are triggers; check and exclusion constraints still hold).
-        cursor.execute("SET session_replication_role = replica")
-        indexes = plain_indexes(cursor)
-        for index in indexes:
-            cursor.execute(f'DROP INDEX "{index}"')
-        for step, sql in sql_steps():
-            start = time.perf_counter()
-            connection.autocommit = False
-            cursor.execute(sql, params)
-            rows = cursor.fetchall() if step == "check" else []
-            connection.commit()
-            connection.autocommit = True
-            timings[step] = time.perf_counter() - start
-            broken = [f"{what}: {count}" for what, count in rows if count]
-            if broken:
-                sys.exit(f"The generated rows break foreign keys: {', '.join(broken)}")
-        cursor.execute("SET session_replication_role = DEFAULT")
-        start = time.perf_counter()
-        for statement in indexes.values():
-            cursor.execute(statement)
-        timings["indexes"] = time.perf_counter() - start
-        start = time.perf_counter()
-        cursor.execute("VACUUM ANALYZE")
-        timings["vacuum analyze"] = time.perf_counter() - start
-    connection.close()
-    return timings
-
-
-# Serving --------------------------------------------------------------------
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """A gunicorn with 2 sync workers on a free port, stopped on exit."""
-
-    def __init__(self, label, command, env, cwd, ready_path, timeout, port=None):
-        self.label = label
-        self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log = tempfile.NamedTemporaryFile(
-            prefix=f"bench-{label}-", suffix=".log", delete=False
-        )
-        self.process = subprocess.Popen(
-            [*command, "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-             # gunicorn's own limit stays above the client's, which gives up first.
-             "--timeout", str(int(timeout) + 30)],
-            cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                if request(self.base_url + ready_path, 10)[1] == 200:
-                    return
-            except (OSError, TimedOut):
-                pass
-            time.sleep(0.5)
-        self.stop()
-        sys.exit(f"{label} did not start; its log:\n{Path(self.log.name).read_text()[-3000:]}")
-
-    def workers(self):
-        """The worker processes' pids."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-class RunningServer(Server):
-    """A gunicorn started by someone else, known by its master's pid."""
-
-    def __init__(self, pid):
-        self.process = type("Process", (), {"pid": pid})()
-
-
-def memory_kib(pids):
-    """{pid: (VmRSS, VmHWM)} in KiB, from /proc/<pid>/status."""
-    result = {}
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        values = dict(re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", status, flags=re.M))
-        result[pid] = (int(values.get("VmRSS", 0)), int(values.get("VmHWM", 0)))
-    return result
-
-
-STATIC_ROOT = []
-
-
-def serve_cerca(url, name, timeout):
-    """Cerca's production settings (DEBUG=0, WhiteNoise over collected static
-    files, persistent connections), but plain HTTP: no TLS proxy in front."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": with_database(url, name, application_name="cerca-bench-server"),
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    if not STATIC_ROOT:
-        STATIC_ROOT.append(tempfile.mkdtemp(prefix="bench-static-"))
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--no-input"],
-            cwd=ROOT, env={**env, "STATIC_ROOT": STATIC_ROOT[0]}, check=True,
-            capture_output=True,
-        )
-    env["STATIC_ROOT"] = STATIC_ROOT[0]
-    return Server(
-        "cerca", [sys.executable, "-m", "gunicorn", "geoconfig.wsgi"], env, ROOT,
-        "/ogc/conformance", timeout,
-    )
-
-
-def pygeoapi_python():
-    """bench/.venv-pygeoapi's python, with bench/pygeoapi-requirements.txt installed."""
-    python = PYGEOAPI_VENV / "bin" / "python"
-    stamp = PYGEOAPI_VENV / ".installed"
-    wanted = PYGEOAPI_REQUIREMENTS.read_text()
-    if not (stamp.exists() and stamp.read_text() == wanted):
-        print("  installing pygeoapi into bench/.venv-pygeoapi...", flush=True)
-        if not python.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(PYGEOAPI_VENV)], check=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", "-r", str(PYGEOAPI_REQUIREMENTS)],
-            check=True,
-        )
-        stamp.write_text(wanted)
-    return python
-
-
-PYGEOAPI_VIEW = "bench_pygeoapi_studygroups"
-
-
-def serve_pygeoapi(url, name, timeout):
-    """pygeoapi's PostgreSQL provider over a view of studygroups_studygroup that
-    has Cerca's list properties and the point as the geometry its GiST index is on."""
-    python = pygeoapi_python()
-    connection = connect(url, name)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP VIEW IF EXISTS {PYGEOAPI_VIEW}")
-        cursor.execute(
-            f"CREATE VIEW {PYGEOAPI_VIEW} AS SELECT g.id, {GROUP_COLUMNS}, "
-            "g.location::geometry(Geometry, 4326) AS geom FROM studygroups_studygroup AS g"
-        )
-    connection.close()
-    parts = urllib.parse.urlsplit(url)
-    port = free_port()
-    folder = Path(tempfile.mkdtemp(prefix="bench-pygeoapi-"))
-    config = folder / "pygeoapi.yml"
-    values = {
-        "port": port, "host": parts.hostname, "dbport": parts.port or 5432, "dbname": name,
-        "user": urllib.parse.unquote(parts.username or ""),
-        "password": urllib.parse.unquote(parts.password or ""), "table": PYGEOAPI_VIEW,
-    }
-    config.write_text(
-        string.Template((BENCH / "pygeoapi.yml").read_text()).substitute(
-            {key: json.dumps(value) if isinstance(value, str) else value
-             for key, value in values.items()}
-        )
-    )
-    openapi = folder / "openapi.yml"
-    env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-    subprocess.run(
-        [str(python.parent / "pygeoapi"), "openapi", "generate", str(config),
-         "--output-file", str(openapi)],
-        env=env, check=True, capture_output=True,
-    )
-    return Server(
-        "pygeoapi", [str(python), "-m", "gunicorn", "pygeoapi.flask_app:APP"], env, folder,
-        "/conformance?f=json", timeout, port=port,
-    )
-
-
-# Raw SQL: the same answers built by one statement -----------------------------
-
-# A study group's list properties, as the API's (studygroups.api.StudyGroupKind),
-# for the view pygeoapi reads; GROUP_PROPERTIES below builds Cerca's JSON of them.
-GROUP_COLUMNS = """
-    g.name, g.slug, g.description, g.language, g.is_online, g.city, g.address, g.time_zone,
-    g.join_policy, g.capacity,
-    (SELECT count(*) FROM studygroups_membership AS m
-     WHERE m.study_group_id = g.id AND m.status = 'active') AS member_count,
-    ARRAY(SELECT t.slug FROM studygroups_studygroup_topics AS x
-          JOIN studygroups_topic AS t ON t.id = x.topic_id
-          WHERE x.studygroup_id = g.id ORDER BY t.slug) AS topics,
-    ARRAY(SELECT coalesce(nullif(t.name_es, ''), t.name_en) FROM studygroups_studygroup_topics AS x
-          JOIN studygroups_topic AS t ON t.id = x.topic_id
-          WHERE x.studygroup_id = g.id ORDER BY t.slug) AS topic_names,
-    ST_AsGeoJSON(g.meeting_area, 6)::json AS meeting_area, g.created_at, g.updated_at
-"""
-GROUP_FEATURE = """
-    json_build_object(
-        'type', 'Feature', 'id', g.id, 'geometry', ST_AsGeoJSON(g.location, 6)::json,
-        'properties', json_build_object(
-            'name', g.name, 'slug', g.slug, 'description', g.description,
-            'language', g.language, 'is_online', g.is_online, 'city', g.city,
-            'address', g.address, 'time_zone', g.time_zone, 'join_policy', g.join_policy,
-            'capacity', g.capacity,
-            'member_count', (SELECT count(*) FROM studygroups_membership AS m
-                             WHERE m.study_group_id = g.id AND m.status = 'active'),
-            'topics', ARRAY(SELECT t.slug FROM studygroups_studygroup_topics AS x
-                            JOIN studygroups_topic AS t ON t.id = x.topic_id
-                            WHERE x.studygroup_id = g.id ORDER BY t.slug),
-            'topic_names', ARRAY(SELECT coalesce(nullif(t.name_es, ''), t.name_en)
-                                 FROM studygroups_studygroup_topics AS x
-                                 JOIN studygroups_topic AS t ON t.id = x.topic_id
-                                 WHERE x.studygroup_id = g.id ORDER BY t.slug),
-            'meeting_area', ST_AsGeoJSON(g.meeting_area, 6)::json,
-            'created_at', g.created_at, 'updated_at', g.updated_at{extra}))
-"""
-EVENT_FEATURE = """
-    json_build_object(
-        'type', 'Feature', 'id', e.id, 'geometry', ST_AsGeoJSON(e.location, 6)::json,
-        'properties', json_build_object(
-            'title', e.title, 'description', e.description, 'start', lower(e.during),
-            'end', upper(e.during), 'time_zone', e.time_zone, 'status', e.status,
-            'cancellation_reason', e.cancellation_reason, 'capacity', e.capacity,
-            'going_count', (SELECT count(*) FROM meetups_rsvp AS r
-                            WHERE r.event_id = e.id AND r.status = 'yes'),
-            'online_url', e.online_url, 'study_group', e.study_group_id,
-            'study_group_name', g.name, 'venue', e.venue_id, 'venue_name', v.name,
-            'city', coalesce(v.city, g.city), 'created_at', e.created_at,
-            'updated_at', e.updated_at{extra}))
-"""
-POINT = "ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326)::geography"
-DISTANCE = ", 'distance_m', round(ST_Distance({table}.location, " + POINT + ")::numeric, 1)"
-
-
-def near_groups_sql():
-    source = (
-        f"SELECT g.*, g.location <-> {POINT} AS knn FROM studygroups_studygroup AS g "
-        f"WHERE ST_DWithin(g.location, {POINT}, %(radius_m)s) "
-        f"ORDER BY g.location <-> {POINT} LIMIT %(limit)s"
-    )
-    return collection_of_groups(source, "g.knn", DISTANCE.format(table="g"))
-
-
-def collection_of_groups(source, order, extra=""):
-    """A FeatureCollection's JSON text of the groups of ``source`` (a subquery), in ``order``."""
-    feature = GROUP_FEATURE.format(extra=extra)
-    return (
-        "SELECT json_build_object('type', 'FeatureCollection', 'features', "
-        f"coalesce(json_agg({feature} ORDER BY {order}), '[]'))::text "
-        f"FROM ({source}) AS g"
-    )
-
-
-def list_groups_sql(order="g.name, g.id"):
-    source = (
-        f"SELECT g.* FROM studygroups_studygroup AS g ORDER BY {order} "
-        "OFFSET %(offset)s LIMIT %(limit)s"
-    )
-    return collection_of_groups(source, order)
-
-
-def bbox_groups_sql():
-    source = (
-        "SELECT g.* FROM studygroups_studygroup AS g WHERE ST_Intersects("
-        "g.location::geometry(Geometry, 4326), "
-        "ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)) "
-        "ORDER BY g.id LIMIT %(limit)s"
-    )
-    return collection_of_groups(source, "g.id")
-
-
-BBOX_COUNT_SQL = (
-    "SELECT count(*) FROM studygroups_studygroup AS g WHERE ST_Intersects("
-    "g.location::geometry(Geometry, 4326), "
-    "ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326))"
-)
-TSQUERY = (
-    "(websearch_to_tsquery('spanish', cerca_unaccent(lower(%(q)s))) "
-    "|| websearch_to_tsquery('english', cerca_unaccent(lower(%(q)s))))"
-)
-
-
-def search_groups_sql(near):
-    where = f"g.search_vector @@ {TSQUERY}"
-    if near:
-        where += f" AND ST_DWithin(g.location, {POINT}, %(radius_m)s)"
-    source = (
-        f"SELECT g.*, ts_rank(g.search_vector, {TSQUERY}) AS rank "
-        f"FROM studygroups_studygroup AS g WHERE {where} ORDER BY rank DESC, g.id LIMIT %(limit)s"
-    )
-    return collection_of_groups(source, "g.rank DESC, g.id")
-
-
-def near_events_sql():
-    source = (
-        f"SELECT e.*, e.location <-> {POINT} AS knn FROM meetups_event AS e "
-        f"WHERE e.status = 'scheduled' AND e.during && tstzrange(now(), NULL) "
-        f"AND ST_DWithin(e.location, {POINT}, %(radius_m)s) "
-        f"ORDER BY e.location <-> {POINT} LIMIT %(limit)s"
-    )
-    feature = EVENT_FEATURE.format(extra=DISTANCE.format(table="e"))
-    return (
-        "SELECT json_build_object('type', 'FeatureCollection', 'features', "
-        f"coalesce(json_agg({feature} ORDER BY e.knn), '[]'))::text "
-        f"FROM ({source}) AS e "
-        "LEFT JOIN studygroups_studygroup AS g ON g.id = e.study_group_id "
-        "LEFT JOIN meetups_venue AS v ON v.id = e.venue_id"
-    )
-
-
-def walk_groups_sql(first):
-    """A page of the whole layer by keyset on (name, id), as raw SQL."""
-    after = "" if first else "WHERE (g.name, g.id) > (%(name)s, %(id)s) "
-    return (
-        f"SELECT g.id, g.name, {GROUP_FEATURE.format(extra='')}::text "
-        f"FROM studygroups_studygroup AS g {after}ORDER BY g.name, g.id LIMIT %(limit)s"
-    )
-
-
-TILE_SQL = """
-    SELECT ST_AsMVT(t, 'studygroups', 4096, 'geom') FROM (
-        SELECT g.id, g.name, ST_AsMVTGeom(
-            ST_Transform(g.location::geometry(Geometry, 4326), 3857),
-            ST_TileEnvelope(%(z)s, %(x)s, %(y)s), 4096, 64, true) AS geom
-        FROM studygroups_studygroup AS g
-        WHERE g.location::geometry(Geometry, 4326)
-              && ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => 64.0 / 4096), 4326)
-    ) AS t
-"""
-EXPORT_SQL = {
-    "studygroups": f"COPY (SELECT {GROUP_FEATURE.format(extra='')} "
-                   "FROM studygroups_studygroup AS g ORDER BY g.id) TO STDOUT",
-    "events": f"COPY (SELECT {EVENT_FEATURE.format(extra='')} FROM meetups_event AS e "
-              "LEFT JOIN studygroups_studygroup AS g ON g.id = e.study_group_id "
-              "LEFT JOIN meetups_venue AS v ON v.id = e.venue_id ORDER BY e.id) TO STDOUT",
-}
-
-
 # Timing ---------------------------------------------------------------------
-
-
-def request(url, timeout, sink=None):
-    """GET ``url``: (seconds, status, body, headers). The body is kept unless
-    ``sink`` is given, which is then called with each chunk. TimedOut after
-    ``timeout`` seconds in all."""
-    parts = urllib.parse.urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    start = time.perf_counter()
-    chunks = []
-    try:
-        connection.request(
-            "GET", target, headers={"Accept": "application/geo+json, application/json, */*"}
-        )
-        response = connection.getresponse()
-        while chunk := response.read1(1 << 16):
-            (sink or chunks.append)(chunk)
-            if time.perf_counter() - start > timeout:
-                raise TimedOut()
-        return time.perf_counter() - start, response.status, b"".join(chunks), response.headers
-    except (socket.timeout, TimeoutError):
-        raise TimedOut()
-    finally:
-        connection.close()
-
-
-def status_of(url, timeout):
-    """The status of GET ``url``, without reading the body (the connection is closed)."""
-    parts = urllib.parse.urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    try:
-        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
-        return connection.getresponse().status
-    except (socket.timeout, TimeoutError):
-        return "timed out"
-    finally:
-        connection.close()
 
 
 class Judge:
@@ -680,6 +144,7 @@ class Case:
         self.samples = {method: [] for method in methods}
         self.killed = set()
         self.failed = {}
+        self.errors = {}  # failures in the repeats, {method: [error]}
         self.answers = {}
         self.notes = []
 
@@ -688,12 +153,18 @@ def measure(cases, repeats):
     """One warm-up each, then the repeats interleaved: every case's methods in turn."""
     for case in cases:
         for method, call in case.methods.items():
-            try:
-                case.answers[method] = call()[1]
-            except TimedOut:
-                case.killed.add(method)
-            except Exception as error:  # a broken endpoint is reported, not fatal
-                case.failed[method] = str(error)[:200]
+            for attempt in range(3):
+                try:
+                    case.answers[method] = call()[1]
+                    case.failed.pop(method, None)
+                    break
+                except TimedOut:
+                    case.killed.add(method)
+                    break
+                except Exception as error:  # a broken endpoint is reported, not fatal
+                    # Tried again: a shared cluster may be out of connections for a moment.
+                    case.failed[method] = str(error)[:200]
+                    time.sleep(2)
         if case.check and not (case.killed | set(case.failed)):
             note = case.check(case.answers)
             if note:
@@ -709,6 +180,13 @@ def measure(cases, repeats):
                     case.samples[method].append(call()[0])
                 except TimedOut:
                     case.killed.add(method)
+                except Exception as error:
+                    # Tried once more at once: the repeat keeps its place in the round.
+                    try:
+                        case.samples[method].append(call()[0])
+                    except Exception:
+                        pass
+                    case.errors.setdefault(method, []).append(str(error)[:120])
 
 
 def p95(samples):
@@ -763,9 +241,10 @@ def print_cases(cases, timeout):
             text, base_p95, base = figure(case, method, timeout)
             ratio = f"{ours / base:.1f}x" if ours and base else ""
             print(f"{head}  {method:<22} {text:>20} {base_p95:>9} {ratio:>9}")
-        for note in case.notes + [f"{m}: {e}" for m, e in case.failed.items()]:
+        errors = [f"{m} failed {len(e)} time(s) (tried again at once), first: {e[0]}"
+                  for m, e in case.errors.items()]
+        for note in case.notes + errors + [f"{m}: {e}" for m, e in case.failed.items()]:
             print(f"      note: {note}")
-
 
 # The cases ------------------------------------------------------------------
 
@@ -977,8 +456,11 @@ def probe(judge, base, groups, only):
     tiles and exports. {name: finding}, and lines to print."""
     found, lines = {}, []
     if "offset" in only:
-        seconds, body = judge.http(f"{base}/api/studygroups/?limit=100")
-        href = next_link(body)
+        try:
+            href = next_link(judge.http(f"{base}/api/studygroups/?limit=100")[1])
+        except (TimedOut, RuntimeError) as error:
+            href = None
+            lines.append(f"cursors: the probe failed ({str(error)[:100] or 'timed out'})")
         names = cursor_parameters(href, {"limit"})
         if names:
             found["cursor"] = (f"2nd page by cursor ({', '.join(names)})", href)
@@ -1102,7 +584,7 @@ def walk(judge, base, budget):
     total = time.perf_counter() - start
     slowest = duration(max(times)) if times else "-"
     lines.append(
-        f"  ours: {pages} pages, {features:,} features in {duration(total)}"
+        f"  ours: {pages} page(s), {features:,} features in {duration(total)}"
         f" (median page {duration(statistics.median(times)) if times else '-'}, "
         f"slowest {slowest}){stopped}"
     )
@@ -1119,7 +601,7 @@ def walk(judge, base, budget):
         pages += 1
         features += len(rows)
     lines.append(
-        f"  raw SQL keyset on (name, id): {pages} pages, {features:,} features in "
+        f"  raw SQL keyset on (name, id): {pages} page(s), {features:,} features in "
         f"{duration(time.perf_counter() - start)}"
     )
     return lines
@@ -1200,8 +682,14 @@ def run_size(args, url, label, groups, only):
                 print(line)
         return cases
     finally:
+        judge.connection.close()
         for server in servers:
             server.stop()
+
+
+def same_case(label, other):
+    """Whether two labels name the same case at two sizes (offsets differ)."""
+    return re.sub(r"[\d,]+", "N", label) == re.sub(r"[\d,]+", "N", other)
 
 
 def print_growth(results, timeout):
@@ -1214,18 +702,21 @@ def print_growth(results, timeout):
           + f" {'growth':>8}")
     first = {(case.label, method): case for case in results[labels[0]] for method in case.methods}
     for (case_label, method), _ in first.items():
-        row, values = [], []
+        row, values, lower = [], [], False
         for label in labels:
-            match = [case for case in results[label] if case.label.split("=")[0] ==
-                     case_label.split("=")[0] and method in case.methods]
+            match = [case for case in results[label] if same_case(case.label, case_label)
+                     and method in case.methods]
             if not match:
                 row.append(f"{'-':>12}")
                 values.append(None)
                 continue
             text, _, median = figure(match[0], method, timeout)
-            row.append(f"{text[:12]:>12}")
-            values.append(median)
-        growth = (f"{values[-1] / values[0]:.0f}x" if values[0] and values[-1] else "")
+            killed = method in match[0].killed
+            row.append(f"{f'> {timeout:g} s' if killed else text:>12}")
+            values.append(timeout if killed else median)
+            lower = killed
+        growth = (f"{'>' if lower else ''}{values[-1] / values[0]:.0f}x"
+                  if values[0] and values[-1] else "")
         print(f"  {case_label[:44]:<44} {method[:24]:<24} " + " ".join(row) + f" {growth:>8}")
 
 
