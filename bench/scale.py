@@ -27,7 +27,10 @@ then the next case. Figures are medians (and p95 where there are 20 samples or
 more). A request slower than --timeout is reported as "> 30 s (killed)": the
 client gives up, the server's query is cancelled in the database, and the
 case is not repeated. Nothing asserts a time. Tiles (/tiles/) and exports
-(/api/<kind>/export.geojson) are timed only where the server has them.
+(/api/<kind>/export.geojson) are timed only where the server has them, and
+pages by cursor where its next links carry one. `--walk` also follows the next
+links through the whole layer at limit 10,000 (slow: minutes at 1M), beside a
+raw keyset walk, and then times the page nine tenths in by its cursor.
 
 `--base-url URL` times an already running server instead (its database by
 --database, default the configured one; nothing is built or served, and the
@@ -78,6 +81,12 @@ CASES = ("near", "list", "events", "bbox", "offset", "search", "tiles", "export"
 # Timing ---------------------------------------------------------------------
 
 
+class HTTPError(RuntimeError):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+
+
 class Judge:
     """Times requests to the servers and raw SQL on the database, killing what
     takes longer than ``timeout`` seconds."""
@@ -95,7 +104,7 @@ class Judge:
             self.cancel_server_queries()
             raise
         if status != 200:
-            raise RuntimeError(f"GET {url} answered {status}: {body[:300]!r}")
+            raise HTTPError(status, f"GET {url} answered {status}: {body[:300]!r}")
         return seconds, body
 
     def sql(self, sql, params=None):
@@ -209,7 +218,8 @@ def duration(seconds):
 def figure(case, method, timeout):
     """(median text, p95 text, median seconds or None)."""
     if method in case.failed:
-        return "failed", "", None
+        status = re.search(r" answered (\d+):", case.failed[method])
+        return (f"HTTP {status[1]}" if status else "failed"), "", None
     if method in case.killed:
         return f"> {timeout:g} s (killed)", "", None
     if not case.samples[method]:
@@ -266,7 +276,17 @@ def same_ids(ordered=True):
                     f"{methods[0]} returned {len(first)} features, {method} {len(other)}"
                     + ("" if len(first) != len(other) else ", not the same ones in the same order")
                 )
-        return f"{len(first):,} features each"
+        note = f"{len(first):,} features each"
+        properties = {
+            method: set(json.loads(answers[method])["features"][0]["properties"])
+            for method in methods if ids[method]
+        }
+        for method in methods[1:]:
+            if method in properties and properties[method] != properties[methods[0]]:
+                ours, other = properties[methods[0]], properties[method]
+                note += (f"; properties differ: only ours {sorted(ours - other)}, "
+                         f"only {method} {sorted(other - ours)}")
+        return note
     return check
 
 
@@ -561,13 +581,15 @@ def measure_exports(judge, base, server, repeats, timeout):
     return lines
 
 
-def walk(judge, base, budget):
+def walk(judge, base, budget, groups, repeats):
     """Follow next links from /api/studygroups/?limit=10000 to the end, beside a raw
-    keyset walk; lines to print."""
+    keyset walk; then, if the next links carry cursors, time the page nine tenths
+    in by its cursor beside the raw keyset page there. Lines to print."""
     lines = []
+    deep_at = groups * 9 // 10
     start = time.perf_counter()
     url, pages, features, times = f"{base}/api/studygroups/?limit=10000", 0, 0, []
-    stopped = ""
+    stopped, deep = "", None
     while url:
         if time.perf_counter() - start > budget:
             stopped = f", stopped by --walk-budget {budget:g} s"
@@ -577,10 +599,15 @@ def walk(judge, base, budget):
         except TimedOut:
             stopped = f", page {pages + 1} killed after {judge.timeout:g} s"
             break
+        except HTTPError as error:
+            stopped = f", page {pages + 1} answered {error.status}"
+            break
         times.append(seconds)
         pages += 1
         features += len(json.loads(body)["features"])
         url = next_link(body)
+        if deep is None and features >= deep_at and cursor_parameters(url, {"limit"}):
+            deep = url
     total = time.perf_counter() - start
     slowest = duration(max(times)) if times else "-"
     lines.append(
@@ -589,7 +616,7 @@ def walk(judge, base, budget):
         f"slowest {slowest}){stopped}"
     )
     start = time.perf_counter()
-    rows, pages, features = [(None, None)], 0, 0
+    rows, pages, features, deep_key = [(None, None)], 0, 0, None
     params = {"limit": 10_000}
     while True:
         first = pages == 0
@@ -600,10 +627,22 @@ def walk(judge, base, budget):
             break
         pages += 1
         features += len(rows)
+        if deep_key is None and features >= deep_at:
+            deep_key = {"id": rows[-1][0], "name": rows[-1][1], "limit": 10_000}
     lines.append(
-        f"  raw SQL keyset on (name, id): {pages} page(s), {features:,} features in "
-        f"{duration(time.perf_counter() - start)}"
+        f"  raw SQL keyset on (name, id), without an index on them: {pages} page(s), "
+        f"{features:,} features in {duration(time.perf_counter() - start)}"
     )
+    if deep and deep_key:
+        ours, raw = [], []
+        for _ in range(repeats):
+            ours.append(judge.http(deep)[0])
+            raw.append(judge.sql(walk_groups_sql(False), deep_key)[0])
+        lines.append(
+            f"  the 10,000 after the {deep_at:,}th by cursor: ours "
+            f"{duration(statistics.median(ours))}, raw SQL keyset "
+            f"{duration(statistics.median(raw))} (medians of {repeats})"
+        )
     return lines
 
 
@@ -678,7 +717,7 @@ def run_size(args, url, label, groups, only):
                 print(line)
         if args.walk:
             print("  [the whole layer through next links, limit 10,000]")
-            for line in walk(judge, base, args.walk_budget):
+            for line in walk(judge, base, args.walk_budget, groups_found, args.repeats):
                 print(line)
         return cases
     finally:
