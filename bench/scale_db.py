@@ -202,8 +202,9 @@ def fill(url, groups):
 
 # Raw SQL: the same answers built by one statement -----------------------------
 
-# A study group's list properties, as the API's (studygroups.api.StudyGroupKind),
-# for the view pygeoapi reads; GROUP_PROPERTIES below builds Cerca's JSON of them.
+# A study group's list properties, as the API's (studygroups.api.StudyGroupKind;
+# lists carry points only: whether a group has a meeting area, not the polygon),
+# for the view pygeoapi reads; GROUP_FEATURE below builds the same as Cerca's JSON.
 GROUP_COLUMNS = """
     g.name, g.slug, g.description, g.language, g.is_online, g.city, g.address, g.time_zone,
     g.join_policy, g.capacity,
@@ -215,7 +216,7 @@ GROUP_COLUMNS = """
     ARRAY(SELECT coalesce(nullif(t.name_es, ''), t.name_en) FROM studygroups_studygroup_topics AS x
           JOIN studygroups_topic AS t ON t.id = x.topic_id
           WHERE x.studygroup_id = g.id ORDER BY t.slug) AS topic_names,
-    ST_AsGeoJSON(g.meeting_area, 6)::json AS meeting_area, g.created_at, g.updated_at
+    g.meeting_area IS NOT NULL AS has_meeting_area, g.created_at, g.updated_at
 """
 GROUP_FEATURE = """
     json_build_object(
@@ -234,7 +235,7 @@ GROUP_FEATURE = """
                                  FROM studygroups_studygroup_topics AS x
                                  JOIN studygroups_topic AS t ON t.id = x.topic_id
                                  WHERE x.studygroup_id = g.id ORDER BY t.slug),
-            'meeting_area', ST_AsGeoJSON(g.meeting_area, 6)::json,
+            'has_meeting_area', g.meeting_area IS NOT NULL,
             'created_at', g.created_at, 'updated_at', g.updated_at{extra}))
 """
 EVENT_FEATURE = """
