@@ -754,8 +754,9 @@ def print_growth(results, timeout):
             row.append(f"{f'> {timeout:g} s' if killed else text:>12}")
             values.append(timeout if killed else median)
             lower = killed
-        growth = (f"{'>' if lower else ''}{values[-1] / values[0]:.0f}x"
-                  if values[0] and values[-1] else "")
+        ratio = values[-1] / values[0] if values[0] and values[-1] else None
+        growth = (f"{'>' if lower else ''}{ratio:.{0 if ratio >= 10 else 1}f}x"
+                  if ratio else "")
         print(f"  {case_label[:44]:<44} {method[:24]:<24} " + " ".join(row) + f" {growth:>8}")
 
 
