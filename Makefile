@@ -41,6 +41,7 @@ bench: setup db
 	$(PY) bench/demo_load.py
 	$(PY) bench/api_features.py
 	$(PY) bench/place_search.py
+	$(PY) bench/scale.py --sizes 10k
 
 demo: setup db
 	$(PY) manage.py migrate --no-input
