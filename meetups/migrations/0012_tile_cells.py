@@ -33,6 +33,27 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- The events a statement inserted or deleted, counted in or out together.
+CREATE FUNCTION meetups_event_tile_cells_of_statement() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+DECLARE
+    as_of timestamptz := coalesce(
+        (SELECT l.as_of FROM places_tile_layer AS l WHERE l.layer = 'events'), '-infinity');
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM cerca_tile_add_rows('events', 1, array_agg(e.id),
+                                    array_agg(ST_X(e.location::geometry)),
+                                    array_agg(ST_Y(e.location::geometry)))
+        FROM new_rows AS e WHERE meetups_event_tile_member(e, as_of) HAVING count(*) > 0;
+    ELSE
+        PERFORM cerca_tile_add_rows('events', -1, array_agg(e.id),
+                                    array_agg(ST_X(e.location::geometry)),
+                                    array_agg(ST_Y(e.location::geometry)))
+        FROM old_rows AS e WHERE meetups_event_tile_member(e, as_of) HAVING count(*) > 0;
+    END IF;
+    RETURN NULL;
+END $$;
+
 -- Take the events that ended between as_of and now out of the cells.
 CREATE FUNCTION meetups_event_tile_advance() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -48,11 +69,13 @@ BEGIN
     IF since >= moment THEN
         RETURN;
     END IF;
-    PERFORM cerca_tile_add('events', e.id, ST_X(e.location::geometry),
-                           ST_Y(e.location::geometry), -1)
+    PERFORM cerca_tile_add_rows('events', -1, array_agg(e.id),
+                                array_agg(ST_X(e.location::geometry)),
+                                array_agg(ST_Y(e.location::geometry)))
     FROM meetups_event AS e
     WHERE e.during && tstzrange(since, moment, '(]')
-      AND meetups_event_tile_member(e, since) AND upper(e.during) <= moment;
+      AND meetups_event_tile_member(e, since) AND upper(e.during) <= moment
+    HAVING count(*) > 0;
     UPDATE places_tile_layer SET as_of = moment WHERE layer = 'events';
 END $$;
 
@@ -66,8 +89,12 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER event_tile_cells AFTER INSERT OR DELETE ON meetups_event
-    FOR EACH ROW EXECUTE FUNCTION meetups_event_tile_cells();
+CREATE TRIGGER event_tile_cells AFTER INSERT ON meetups_event
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION meetups_event_tile_cells_of_statement();
+CREATE TRIGGER event_tile_cells_deleted AFTER DELETE ON meetups_event
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION meetups_event_tile_cells_of_statement();
 CREATE TRIGGER event_tile_cells_changed AFTER UPDATE OF location, status, during ON meetups_event
     FOR EACH ROW WHEN (OLD.location IS DISTINCT FROM NEW.location
                        OR OLD.status IS DISTINCT FROM NEW.status
@@ -77,8 +104,12 @@ CREATE TRIGGER event_tile_version
     BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON meetups_event
     FOR EACH STATEMENT EXECUTE FUNCTION meetups_event_tile_version();
 
-CREATE TRIGGER venue_tile_cells AFTER INSERT OR DELETE ON meetups_venue
-    FOR EACH ROW EXECUTE FUNCTION cerca_tile_cells('venues');
+CREATE TRIGGER venue_tile_cells AFTER INSERT ON meetups_venue
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cerca_tile_cells_inserted('venues');
+CREATE TRIGGER venue_tile_cells_deleted AFTER DELETE ON meetups_venue
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cerca_tile_cells_deleted('venues');
 CREATE TRIGGER venue_tile_cells_moved AFTER UPDATE OF location ON meetups_venue
     FOR EACH ROW WHEN (OLD.location IS DISTINCT FROM NEW.location)
     EXECUTE FUNCTION cerca_tile_cells('venues');
@@ -102,13 +133,16 @@ SELECT cerca_tile_bump_layers(ARRAY['events', 'venues']);
 DROP_TRIGGERS = """
 DROP TRIGGER venue_tile_version ON meetups_venue;
 DROP TRIGGER venue_tile_cells_moved ON meetups_venue;
+DROP TRIGGER venue_tile_cells_deleted ON meetups_venue;
 DROP TRIGGER venue_tile_cells ON meetups_venue;
 DROP TRIGGER event_tile_version ON meetups_event;
 DROP TRIGGER event_tile_cells_changed ON meetups_event;
+DROP TRIGGER event_tile_cells_deleted ON meetups_event;
 DROP TRIGGER event_tile_cells ON meetups_event;
 DROP FUNCTION meetups_event_tile_version();
 DROP FUNCTION meetups_event_tile_advance();
 DROP FUNCTION meetups_event_tile_cells();
+DROP FUNCTION meetups_event_tile_cells_of_statement();
 DROP FUNCTION meetups_event_tile_member(meetups_event, timestamptz);
 DELETE FROM places_tile_cell WHERE layer IN ('events', 'venues');
 """

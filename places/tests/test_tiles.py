@@ -154,6 +154,27 @@ def test_four_children_count_what_their_parent_counts(client, spread):
         assert children == total > 0, z
 
 
+def test_one_statement_of_many_rows_counts_them_all_in_and_out(client):
+    # A bulk insert and a bulk delete are counted per statement, cell by cell
+    # (an import, or a test's 100,000 rows), and come out as exact as one row.
+    points = random_points(400, seed=11) + EDGE_POINTS
+    StudyGroup.objects.bulk_create(
+        StudyGroup(name=f"Grupo {n}", slug=f"grupo-bulk-{n}", location=Point(lon, lat, srid=4326))
+        for n, (lon, lat) in enumerate(points)
+    )
+    StudyGroup.objects.filter(slug__regex=r"^grupo-bulk-[0-9]*[02468]$").delete()
+    kept = [point for n, point in enumerate(points) if n % 2]
+
+    for z in (0, 4, CELLS_MAX_ZOOM):
+        for x, y in occupied_tiles(points, z):
+            tile = features(client, "studygroups", z, x, y)
+            expected = expected_cells(kept, z, x, y)
+            assert sorted(counted(feature) for feature in tile) == sorted(expected.values())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM places_tile_cell WHERE n <= 0")
+        assert cursor.fetchone()[0] == 0
+
+
 def test_a_cell_of_one_carries_its_feature(client):
     group = make_groups([(-75.5690, 6.2675)], name="Cálculo UdeA", city="Medellín")[0]
     z = 5

@@ -10,8 +10,12 @@ version.
 from django.db import migrations
 
 TRIGGERS = """
-CREATE TRIGGER studygroup_tile_cells AFTER INSERT OR DELETE ON studygroups_studygroup
-    FOR EACH ROW EXECUTE FUNCTION cerca_tile_cells('studygroups');
+CREATE TRIGGER studygroup_tile_cells AFTER INSERT ON studygroups_studygroup
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cerca_tile_cells_inserted('studygroups');
+CREATE TRIGGER studygroup_tile_cells_deleted AFTER DELETE ON studygroups_studygroup
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cerca_tile_cells_deleted('studygroups');
 CREATE TRIGGER studygroup_tile_cells_moved AFTER UPDATE OF location ON studygroups_studygroup
     FOR EACH ROW WHEN (OLD.location IS DISTINCT FROM NEW.location)
     EXECUTE FUNCTION cerca_tile_cells('studygroups');
@@ -38,6 +42,7 @@ DROP TRIGGER topic_tile_version ON studygroups_topic;
 DROP TRIGGER studygroup_topics_tile_version ON studygroups_studygroup_topics;
 DROP TRIGGER studygroup_tile_version ON studygroups_studygroup;
 DROP TRIGGER studygroup_tile_cells_moved ON studygroups_studygroup;
+DROP TRIGGER studygroup_tile_cells_deleted ON studygroups_studygroup;
 DROP TRIGGER studygroup_tile_cells ON studygroups_studygroup;
 DELETE FROM places_tile_cell WHERE layer = 'studygroups';
 """
