@@ -13,7 +13,7 @@ from django.contrib.gis.db.models.functions import GeometryDistance
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.db.models import F, ProtectedError
+from django.db.models import F, ProtectedError, Subquery
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -221,6 +221,13 @@ class FeatureQuery:
                     [F(name) for name in keys], paging.decode_cursor(self.cursor, fields), fields
                 )
             )
+        window = slice(self.offset, self.offset + self.limit + 1)
+        if self.offset:
+            # The page's ids first, then its features: PostgreSQL would
+            # otherwise build the Feature of every row the offset skips.
+            page_ids = queryset.order_by(*keys).values("pk")[window]
+            queryset = queryset.filter(pk__in=Subquery(page_ids))
+            window = slice(0, self.limit + 1)
         return (
             queryset.order_by(*keys)
             .annotate(
@@ -229,9 +236,7 @@ class FeatureQuery:
                 ),
                 **lon_lat(self.kind.geometry_field),
             )
-            .values_list("_feature", "_lon", "_lat", *keys)[
-                self.offset : self.offset + self.limit + 1
-            ]
+            .values_list("_feature", "_lon", "_lat", *keys)[window]
         )
 
     def page(self):

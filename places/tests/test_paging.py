@@ -221,3 +221,16 @@ def test_a_cursor_page_of_the_ogc_items_starts_after_its_id(client, demo_data):
     assert ids([page]) == list(
         Venue.objects.filter(pk__gt=first_id).order_by("pk").values_list("pk", flat=True)[:5]
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"near": f"{BOGOTA[0]},{BOGOTA[1]}", "radius_km": "30"}, {"q": "python"}],
+)
+def test_an_offset_page_is_that_slice_of_the_whole_list(client, demo_data, params):
+    whole = ids([get_json(client, "/api/studygroups/", limit="1000", **params)])
+    page = get_json(client, "/api/studygroups/", limit="5", offset="7", **params)
+
+    assert len(whole) > 12
+    assert ids([page]) == whole[7:12]
+    assert next_href(page) is not None
