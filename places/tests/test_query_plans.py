@@ -148,15 +148,21 @@ def events(big_tables, django_db_blocker):
     return schedule
 
 
-def plan_nodes(queryset):
-    """Every node of the queryset's EXPLAIN plan."""
+def plan_nodes(queryset, subplans=True):
+    """Every node of the queryset's EXPLAIN plan; with ``subplans=False``, only
+    those of the query itself, not of the subqueries that build each row's
+    properties (member counts, topics) or bounds."""
     (explained,) = json.loads(queryset.explain(format="json"))
     pending = [explained["Plan"]]
     nodes = []
     while pending:
         node = pending.pop()
         nodes.append(node)
-        pending.extend(node.get("Plans", []))
+        pending.extend(
+            child
+            for child in node.get("Plans", [])
+            if subplans or child.get("Parent Relationship") not in {"SubPlan", "InitPlan"}
+        )
     return nodes
 
 
@@ -299,20 +305,7 @@ def test_between_uses_the_during_index(events):
 
 
 def main_plan(queryset):
-    """The EXPLAIN nodes of the query itself, without the subqueries that
-    build each row's properties (member counts, topics) or bounds."""
-    (explained,) = json.loads(queryset.explain(format="json"))
-    pending = [explained["Plan"]]
-    nodes = []
-    while pending:
-        node = pending.pop()
-        nodes.append(node)
-        pending.extend(
-            child
-            for child in node.get("Plans", [])
-            if child.get("Parent Relationship") not in {"SubPlan", "InitPlan"}
-        )
-    return nodes
+    return plan_nodes(queryset, subplans=False)
 
 
 def seq_scans_of(nodes, table):
