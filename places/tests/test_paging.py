@@ -234,3 +234,23 @@ def test_an_offset_page_is_that_slice_of_the_whole_list(client, demo_data, param
     assert len(whole) > 12
     assert ids([page]) == whole[7:12]
     assert next_href(page) is not None
+
+
+def test_groups_at_one_point_page_near_by_id_none_lost_or_repeated(client, demo_data):
+    # Nine groups meet at one library: one distance, so the id orders them,
+    # across pages of four that split them.
+    library = Point(-74.0936, 4.6376, srid=4326)
+    same = [
+        StudyGroup.objects.create(name=f"Club {n}", slug=f"club-biblioteca-{n}", location=library)
+        for n in range(9)
+    ]
+    pages = walk(client, "/api/studygroups/", near="-74.0936,4.6376", radius_km="2", limit="4")
+
+    walked = ids(pages)
+    assert walked[:9] == sorted(group.pk for group in same)
+    assert len(walked) == len(set(walked))
+    within = [
+        pk for pk, point in StudyGroup.objects.values_list("pk", "location")
+        if point and GEOD.inv(-74.0936, 4.6376, point.x, point.y)[2] <= 2_000
+    ]
+    assert sorted(walked) == sorted(within)
