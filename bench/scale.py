@@ -743,8 +743,12 @@ def print_growth(results, timeout):
     for (case_label, method), _ in first.items():
         row, values, lower = [], [], False
         for label in labels:
-            match = [case for case in results[label] if same_case(case.label, case_label)
-                     and method in case.methods]
+            # The same label if there is one (tiles differ only in numbers),
+            # else the case whose numbers differ with the size (offsets).
+            match = [case for case in results[label] if case.label == case_label
+                     and method in case.methods] or [
+                case for case in results[label] if same_case(case.label, case_label)
+                and method in case.methods]
             if not match:
                 row.append(f"{'-':>12}")
                 values.append(None)
