@@ -1,7 +1,8 @@
 # Cerca: `make run` serves the site, `make test` runs every test.
 # Both install what is missing first: system packages, the virtualenv and,
 # unless DATABASE_URL is set, a project-local PostGIS cluster and its read
-# replica (see .ci/pg).
+# replica (see .ci/pg), and unless CELERY_BROKER_URL is set, a project-local
+# Redis (see .ci/redis).
 
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -14,21 +15,24 @@ PORT ?= 8000
 export DEBUG ?= 1
 export DJANGO_SETTINGS_MODULE ?= geoconfig.settings
 
-.PHONY: run test stop lint demo bench db setup system-packages lock clean
+.PHONY: run test stop lint demo bench db broker setup system-packages lock clean
 
-run: setup db
+# The web server, one Celery worker and beat (Procfile), in the foreground
+# together: Ctrl-C stops all three.
+run: setup db broker
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_basemap
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin
 	@echo "Cerca: open http://$(HOST):$(PORT)/ ; the admin is at http://$(HOST):$(PORT)/admin/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	CERCA_HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 test: SYSTEM_PACKAGES_FOR = test
-test: setup db
+test: setup db broker
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 stop:
+	@.ci/redis stop
 	@.ci/pg replica stop
 	@.ci/pg stop
 
@@ -73,6 +77,13 @@ ifeq ($(DATABASE_URL),)
 	@.ci/pg replica start
 else
 	@echo "Using DATABASE_URL from the environment"
+endif
+
+broker:
+ifeq ($(CELERY_BROKER_URL),)
+	@.ci/redis start
+else
+	@echo "Using CELERY_BROKER_URL from the environment"
 endif
 
 # Re-pin requirements*.txt after editing requirements*.in.

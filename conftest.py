@@ -126,3 +126,45 @@ def member_a(group_a):
     from studygroups.tests.factories import MembershipFactory
 
     return MembershipFactory(study_group=group_a, user__username="mia_miembro").user
+
+
+# Celery. Tests publish to a queue of their own on the project-local Redis, so
+# a `make run` worker on the same broker never takes their tasks. Unit tests run
+# tasks in the test's own thread (eager); tests that take ``celery_worker`` run
+# them in a real worker, through Redis.
+CELERY_TEST_QUEUE = "cerca-tests"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def celery_test_queue():
+    from geoconfig.celery import app
+
+    app.conf.task_default_queue = CELERY_TEST_QUEUE
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+
+
+@pytest.fixture
+def celery_worker(transactional_db, celery_test_queue, settings):
+    """A real Celery worker (four threads) consuming the test queue on the
+    project-local Redis, with the test database; tasks are no longer eager."""
+    from celery.contrib.testing.worker import start_worker
+
+    app = celery_test_queue
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as connection:
+        # What an interrupted run left behind must not run now.
+        connection.default_channel.queue_purge(CELERY_TEST_QUEUE)
+    try:
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=4,
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=[CELERY_TEST_QUEUE],
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True

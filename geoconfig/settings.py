@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-# `make` writes the local cluster's DATABASE_URL here; the real environment wins.
+# `make` writes the local cluster's DATABASE_URL to .local/env and the local
+# Redis's CELERY_BROKER_URL to .local/redis-env; the real environment wins.
 environ.Env.read_env(BASE_DIR / ".local" / "env", overwrite=False)
+environ.Env.read_env(BASE_DIR / ".local" / "redis-env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "django_celery_beat",
     "places",
     "studygroups",
     "meetups",
@@ -251,12 +254,45 @@ EMAIL_BACKEND = env.str(
         else "django.core.mail.backends.smtp.EmailBackend"
     ),
 )
+# With the file backend, each message is a file in this folder (to collect
+# and count what a running site sends).
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / ".local" / "mail")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cerca <noreply@localhost>")
+
+# The site's address, for the links in emails (which leave every request behind).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SITE_NAME = env.str("SITE_NAME", default="Cerca")
+
+# Celery on Redis (geoconfig/celery.py reads every CELERY_* setting). `make`
+# starts a project-local Redis and writes its URL to .local/redis-env.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+# No result backend: tasks record what they did in the database (deliveries).
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged after it ran, so a worker that dies mid-task leaves it
+# to another; tasks are idempotent, so running one twice is harmless.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis gives an unacknowledged message to another worker after this long; it
+# must outlast the longest countdown (the alert delay) and the longest task.
+ALERT_DELAY_SECONDS = env.int("ALERT_DELAY_SECONDS", default=1800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(3600, 2 * ALERT_DELAY_SECONDS),
+}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Emails: a failed send is tried again after DELIVERY_RETRY_SECONDS, then
+# twice that, and so on, DELIVERY_MAX_RETRIES times, then kept as failed.
+DELIVERY_MAX_RETRIES = env.int("DELIVERY_MAX_RETRIES", default=5)
+DELIVERY_RETRY_SECONDS = env.float("DELIVERY_RETRY_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
