@@ -16,6 +16,7 @@ from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from places.tiles import tile_urlpatterns
+from studygroups import notification_views
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.urls import api_urlpatterns as studygroups_api
@@ -48,6 +49,16 @@ urlpatterns = [
     ),
     path("accounts/signup/", studygroups_views.signup, name="signup"),
     path("accounts/profile/", studygroups_views.profile_view, name="profile"),
+    path(
+        "accounts/notifications/",
+        notification_views.notification_settings,
+        name="notification-settings",
+    ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notification_views.unsubscribe,
+        name="unsubscribe",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
     *meetups_pages,

@@ -8,6 +8,7 @@ from meetups.permissions import bookable_venues
 from places.timezones import format_span
 from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
 from studygroups.permissions import is_moderator
+from studygroups.services import alerts_schedule
 
 from .forms import EventAdminForm, venue_group_help
 from .models import RSVP, Event, Venue
@@ -147,6 +148,8 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
         if cancelling:
             obj.status, obj.cancellation_reason = before["status"], ""
         super().save_model(request, obj, form, change)
+        if not change and obj.location is not None:
+            alerts_schedule("event", obj.pk)
         if before and obj.capacity > before["capacity"]:
             rsvp_waitlist_promote(event=obj)
         if cancelling:

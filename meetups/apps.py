@@ -13,3 +13,5 @@ class MeetupsConfig(AppConfig):
         from .place_sources import VenuePlaceSource
 
         register_place_source("venue", VenuePlaceSource())
+        # The composers of this app's emails (studygroups.notifications.composer).
+        from . import notifications  # noqa: F401

@@ -5,19 +5,18 @@ import uuid
 import zoneinfo
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Count, ProtectedError, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2.extras import DateTimeTZRange
 
-from places.timezones import format_local, format_span_text, site_time_zone
-from studygroups.models import Membership, StudyGroup
+from places.timezones import format_local, site_time_zone
+from studygroups.models import Delivery, Membership, StudyGroup
+from studygroups.notifications import deliveries_create_and_dispatch
 from studygroups.permissions import manages
-from studygroups.services import studygroup_time_zone
+from studygroups.services import alerts_schedule, studygroup_time_zone
 
 from .models import RSVP, Event, Venue
 
@@ -85,6 +84,8 @@ def event_create(**fields):
     event.full_clean()
     event_check(event)
     event.save()
+    if event.location is not None:
+        alerts_schedule("event", event.pk)
     return event
 
 
@@ -123,7 +124,16 @@ def event_update(event, *, actor=None, **fields):
         and not cancelling
         and _when_where(event) != saved_when_where
     ):
-        _email_attendees(event, *event_change_email(event, *saved_when_where[:2]))
+        old_start, old_end = saved_when_where[:2]
+        _tell_attendees(
+            event,
+            Delivery.Kind.EVENT_CHANGED,
+            f"event:{event.pk}:{event.updated_at.timestamp()}",
+            {
+                "old_start": old_start.isoformat() if old_start else None,
+                "old_end": old_end.isoformat() if old_end else None,
+            },
+        )
     if cancelling:
         event_cancel(event, reason=reason or "", actor=actor)
         event.refresh_from_db()
@@ -142,36 +152,15 @@ def _when_where(event):
     )
 
 
-def _email_attendees(event, subject, body):
-    """Email everyone going or waitlisted once the transaction commits; returns
-    how many."""
-    addresses = list(event_cancellation_recipients(event).values_list("user__email", flat=True))
-    if addresses:
-        messages = [(subject, body, None, [address]) for address in addresses]
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
-    return len(addresses)
-
-
-def event_change_email(event, old_start, old_end):
-    """(subject, body) of the email saying ``event`` has a new time or place,
-    in its group's language, times in the event's own zone."""
-    group = event.study_group
-    language = group.language if group is not None else settings.LANGUAGE_CODE
-    with translation.override(language):
-        when = format_span_text(event.during.lower, event.during.upper, event.time_zone)
-        subject = _("Changed: %(title)s") % {"title": event.title}
-        lines = [_("The organizers changed “%(title)s”.") % {"title": event.title}]
-        if (old_start, old_end) != (event.during.lower, event.during.upper) and old_start:
-            was = format_span_text(old_start, old_end, event.time_zone)
-            lines.append(_("It was: %(when)s") % {"when": was})
-        lines.append(_("When: %(when)s") % {"when": when})
-        if event.venue is not None:
-            where = ", ".join(part for part in (event.venue.name, event.venue.address) if part)
-            lines.append(_("Where: %(where)s") % {"where": where})
-        if event.online_url:
-            lines.append(_("Online: %(url)s") % {"url": event.online_url})
-        lines.append(_("You are going or on the waitlist, so we are letting you know."))
-        return subject, "\n\n".join(lines)
+def _tell_attendees(event, kind, key, data=None):
+    """Email everyone going or waitlisted (``kind``, about ``key``) once the
+    transaction commits, each in their language; returns how many."""
+    return deliveries_create_and_dispatch(
+        kind,
+        key,
+        event_cancellation_recipients(event).values("user_id"),
+        {"event_id": event.pk, **(data or {})},
+    )
 
 
 def event_cancellation_recipients(event):
@@ -186,7 +175,7 @@ def event_cancel(event, *, reason="", actor):
     """Cancel ``event`` on behalf of ``actor``, recording when, by whom and
     why (``reason``, plain text), and email everyone going or waitlisted once
     the transaction commits: the reason, and the times in the event's own zone,
-    in the group's language. Returns how many people are emailed.
+    in each one's language. Returns how many people are emailed.
 
     Cancelling a cancelled event changes nothing and emails nobody (0).
     Raises PermissionDenied unless ``actor`` organizes the event's group or
@@ -211,25 +200,11 @@ def event_cancel(event, *, reason="", actor):
                 "status", "cancelled_at", "cancelled_by", "cancellation_reason", "updated_at"
             ]
         )
-        return _email_attendees(event, *event_cancellation_email(event))
-
-
-def event_cancellation_email(event):
-    """(subject, body) of the email saying ``event`` is cancelled, in its
-    group's language (the site's without a group)."""
-    group = event.study_group
-    language = group.language if group is not None else settings.LANGUAGE_CODE
-    with translation.override(language):
-        when = format_span_text(event.during.lower, event.during.upper, event.time_zone)
-        subject = _("Cancelled: %(title)s") % {"title": event.title}
-        lines = [
-            _("The event “%(title)s” (%(when)s) has been cancelled by its organizers.")
-            % {"title": event.title, "when": when}
-        ]
-        if event.cancellation_reason:
-            lines.append(_("Their reason: %(reason)s") % {"reason": event.cancellation_reason})
-        lines.append(_("You were going or on the waitlist, so we are letting you know."))
-        return subject, "\n\n".join(lines)
+        return _tell_attendees(
+            event,
+            Delivery.Kind.EVENT_CANCELLED,
+            f"event:{event.pk}:{event.cancelled_at.timestamp()}",
+        )
 
 
 @transaction.atomic
@@ -335,6 +310,12 @@ def _waitlist_promote(event):
     for rsvp in promoted:
         rsvp.status = RSVP.Status.YES
         rsvp.save(update_fields=["status", "updated_at"])
+        deliveries_create_and_dispatch(
+            Delivery.Kind.WAITLIST_PROMOTED,
+            f"rsvp:{rsvp.pk}:{rsvp.updated_at.timestamp()}",
+            [rsvp.user_id],
+            {"event_id": event.pk},
+        )
     return promoted
 
 

@@ -3,13 +3,15 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from leaflet.admin import LeafletGeoAdmin
 
 from studygroups.permissions import is_moderator, organized_group_ids, organized_groups, organizes
 
 from .forms import StudyGroupAdminForm
-from .models import Membership, StudyGroup, Topic
-from .services import grant_organizer_access, studygroup_time_zone_guess
+from .models import Delivery, Membership, StudyGroup, Topic
+from .notifications import deliveries_resend
+from .services import alerts_schedule, grant_organizer_access, studygroup_time_zone_guess
 
 
 class ModeratorsMayDoAll:
@@ -222,6 +224,8 @@ class StudyGroupAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
         if not obj.time_zone:
             obj.time_zone = studygroup_time_zone_guess(obj.location)
         super().save_model(request, obj, form, change)
+        if not change and obj.location is not None:
+            alerts_schedule("group", obj.pk)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -268,3 +272,45 @@ class MembershipAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         grant_organizers_access([obj])
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Every email recorded for sending, for moderators only: failed ones with
+    their error, and a "Resend" action. Organizers see none (they see only
+    counts of their members)."""
+
+    list_display = ["created_at", "kind", "recipient", "status", "attempts", "subject", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__username", "recipient__email", "key", "subject"]
+    readonly_fields = [
+        "kind", "key", "recipient", "data", "status", "attempts", "error", "subject",
+        "created_at", "updated_at", "sent_at",
+    ]
+    list_select_related = ["recipient"]
+    show_full_result_count = False
+    actions = ["resend"]
+
+    def has_module_permission(self, request):
+        return is_moderator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_moderator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Resend the selected emails (not those already sent)"))
+    def resend(self, request, queryset):
+        count = deliveries_resend(queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)s email will be sent again.", "%(count)s emails will be sent again.",
+                     count) % {"count": count},
+        )

@@ -13,3 +13,5 @@ class StudygroupsConfig(AppConfig):
         from .place_sources import MeetingAreaPlaceSource
 
         register_place_source("meeting_area", MeetingAreaPlaceSource())
+        # The composers of this app's emails (studygroups.notifications.composer).
+        from . import notifications  # noqa: F401

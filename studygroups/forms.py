@@ -169,3 +169,19 @@ class MemberProfileForm(forms.ModelForm):
         model = MemberProfile
         fields = ["home_location", "alert_radius_km"]
         widgets = {"home_location": LeafletWidget()}
+
+
+class NotificationSettingsForm(forms.ModelForm):
+    """Which emails a member receives, and in which language."""
+
+    class Meta:
+        model = MemberProfile
+        fields = [
+            "language",
+            "notify_event_nearby",
+            "notify_group_nearby",
+            "notify_reminders",
+            "notify_digest",
+            "notify_event_updates",
+            "notify_membership",
+        ]

@@ -2,12 +2,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.gis.db.models import GeometryField
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Expression, F, Q, Value
-from django.db.models.functions import Coalesce, Collate, Lower, NullIf
+from django.db.models import Expression, F, FloatField, Func, Q, Value
+from django.db.models.functions import Cast, Coalesce, Collate, Lower, NullIf
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
@@ -19,7 +20,7 @@ from places.search import language_search_vector, trigram_index
 from places.timezones import TimeZoneField
 from places.validators import validate_wgs84
 
-from .querysets import StudyGroupQuerySet
+from .querysets import DeliveryQuerySet, MemberProfileQuerySet, StudyGroupQuerySet
 
 
 def topic_languages():
@@ -298,6 +299,28 @@ class Membership(models.Model):
         return f"{self.user} – {self.study_group} ({self.get_role_display()})"
 
 
+# The alert area is the home location buffered by the alert radius, 1% and
+# 50 m wider than it: ST_Buffer draws a polygon inside the circle, and the
+# exact test is ST_DWithin on the home location anyway.
+ALERT_AREA_M_PER_KM = 1010.0
+ALERT_AREA_MARGIN_M = 50.0
+
+
+def alert_area():
+    """``ST_Buffer(home_location, radius)``: a geography polygon a little wider
+    than the member's alert circle. ``profile_alert_area_idx`` indexes it, and
+    ``MemberProfileQuerySet.alerted_at`` asks it with the same expression."""
+    radius_m = Cast("alert_radius_km", FloatField()) * Value(ALERT_AREA_M_PER_KM) + Value(
+        ALERT_AREA_MARGIN_M
+    )
+    return Func(
+        F("home_location"),
+        radius_m,
+        function="ST_Buffer",
+        output_field=GeometryField(geography=True, srid=4326),
+    )
+
+
 def new_calendar_token():
     return secrets.token_urlsafe(32)
 
@@ -330,16 +353,145 @@ class MemberProfile(models.Model):
     calendar_token = models.CharField(
         _("calendar token"), max_length=64, unique=True, default=new_calendar_token
     )
+    language = models.CharField(
+        _("language of your emails"),
+        max_length=2,
+        choices=StudyGroup.Language.choices,
+        default=StudyGroup.Language.SPANISH,
+        db_default=StudyGroup.Language.SPANISH,
+    )
+    # What the member is told by email; each kind has its own unsubscribe link.
+    notify_event_nearby = models.BooleanField(
+        _("new events near me"), default=True, db_default=True
+    )
+    notify_group_nearby = models.BooleanField(
+        _("new study groups near me"), default=True, db_default=True
+    )
+    notify_reminders = models.BooleanField(
+        _("reminders of events I am going to (24 and 2 hours before)"),
+        default=True,
+        db_default=True,
+    )
+    notify_digest = models.BooleanField(
+        _("a weekly digest of the coming week's events"), default=True, db_default=True
+    )
+    notify_event_updates = models.BooleanField(
+        _("changes, cancellations and waitlist places of events I answered"),
+        default=True,
+        db_default=True,
+    )
+    notify_membership = models.BooleanField(
+        _("join requests and their answers"), default=True, db_default=True
+    )
+
+    objects = MemberProfileQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("member profile")
         verbose_name_plural = _("member profiles")
+        indexes = [
+            # Who is alerted of something at a point: the box of each member's
+            # alert area, so the radius (each member's own) is in the index.
+            GistIndex(
+                alert_area(),
+                condition=Q(home_location__isnull=False),
+                name="profile_alert_area_idx",
+            ),
+            # The digest's walk over the members who want it, by user id.
+            models.Index(
+                fields=["user"], condition=Q(notify_digest=True), name="profile_digest_user_idx"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(alert_radius_km__gte=1, alert_radius_km__lte=500),
                 name="profile_alert_radius_range",
             ),
+            models.CheckConstraint(
+                condition=Q(language__in=["es", "en"]), name="profile_language_valid"
+            ),
         ]
 
     def __str__(self):
         return str(self.user)
+
+
+class Delivery(models.Model):
+    """One email to one member about one thing, recorded before it is sent.
+
+    The unique (kind, key, recipient) is what makes sending idempotent: a task
+    delivered twice, a retry or a second beat finds the row and sends nothing
+    more. ``key`` names what the email is about ("event:12", "series:<uuid>",
+    "week:2026-W49"); ``data`` holds what the email needs that the database no
+    longer says (an event's old time)."""
+
+    class Kind(models.TextChoices):
+        EVENT_NEARBY = "event_nearby", _("New event near you")
+        GROUP_NEARBY = "group_nearby", _("New study group near you")
+        REMINDER_24H = "reminder_24h", _("Reminder, 24 hours before")
+        REMINDER_2H = "reminder_2h", _("Reminder, 2 hours before")
+        DIGEST = "digest", _("Weekly digest")
+        EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
+        EVENT_CHANGED = "event_changed", _("Event changed")
+        WAITLIST_PROMOTED = "waitlist_promoted", _("Waitlist place")
+        JOIN_REQUEST = "join_request", _("Join request")
+        JOIN_APPROVED = "join_approved", _("Join request approved")
+        JOIN_DECLINED = "join_declined", _("Join request declined")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Not sent: no longer wanted or nothing to say")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(_("about"), max_length=120)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("recipient"),
+    )
+    data = models.JSONField(_("data"), default=dict, db_default=Value({}, models.JSONField()))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_default=Status.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, db_default=0)
+    error = models.TextField(_("last error"), blank=True, default="", db_default="")
+    subject = models.CharField(_("subject"), max_length=255, blank=True, default="", db_default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("email delivery")
+        verbose_name_plural = _("email deliveries")
+        indexes = [
+            # The sweep and the resends walk the pending ones by id.
+            models.Index(
+                fields=["kind", "id"], condition=Q(status="pending"), name="delivery_pending_idx"
+            ),
+            models.Index(
+                fields=["id"], condition=Q(status="failed"), name="delivery_failed_idx"
+            ),
+        ]
+        constraints = [
+            # Also the keyset order of a fan-out: (kind, key, recipient).
+            models.UniqueConstraint(
+                fields=["kind", "key", "recipient"], name="delivery_once_per_recipient"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sent", "failed", "skipped"]),
+                name="delivery_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient} ({self.get_status_display()})"

@@ -1,5 +1,6 @@
+from django.db import models
 from django.db.models import Value
-from django.db.models.functions import Collate
+from django.db.models.functions import Cast, Collate
 
 from places.functions import Unaccented
 from places.querysets import SpatialQuerySet
@@ -37,3 +38,43 @@ class StudyGroupQuerySet(SearchQuerySetMixin, SpatialQuerySet):
         return self.alias(name_key=Collate(Unaccented("name"), "C")).filter(
             name_key=Collate(Unaccented(Value(name)), "C")
         )
+
+
+class MemberProfileQuerySet(models.QuerySet):
+    def alerted_at(self, point):
+        """Members whose home location lies within their own alert radius of
+        ``point`` (kilometres, on the WGS84 spheroid).
+
+        Each member has a radius of their own, which a plain ST_DWithin on the
+        home location's index cannot take (its index condition needs one
+        radius for every row). So the index is on the alert area (the home
+        buffered by the radius, see ``models.alert_area``): ``&&`` finds the
+        areas whose box holds the point, and ST_DWithin on the home location
+        decides exactly."""
+        from .models import alert_area
+
+        return (
+            self.filter(home_location__isnull=False)
+            .alias(alert_area=alert_area())
+            .filter(alert_area__bboverlaps=point)
+            .filter(
+                home_location__dwithin=(
+                    point,
+                    Cast("alert_radius_km", models.FloatField()) * Value(1000.0),
+                )
+            )
+        )
+
+    def wanting(self, preference):
+        """Members who have ``preference`` ("notify_digest" ...) on."""
+        return self.filter(**{preference: True})
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def pending(self):
+        """Deliveries not sent yet (and not given up on)."""
+        return self.filter(status="pending")
+
+    def failed(self):
+        """Deliveries given up on after their retries: the admin lists them."""
+        return self.filter(status="failed")

@@ -1,16 +1,16 @@
 """Verbs that change study groups. Views and the API call these, never save() directly."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from places.timezones import site_time_zone, time_zone_at
 from studygroups.permissions import manages, organizers_group
 
-from .models import Membership, StudyGroup
+from .models import Delivery, Membership, StudyGroup
+from .notifications import deliveries_create_and_dispatch
 
 
 def unique_slug(name, exclude_pk=None):
@@ -61,7 +61,21 @@ def studygroup_create(*, organizer, topics=(), **fields):
         user=organizer, study_group=group, role=Membership.Role.ORGANIZER
     )
     grant_organizer_access(organizer)
+    if group.location is not None:
+        alerts_schedule("group", group.pk)
     return group
+
+
+def alerts_schedule(kind, pk):
+    """Once the transaction commits, tell members near the new ``kind``
+    ("group" or "event") ``pk`` after ALERT_DELAY_SECONDS, so that quick
+    edits, or a cancellation, settle first."""
+    from meetups.tasks import event_alerts
+
+    from .tasks import group_alerts
+
+    task = group_alerts if kind == "group" else event_alerts
+    task.apply_async_on_commit((pk,), countdown=settings.ALERT_DELAY_SECONDS)
 
 
 @transaction.atomic
@@ -94,11 +108,10 @@ def _locked(group):
 
 
 @transaction.atomic
-def studygroup_join(*, user, group, group_url=""):
+def studygroup_join(*, user, group):
     """Join ``group``: an active member of an open group, or a pending request
-    for one whose organizers approve members, who are then emailed (with
-    ``group_url``, the group page's absolute URL, when given). Joining twice
-    changes nothing and sends nothing.
+    for one whose organizers approve members, who are then emailed. Joining
+    twice changes nothing and sends nothing.
 
     Raises ValidationError (code "full") when the group has no room left.
     """
@@ -115,34 +128,23 @@ def studygroup_join(*, user, group, group_url=""):
     )
     membership = Membership.objects.create(user=user, study_group=group, status=status)
     if status == Membership.Status.PENDING:
-        membership_request_notify(membership, group_url=group_url)
+        membership_request_notify(membership)
     return membership
 
 
-def membership_request_notify(membership, *, group_url=""):
+def membership_request_notify(membership):
     """Email the organizers of the group that ``membership`` (a pending
-    request) asks to join, once the transaction that made it commits. Written
-    in the group's language, which its organizers chose."""
-    group = membership.study_group
-    recipients = list(
-        group.memberships.filter(
-            role=Membership.Role.ORGANIZER, status=Membership.Status.ACTIVE
-        )
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
+    request) asks to join, each in their own language, once the transaction
+    that made it commits."""
+    organizers = membership.study_group.memberships.filter(
+        role=Membership.Role.ORGANIZER, status=Membership.Status.ACTIVE
+    ).values("user_id")
+    return deliveries_create_and_dispatch(
+        Delivery.Kind.JOIN_REQUEST,
+        f"membership:{membership.pk}",
+        organizers,
+        {"membership_id": membership.pk},
     )
-    if not recipients:
-        return
-    with translation.override(group.language):
-        names = {"user": membership.user.get_username(), "group": group.name}
-        subject = _("%(user)s asks to join %(group)s") % names
-        body = _(
-            "%(user)s asks to join your study group “%(group)s”. Approve or decline "
-            "the request on the group's page."
-        ) % names
-        body = f"{body}\n\n{group_url}\n" if group_url else body
-    messages = [(subject, body, None, [address]) for address in recipients]
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
 
 
 @transaction.atomic
@@ -190,21 +192,12 @@ def membership_approve(*, actor, membership):
 
 def _tell_requester(membership, *, approved):
     """Email the person who asked to join whether the organizers said yes,
-    once the transaction commits, in the group's language."""
-    address = membership.user.email
-    if not address:
-        return
-    group = membership.study_group
-    with translation.override(group.language):
-        names = {"group": group.name}
-        if approved:
-            subject = _("You are now a member of %(group)s") % names
-            body = _("The organizers of “%(group)s” approved your request to join.") % names
-        else:
-            subject = _("Your request to join %(group)s") % names
-            body = _("The organizers of “%(group)s” declined your request to join.") % names
-    transaction.on_commit(
-        lambda: send_mass_mail([(subject, body, None, [address])], fail_silently=True)
+    once the transaction commits, in their own language."""
+    deliveries_create_and_dispatch(
+        Delivery.Kind.JOIN_APPROVED if approved else Delivery.Kind.JOIN_DECLINED,
+        f"membership:{membership.pk}",
+        [membership.user_id],
+        {"group_id": membership.study_group_id},
     )
 
 

@@ -27,6 +27,7 @@ from studygroups.permissions import is_moderator, organizes
 from .api import StudyGroupKind
 from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
 from .models import MemberProfile, Membership, StudyGroup
+from .notification_views import member_profile_get
 from .services import (
     membership_approve,
     membership_decline,
@@ -397,6 +398,7 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        member_profile_get(user)  # emails in the language of the sign-up page
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Cerca, %(name)s!") % {"name": user.username})
         return redirect(safe_next(request) or "home")
@@ -463,11 +465,7 @@ def studygroup_membership_view(request, slug, action):
     group = get_object_or_404(StudyGroup, slug=slug)
     try:
         if action == "join":
-            membership = studygroup_join(
-                user=request.user,
-                group=group,
-                group_url=request.build_absolute_uri(group.get_absolute_url()),
-            )
+            membership = studygroup_join(user=request.user, group=group)
             messages.success(
                 request,
                 _("You joined the group.")

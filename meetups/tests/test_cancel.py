@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from meetups.models import Event
 from meetups.services import event_cancel
+from studygroups.models import MemberProfile
 from studygroups.tests.factories import StudyGroupFactory, organizer_of
 
 from .factories import AttendeeFactory, EventFactory, RSVPFactory
@@ -128,15 +129,17 @@ def test_organizers_see_a_cancel_button_on_an_upcoming_event(client, organizer, 
     assert f'href="/events/{event.pk}/cancel/">Cancel event</a>' in html
 
 
-def test_the_email_is_in_the_groups_language(
+def test_the_email_is_in_each_recipients_language(
     organizer, event, attendees, django_capture_on_commit_callbacks
 ):
-    event.study_group.language = "en"
-    event.study_group.save()
+    english = attendees[0]
+    MemberProfile.objects.create(user=english, language="en")
     with django_capture_on_commit_callbacks(execute=True):
         event_cancel(event, reason="The room is closed", actor=organizer)
-    message = mail.outbox[0]
-    assert message.subject == "Cancelled: Taller de Python"
+    spanish = next(m for m in mail.outbox if m.to != [english.email])
+    assert spanish.subject == "[Cerca] Cancelado: Taller de Python"
+    (message,) = [m for m in mail.outbox if m.to == [english.email]]
+    assert message.subject == "[Cerca] Cancelled: Taller de Python"
     assert "has been cancelled by its organizers" in message.body
     assert "Their reason: The room is closed" in message.body
 

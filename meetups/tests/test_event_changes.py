@@ -72,7 +72,7 @@ def test_a_new_time_emails_attendees_the_old_and_new_times_in_the_events_zone(
         )
     assert [message.to for message in mail.outbox] == [[going.user.email]]
     message = mail.outbox[0]
-    assert message.subject == "Cambió: Tertulia"
+    assert message.subject == "[Cerca] Cambió: Tertulia"
     zone = "hora de Madrid (UTC+1)"
     assert f"Era: jueves, 18 de marzo de 2027, 19:00 – 21:00, {zone}" in message.body
     assert f"Cuándo: jueves, 18 de marzo de 2027, 20:00 – 22:00, {zone}" in message.body

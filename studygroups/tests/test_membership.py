@@ -220,7 +220,7 @@ def test_members_set_their_private_home_location_and_radius(client):
     assert MemberProfile.objects.get(user=user).alert_radius_km == 25
 
 
-def test_the_requester_is_told_the_organizers_answer_in_the_groups_language(
+def test_the_requester_is_told_the_organizers_answer_in_their_language(
     client, django_capture_on_commit_callbacks
 ):
     group = StudyGroupFactory(join_policy="approval", language="es", name="Club de Topología")
@@ -233,6 +233,6 @@ def test_the_requester_is_told_the_organizers_answer_in_the_groups_language(
         client.post(f"/groups/{group.slug}/decline/", {"membership": no.pk})
     told = {message.to[0]: message for message in mail.outbox if message.to[0] in
             ("si@example.org", "no@example.org")}
-    assert told["si@example.org"].subject == "Ya eres miembro de Club de Topología"
+    assert told["si@example.org"].subject == "[Cerca] Ya eres miembro de Club de Topología"
     assert "aprobaron tu solicitud" in told["si@example.org"].body
     assert "rechazaron tu solicitud" in told["no@example.org"].body

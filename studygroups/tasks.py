@@ -1,0 +1,77 @@
+"""Celery tasks of the study groups: sending the recorded emails (every app's),
+and new groups near members. Thin, idempotent, taking ids."""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from . import notifications
+from .models import Delivery, MemberProfile, Membership, StudyGroup
+
+
+@shared_task(bind=True, max_retries=None)
+def deliveries_send(self, delivery_ids):
+    """Send the pending deliveries among ``delivery_ids``; retry those that
+    failed after DELIVERY_RETRY_SECONDS, doubled each time, and after
+    DELIVERY_MAX_RETRIES retries keep them as failed."""
+    failed = [pk for pk in delivery_ids if not notifications.delivery_send(pk)]
+    if not failed:
+        return
+    if self.request.retries >= settings.DELIVERY_MAX_RETRIES:
+        notifications.deliveries_fail(failed)
+        return
+    raise self.retry(
+        args=[failed], countdown=notifications.retry_countdown(self.request.retries)
+    )
+
+
+@shared_task
+def deliveries_dispatch(kind, key):
+    """Send the pending deliveries of ``kind`` about ``key``, one task per
+    batch of recipients."""
+    for batch in notifications.pending_batches(kind, key):
+        deliveries_send.delay(batch)
+
+
+# Deliveries still pending this long after they were recorded lost their task
+# (the broker was down when the transaction committed, say): sent again.
+STALE_AFTER = datetime.timedelta(minutes=15)
+
+
+@shared_task
+def deliveries_sweep():
+    """Send again the deliveries left pending for STALE_AFTER (beat runs this)."""
+    before = timezone.now() - STALE_AFTER
+    after = 0
+    while True:
+        ids = list(
+            Delivery.objects.pending()
+            .filter(pk__gt=after, updated_at__lt=before)
+            .order_by("pk")
+            .values_list("pk", flat=True)[: notifications.BATCH_SIZE]
+        )
+        if not ids:
+            return
+        deliveries_send.delay(ids)
+        after = ids[-1]
+
+
+@shared_task
+def group_alerts(group_id):
+    """Tell the members whose home lies within their alert radius of the new
+    study group ``group_id``, once (its members and organizers excepted).
+    Run ALERT_DELAY_SECONDS after the group is created."""
+    group = StudyGroup.objects.filter(pk=group_id).first()
+    if group is None or group.location is None:
+        return 0
+    recipients = (
+        MemberProfile.objects.alerted_at(group.location)
+        .wanting("notify_group_nearby")
+        .exclude(user__in=Membership.objects.filter(study_group=group).values("user"))
+        .values("user_id")
+    )
+    return notifications.deliveries_create_and_dispatch(
+        Delivery.Kind.GROUP_NEARBY, f"group:{group.pk}", recipients, {"group_id": group.pk}
+    )
