@@ -137,5 +137,3 @@ def digest_batch(user_ids, key, start, end):
     if ids:
         deliveries_send.delay(ids)
     return len(ids)
-
-

@@ -1,5 +1,6 @@
+from django.contrib.gis.db.models import PointField
 from django.db import models
-from django.db.models import Value
+from django.db.models import F, Func, Value
 from django.db.models.functions import Cast, Collate
 
 from places.functions import Unaccented
@@ -53,16 +54,21 @@ class MemberProfileQuerySet(models.QuerySet):
         decides exactly."""
         from .models import alert_area
 
+        # ST_DWithin as a boolean expression, not the dwithin lookup: the
+        # lookup does not relabel a column in its distance when the query
+        # becomes a subquery (user__in=...).
+        within_radius = Func(
+            F("home_location"),
+            Value(point, output_field=PointField(geography=True, srid=4326)),
+            Cast("alert_radius_km", models.FloatField()) * Value(1000.0),
+            function="ST_DWithin",
+            output_field=models.BooleanField(),
+        )
         return (
             self.filter(home_location__isnull=False)
             .alias(alert_area=alert_area())
             .filter(alert_area__bboverlaps=point)
-            .filter(
-                home_location__dwithin=(
-                    point,
-                    Cast("alert_radius_km", models.FloatField()) * Value(1000.0),
-                )
-            )
+            .filter(within_radius)
         )
 
     def wanting(self, preference):

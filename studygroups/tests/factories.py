@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 
-from studygroups.models import Membership, StudyGroup, Topic
+from studygroups.models import MemberProfile, Membership, StudyGroup, Topic
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -60,3 +60,24 @@ def organizer_of(group, username):
     membership = MembershipFactory(study_group=group, user=user, role=Membership.Role.ORGANIZER)
     grant_organizer_access(membership.user)
     return membership.user
+
+
+class MemberProfileFactory(factory.django.DjangoModelFactory):
+    """A member with a private home location (Universidad de Antioquia,
+    Medellín, unless given) and a 10 km alert radius."""
+
+    class Meta:
+        model = MemberProfile
+
+    user = factory.SubFactory(UserFactory, password="!")
+    home_location = factory.LazyFunction(lambda: Point(-75.5690, 6.2675, srid=4326))
+    alert_radius_km = 10
+
+
+def point_at(origin, azimuth_deg, distance_m):
+    """The point ``distance_m`` from ``origin`` (a Point) heading
+    ``azimuth_deg``, on the WGS84 ellipsoid (pyproj), outside the code under test."""
+    from pyproj import Geod
+
+    lon, lat, _back = Geod(ellps="WGS84").fwd(origin.x, origin.y, azimuth_deg, distance_m)
+    return Point(lon, lat, srid=4326)
