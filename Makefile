@@ -25,7 +25,7 @@ run: setup db broker
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin
 	@echo "Cerca: open http://$(HOST):$(PORT)/ ; the admin is at http://$(HOST):$(PORT)/admin/"
-	CERCA_HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+	CERCA_HOST=$(HOST) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 test: SYSTEM_PACKAGES_FOR = test
 test: setup db broker

@@ -75,6 +75,22 @@ def event_link(event):
     return site_url(event.get_absolute_url())
 
 
+def event_message(event, subject, lines, *, url_label=None, attachments=()):
+    """A Message about ``event`` that links to its page."""
+    return Message(
+        subject=subject,
+        lines=lines,
+        url=event_link(event),
+        url_label=url_label or _("See the event"),
+        attachments=list(attachments),
+    )
+
+
+def is_going(event, user):
+    """Whether ``user`` has a seat at ``event`` (not waitlisted, not no)."""
+    return RSVP.objects.filter(event=event, user=user, status=RSVP.Status.YES).exists()
+
+
 @composer(Kind.EVENT_NEARBY)
 def event_nearby_message(delivery):
     event = delivered_event(delivery)
@@ -85,10 +101,10 @@ def event_nearby_message(delivery):
         lines.append(_("It repeats: this is its first date."))
     if event.study_group is not None:
         lines.append(_("Organized by %(group)s.") % {"group": event.study_group.name})
-    return Message(
-        subject=_("New event near you: %(title)s") % {"title": event.title},
-        lines=lines + event_facts(event),
-        url=event_link(event),
+    return event_message(
+        event,
+        _("New event near you: %(title)s") % {"title": event.title},
+        lines + event_facts(event),
         url_label=_("See the event and answer"),
     )
 
@@ -96,12 +112,7 @@ def event_nearby_message(delivery):
 @composer(Kind.REMINDER_24H, Kind.REMINDER_2H)
 def reminder_message(delivery):
     event = delivered_event(delivery)
-    if not is_upcoming(event):
-        return None
-    going = RSVP.objects.filter(
-        event=event, user=delivery.recipient, status=RSVP.Status.YES
-    ).exists()
-    if not going:
+    if not is_upcoming(event) or not is_going(event, delivery.recipient):
         return None
     if delivery.kind == Kind.REMINDER_24H:
         subject = _("Tomorrow: %(title)s") % {"title": event.title}
@@ -111,11 +122,10 @@ def reminder_message(delivery):
         opening = _("“%(title)s” starts in two hours and you are going.")
     calendar = build_calendar(event.title, [event], SiteRequest())
     name = f"{slugify(event.title) or f'event-{event.pk}'}.ics"
-    return Message(
-        subject=subject,
-        lines=[opening % {"title": event.title}, *event_facts(event)],
-        url=event_link(event),
-        url_label=_("See the event"),
+    return event_message(
+        event,
+        subject,
+        [opening % {"title": event.title}, *event_facts(event)],
         attachments=[(name, calendar.to_ical(), "text/calendar")],
     )
 
@@ -133,12 +143,7 @@ def event_cancelled_message(delivery):
     if event.cancellation_reason:
         lines.append(_("Their reason: %(reason)s") % {"reason": event.cancellation_reason})
     lines.append(_("You were going or on the waitlist, so we are letting you know."))
-    return Message(
-        subject=_("Cancelled: %(title)s") % {"title": event.title},
-        lines=lines,
-        url=event_link(event),
-        url_label=_("See the event"),
-    )
+    return event_message(event, _("Cancelled: %(title)s") % {"title": event.title}, lines)
 
 
 @composer(Kind.EVENT_CHANGED)
@@ -154,35 +159,22 @@ def event_changed_message(delivery):
         lines.append(_("It was: %(when)s") % {"when": was})
     lines += event_facts(event)
     lines.append(_("You are going or on the waitlist, so we are letting you know."))
-    return Message(
-        subject=_("Changed: %(title)s") % {"title": event.title},
-        lines=lines,
-        url=event_link(event),
-        url_label=_("See the event"),
-    )
+    return event_message(event, _("Changed: %(title)s") % {"title": event.title}, lines)
 
 
 @composer(Kind.WAITLIST_PROMOTED)
 def waitlist_promoted_message(delivery):
     event = delivered_event(delivery)
-    if not is_upcoming(event):
+    # Not when they said no again meanwhile.
+    if not is_upcoming(event) or not is_going(event, delivery.recipient):
         return None
-    going = RSVP.objects.filter(
-        event=event, user=delivery.recipient, status=RSVP.Status.YES
-    ).exists()
-    if not going:  # said no again meanwhile
-        return None
-    return Message(
-        subject=_("You have a place: %(title)s") % {"title": event.title},
-        lines=[
-            _("A place freed up at “%(title)s” and it is yours: you are going now.")
-            % {"title": event.title},
-            *event_facts(event),
-            _("If you cannot make it, say so on the event's page so the next person gets it."),
-        ],
-        url=event_link(event),
-        url_label=_("See the event"),
-    )
+    lines = [
+        _("A place freed up at “%(title)s” and it is yours: you are going now.")
+        % {"title": event.title},
+        *event_facts(event),
+        _("If you cannot make it, say so on the event's page so the next person gets it."),
+    ]
+    return event_message(event, _("You have a place: %(title)s") % {"title": event.title}, lines)
 
 
 # The weekly digest ------------------------------------------------------------

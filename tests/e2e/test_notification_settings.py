@@ -3,11 +3,12 @@ on a 1366 px screen and a 375 px phone, reached from the profile, saved and
 read back; and the unsubscribe link of an email, opened and confirmed."""
 
 import pytest
-from django.test import Client
 
 from studygroups.models import MemberProfile
 from studygroups.notifications import unsubscribe_token
 from studygroups.tests.factories import UserFactory
+
+from .test_phone_width import signed_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,15 +19,6 @@ WORDS = {
     "en": {"title": "Notification settings", "digest": "a weekly digest", "save": "Save",
            "unsubscribe": "Unsubscribe"},
 }
-
-
-def signed_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return page
 
 
 @pytest.mark.parametrize("screen", SCREENS)
