@@ -46,6 +46,7 @@ bench: setup db
 	$(PY) bench/api_features.py
 	$(PY) bench/place_search.py
 	$(PY) bench/scale.py --sizes 10k
+	$(PY) bench/notifications.py --members 100000
 
 demo: setup db
 	$(PY) manage.py migrate --no-input

@@ -30,6 +30,11 @@ Kind = Delivery.Kind
 
 # A digest lists at most this many events.
 DIGEST_LENGTH = 20
+# What a digest shows of each (not the search vector, nor the description).
+DIGEST_FIELDS = (
+    "pk", "title", "during", "time_zone", "location", "online_url",
+    "venue__name", "venue__address", "venue__city",
+)
 
 
 def event_where(event):
@@ -195,10 +200,11 @@ def digest_events(profile, start, end, limit=DIGEST_LENGTH):
     nearest first (those without a place, online ones, last, soonest first).
     Two small queries on indexes (the events' location GiST and the group's
     events), merged here."""
+    # Only what the order needs: the email reads its events again when sent.
     upcoming = (
         Event.objects.scheduled()
         .filter(during__startswith__gte=start, during__startswith__lt=end)
-        .select_related("venue", "study_group")
+        .only("pk", "during", "location")
     )
     found = {}
     if profile.home_location is not None:
@@ -228,6 +234,7 @@ def digest_message(delivery):
         Event.objects.scheduled()
         .filter(pk__in=delivery.data.get("event_ids", []), during__startswith__gt=timezone.now())
         .select_related("venue")
+        .only(*DIGEST_FIELDS)
     )
     # Distances are measured now, not stored: with three of them, anyone
     # reading the delivery rows could place the member's home.
