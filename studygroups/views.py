@@ -200,6 +200,10 @@ def home(request):
             "events": reverse("api:event-list"),
             "places": reverse("api:place-search"),
         },
+        "tiles": {
+            "groups": reverse("tiles:studygroups-json"),
+            "events": reverse("tiles:events-json"),
+        },
         "strings": js_strings(),
     }
     radii = sorted({*RADII_KM, radius_km})
@@ -317,14 +321,8 @@ def js_strings():
             "study groups are hidden."
         ),
         "noteMapNone": _("The map hides study groups and events; turn them on in its legend."),
-        "noteMapCapped": _(
-            "Only the first %(shown)s of %(total)s study groups in view are drawn; zoom in to "
-            "see them all."
-        ),
-        # Past 10,000 the API does not count them (places.paging).
-        "noteMapCappedUncounted": _(
-            "Only the first %(shown)s of the many study groups in view are drawn; zoom in "
-            "to see them all."
+        "noteTilesFailed": _(
+            "Part of the map could not be loaded; move or zoom the map to try again."
         ),
         "noteCircle": _("The dashed circle is the area the list searches."),
         "noteList": _(
