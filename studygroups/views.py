@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
+from meetups.api import EventKind
 from meetups.models import Event
 from places import parsers
 from places.api import FeatureQuery
 from places.gazetteer import search_places
+from places.tiles import tile_url_template
 from studygroups.permissions import is_moderator, organizes
 
 from .api import StudyGroupKind
@@ -200,10 +202,7 @@ def home(request):
             "events": reverse("api:event-list"),
             "places": reverse("api:place-search"),
         },
-        "tiles": {
-            "groups": reverse("tiles:studygroups-json"),
-            "events": reverse("tiles:events-json"),
-        },
+        "tiles": map_tiles(request, query),
         "strings": js_strings(),
     }
     radii = sorted({*RADII_KM, radius_km})
@@ -232,6 +231,21 @@ def home(request):
         # that cannot be read is the visitor's (or the link's) mistake.
         status=400 if errors and not (place_not_found and len(errors) == 1) else 200,
     )
+
+
+def map_tiles(request, query):
+    """For each layer of the map, its TileJSON (asked again when the search
+    changes) and its tiles' URL for ``query`` now, so they load at once."""
+    filters = QueryDict(mutable=True)
+    if query:
+        filters["q"] = query
+    return {
+        name: {
+            "tilejson": reverse(f"tiles:{kind.name}-json"),
+            "template": tile_url_template(request, kind, filters),
+        }
+        for name, kind in (("groups", StudyGroupKind()), ("events", EventKind()))
+    }
 
 
 def zoom_for_radius(radius_km):

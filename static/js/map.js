@@ -7,7 +7,7 @@
 // the same list without JavaScript. User text reaches the page only through
 // textContent, never innerHTML.
 
-import { TileClusters } from "./tile_clusters.js";
+import { TileClusters } from "cerca/tile_clusters";
 
 const page = JSON.parse(document.getElementById("cerca-page").textContent);
 const t = page.strings;
@@ -757,8 +757,8 @@ window.addEventListener("map:init", (event) => {
   window.cercaMap = map; // for the browser tests and the curious
   tiles = new TileClusters(
     [
-      { name: "groups", layer: "studygroups", label: "name", tilejson: page.tiles.groups },
-      { name: "events", layer: "events", label: "title", tilejson: page.tiles.events },
+      { name: "groups", layer: "studygroups", label: "name", ...page.tiles.groups },
+      { name: "events", layer: "events", label: "title", ...page.tiles.events },
     ],
     clusterMarker,
     { params: { q: state.q }, footprint },

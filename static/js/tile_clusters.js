@@ -94,12 +94,14 @@ export const TileClusters = L.Layer.extend({
   },
 
   // ``kinds``: [{name, layer (the MVT layer), label (its label property),
-  // tilejson (URL)}]; ``makeMarker(cluster)`` returns the marker of a cluster
-  // (see clusters() for what it holds); ``options.params``: the first filters.
+  // tilejson (URL), template (its tiles' URL for the first filters, if known)}];
+  // ``makeMarker(cluster)`` returns the marker of a cluster (see clusters()
+  // for what it holds); ``options.params``: the first filters.
   initialize(kinds, makeMarker, options) {
     L.setOptions(this, options);
     this._kinds = kinds.map((kind) => ({
-      ...kind, visible: true, params: this.options.params, template: null,
+      ...kind, visible: true, params: this.options.params,
+      template: kind.template ? Promise.resolve(kind.template) : null,
     }));
     this._makeMarker = makeMarker;
     this._cache = new Map(); // url -> Promise of points
@@ -153,16 +155,21 @@ export const TileClusters = L.Layer.extend({
     return cluster ? { cluster, marker: this._markers.get(cluster.key) } : null;
   },
 
-  async _template(kind) {
-    if (kind.template) return kind.template;
-    const url = new URL(kind.tilejson, window.location.origin);
-    for (const [name, value] of Object.entries(kind.params)) {
-      if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+  // The URL of the kind's tiles for its filters, from its TileJSON (asked
+  // once for each change of filters; a failure is asked again next time).
+  _template(kind) {
+    if (!kind.template) {
+      const url = new URL(kind.tilejson, window.location.origin);
+      for (const [name, value] of Object.entries(kind.params)) {
+        if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+      }
+      const template = fetch(url).then(async (response) => {
+        if (!response.ok) throw new Error(`${response.status} ${url}`);
+        return (await response.json()).tiles[0];
+      });
+      template.catch(() => { if (kind.template === template) kind.template = null; });
+      kind.template = template;
     }
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${response.status} ${url}`);
-    const document = await response.json();
-    kind.template = document.tiles[0];
     return kind.template;
   },
 
@@ -208,17 +215,17 @@ export const TileClusters = L.Layer.extend({
     this.fire("loading");
     let failed = 0;
     const wanted = [];
-    try {
-      await Promise.all(kinds.map((kind) => this._template(kind)));
-    } catch (error) {
-      failed = tiles.length * kinds.length;
-    }
+    const templates = await Promise.allSettled(kinds.map((kind) => this._template(kind)));
     if (generation !== this._generation) return;
     const loads = [];
-    for (const kind of kinds) {
-      if (!kind.template) continue;
+    for (const [index, kind] of kinds.entries()) {
+      if (templates[index].status === "rejected") {
+        failed += tiles.length;
+        continue;
+      }
+      const template = templates[index].value;
       for (const tile of tiles) {
-        const url = kind.template.replace("{z}", tile.z).replace("{x}", tile.x).replace("{y}", tile.y);
+        const url = template.replace("{z}", tile.z).replace("{x}", tile.x).replace("{y}", tile.y);
         wanted.push(url);
         loads.push(this._tile(url, kind, tile));
       }
