@@ -87,6 +87,9 @@ function decode(buffer, kind, tile) {
 export const TileClusters = L.Layer.extend({
   options: {
     maxDataZoom: 14,
+    // Data tiles are asked this many zooms below the map's: each covers
+    // 256 * 2 ** levelDiff screen pixels, and holds at most 64 x 64 cells.
+    levelDiff: 1,
     binPx: BIN_PX,
     params: {},
     // How far a cluster's icon reaches from its point, in pixels, by its counts.
@@ -195,7 +198,7 @@ export const TileClusters = L.Layer.extend({
   _tilesInView() {
     const map = this._map;
     const zoom = Math.round(map.getZoom());
-    const dataZoom = Math.max(0, Math.min(zoom - 1, this.options.maxDataZoom));
+    const dataZoom = Math.max(0, Math.min(zoom - this.options.levelDiff, this.options.maxDataZoom));
     const span = TILE_PX * 2 ** (zoom - dataZoom);
     const last = 2 ** dataZoom - 1;
     const { min, max } = map.getPixelBounds();
