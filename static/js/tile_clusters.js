@@ -21,7 +21,8 @@ import { PbfReader } from "pbf";
 const TILE_PX = 256;
 const BIN_PX = 64;
 const ATTEMPTS = 3;
-const CACHE_SIZE = 400;
+// Decoded tiles kept for going back (the browser keeps their bytes too).
+const CACHE_SIZE = 150;
 
 function delay(ms, signal) {
   return new Promise((resolve, reject) => {
