@@ -175,7 +175,9 @@ STORAGES = {
     },
 }
 
-# Map tiles. Any XYZ tile server works; OpenStreetMap is the default.
+# Raster map tiles drawn over the offline vector basemap (static/js/basemap.js)
+# wherever the browser reaches them. Any XYZ tile server works; OpenStreetMap is
+# the default, and an empty TILES_URL leaves the basemap alone.
 TILES_URL = env.str(
     "TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
@@ -199,10 +201,16 @@ TILES_ATTRIBUTION = env.str("TILES_ATTRIBUTION", default="") or lazy(osm_attribu
 # widgets, so no template has to ask for them.
 LEAFLET_I18N_JS = [reverse_lazy("javascript-catalog"), "js/leaflet_i18n.js"]
 
+# The offline basemap: protomaps-leaflet (fetched by .ci/fetch-static) paints the
+# site's own vector tiles under every map, loaded like LEAFLET_I18N_JS.
+BASEMAP_JS = ["vendor/protomaps-leaflet/protomaps-leaflet.js", "js/basemap.js"]
+
 LEAFLET_CONFIG = {
     "TILES": [
         ("OpenStreetMap", TILES_URL, {"attribution": TILES_ATTRIBUTION, "maxZoom": 19})
-    ],
+    ]
+    if TILES_URL
+    else [],
     "DEFAULT_CENTER": (4.6380, -74.0840),  # (lat, lon): Bogotá
     "DEFAULT_ZOOM": 12,
     "MIN_ZOOM": 2,
@@ -210,7 +218,8 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
     "PLUGINS": {
         "cerca-i18n": {"js": LEAFLET_I18N_JS, "auto-include": True},
-        "forms": {"js": LEAFLET_I18N_JS},
+        "cerca-basemap": {"js": BASEMAP_JS, "auto-include": True},
+        "forms": {"js": [*LEAFLET_I18N_JS, *BASEMAP_JS]},
     },
 }
 

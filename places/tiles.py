@@ -396,6 +396,21 @@ def layer_bounds(kind):
     return [lon(west_x), lat(south_y + 1), lon(east_x + 1), lat(north_y)]
 
 
+def tile_url_template(request, kind, filters):
+    """The absolute URL of ``kind``'s tiles for ``filters`` (a QueryDict the
+    kind's filter accepts), ``{z}/{x}/{y}`` left to fill, at the layer's
+    current data version (``v``): what TileJSON's ``tiles`` holds."""
+    version, _as_of = layer_state(kind)
+    template = unquote(request.build_absolute_uri(
+        reverse(f"tiles:{kind.name}-tile", kwargs={"z": "{z}", "x": "{x}", "y": "{y}"})
+    ))
+    query = urlencode(
+        [(name, value) for name, values in sorted(filters.lists()) for value in values]
+        + [("v", str(version))]
+    )
+    return f"{template}?{query}"
+
+
 class TileJSONView(PublicView):
     """GET the TileJSON 3.0.0 document of a kind's layer, for the given filters."""
 
@@ -404,14 +419,6 @@ class TileJSONView(PublicView):
 
     def get(self, request):
         filters = check_filters(self.kind, request.query_params)
-        version, _as_of = layer_state(self.kind)
-        template = unquote(request.build_absolute_uri(
-            reverse(f"tiles:{self.kind.name}-tile", kwargs={"z": "{z}", "x": "{x}", "y": "{y}"})
-        ))
-        query = urlencode(
-            [(name, value) for name, values in sorted(filters.lists()) for value in values]
-            + [("v", str(version))]
-        )
         return JsonResponse(
             {
                 "tilejson": "3.0.0",
@@ -419,7 +426,7 @@ class TileJSONView(PublicView):
                 "description": str(self.kind.description),
                 "version": "1.0.0",
                 "scheme": "xyz",
-                "tiles": [f"{template}?{query}"],
+                "tiles": [tile_url_template(request, self.kind, filters)],
                 "minzoom": 0,
                 "maxzoom": CLUSTER_ZOOM,
                 "bounds": layer_bounds(self.kind),

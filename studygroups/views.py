@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
+from meetups.api import EventKind
 from meetups.models import Event
 from places import parsers
 from places.api import FeatureQuery
 from places.gazetteer import search_places
+from places.tiles import tile_url_template
 from studygroups.permissions import is_moderator, organizes
 
 from .api import StudyGroupKind
@@ -201,6 +203,7 @@ def home(request):
             "events": reverse("api:event-list"),
             "places": reverse("api:place-search"),
         },
+        "tiles": map_tiles(request, query),
         "strings": js_strings(),
     }
     radii = sorted({*RADII_KM, radius_km})
@@ -229,6 +232,21 @@ def home(request):
         # that cannot be read is the visitor's (or the link's) mistake.
         status=400 if errors and not (place_not_found and len(errors) == 1) else 200,
     )
+
+
+def map_tiles(request, query):
+    """For each layer of the map, its TileJSON (asked again when the search
+    changes) and its tiles' URL for ``query`` now, so they load at once."""
+    filters = QueryDict(mutable=True)
+    if query:
+        filters["q"] = query
+    return {
+        name: {
+            "tilejson": reverse(f"tiles:{kind.name}-json"),
+            "template": tile_url_template(request, kind, filters),
+        }
+        for name, kind in (("groups", StudyGroupKind()), ("events", EventKind()))
+    }
 
 
 def zoom_for_radius(radius_km):
@@ -318,14 +336,8 @@ def js_strings():
             "study groups are hidden."
         ),
         "noteMapNone": _("The map hides study groups and events; turn them on in its legend."),
-        "noteMapCapped": _(
-            "Only the first %(shown)s of %(total)s study groups in view are drawn; zoom in to "
-            "see them all."
-        ),
-        # Past 10,000 the API does not count them (places.paging).
-        "noteMapCappedUncounted": _(
-            "Only the first %(shown)s of the many study groups in view are drawn; zoom in "
-            "to see them all."
+        "noteTilesFailed": _(
+            "Part of the map could not be loaded; move or zoom the map to try again."
         ),
         "noteCircle": _("The dashed circle is the area the list searches."),
         "noteList": _(

@@ -1,11 +1,13 @@
-// The map page: study groups and upcoming events from the GeoJSON API, loaded
-// for the current view as it moves, and a list of the groups nearest to a
-// point (your location, a place, or the map's default centre).
+// The map page: study groups and upcoming events drawn from the site's vector
+// tiles with their exact counts (tile_clusters.js), and a list of the groups
+// nearest to a point (your location, a place, or the map's default centre).
 //
 // The search lives in the page's URL (place, near, radius_km, q and the map's
 // view), so it can be bookmarked, shared and reloaded, and the server renders
 // the same list without JavaScript. User text reaches the page only through
 // textContent, never innerHTML.
+
+import { TileClusters } from "cerca/tile_clusters";
 
 const page = JSON.parse(document.getElementById("cerca-page").textContent);
 const t = page.strings;
@@ -44,15 +46,11 @@ const state = {
 };
 
 let map;
-let clusters; // one cluster layer for groups and events, so their icons never overlap
+let tiles; // one layer of clusters for groups and events, so their icons never overlap
 const shown = { groups: true, events: true }; // the legend's choices
-const groupMarkers = new Map(); // id -> marker
-const eventMarkers = new Map();
-let viewGroups = []; // features of the groups in the loaded view
 let listGroups = []; // features of the listed groups
-let viewCapped = null; // {shown, total} when the view holds more groups than were drawn
+let tilesFailed = 0; // tiles of the view that could not be loaded
 let suggested = new Map(); // label -> place feature, from the last suggestions
-let viewRequest;
 let listRequest;
 
 function text(tag, content, className) {
@@ -169,25 +167,48 @@ const LabelledIcon = L.DivIcon.extend({
 // A cluster's icon counts its groups (a blue circle) and its events (an
 // orange square, beside the circle when both are there). One icon per
 // cluster: events cannot hide under groups, nor groups under events.
+// Its size grows with the digits of its counts (see .marker-cluster in cerca.css).
+function circleSize(count) {
+  return count < 10 ? 34 : count < 100 ? 40 : count < 1000 ? 46 : count < 100000 ? 54 : 62;
+}
+
+function badgeWidth(count) {
+  return Math.max(26, countFormat.format(count).length * 8 + 10);
+}
+
+function clusterSize({ groups, events }) {
+  return groups ? circleSize(groups) : Math.max(28, badgeWidth(events));
+}
+
+// How far the icon of a cluster (or single marker) with ``counts`` reaches
+// from its point, in pixels: the clusters are drawn so that these never touch.
+function footprint(counts, total) {
+  const margin = 2;
+  if (total === 1) return { left: 9 + margin, right: 9 + margin, top: 9 + margin, bottom: 9 + margin };
+  const half = clusterSize(counts) / 2 + margin;
+  if (!(counts.groups && counts.events)) return { left: half, right: half, top: half, bottom: half };
+  // The events' badge sits on the circle's upper right (.cluster-mixed .event-count).
+  return { left: half, right: Math.max(half, half - 8 + badgeWidth(counts.events)), top: half + 14, bottom: half };
+}
+
 function clusterIcon(cluster) {
-  const children = cluster.getAllChildMarkers();
-  const events = children.filter((marker) => marker.kind === "event").length;
-  const groups = children.length - events;
+  const { groups, events } = cluster.counts;
   const html = document.createElement("span");
   html.className = "cluster-counts";
   html.setAttribute("aria-hidden", "true");
   const labels = [];
-  let size = 28;
   if (groups) {
-    size = groups < 10 ? 34 : groups < 100 ? 40 : 46;
     html.append(text("span", countFormat.format(groups), "group-count"));
     labels.push(plural(t.groupCount, groups));
   }
   if (events) {
-    html.append(text("span", countFormat.format(events), "event-count"));
+    const badge = text("span", countFormat.format(events), "event-count");
+    if (groups) badge.style.width = `${badgeWidth(events)}px`;
+    html.append(badge);
     labels.push(plural(t.eventCount, events));
   }
   const kind = groups && events ? "mixed" : groups ? "groups" : "events";
+  const size = clusterSize(cluster.counts);
   return new LabelledIcon({
     html, className: `marker-cluster cluster-${kind}`, iconSize: [size, size], label: labels.join(", "),
   });
@@ -239,107 +260,119 @@ function eventPopup(feature) {
   return box;
 }
 
-function groupMarker(feature) {
-  const [lon, lat] = feature.geometry.coordinates;
-  const name = feature.properties.name;
-  const marker = L.marker([lat, lon], {
-    icon: new LabelledIcon({ className: "group-marker", iconSize: [18, 18], label: name }),
-    title: name,
-  });
-  marker.bindPopup(() => groupPopup(feature));
-  marker.on("click", () => selectListItem(feature.id, { scroll: true }));
-  marker.featureId = feature.id;
-  marker.kind = "group";
-  return marker;
-}
+const KINDS = {
+  groups: { api: page.api.groups, popup: groupPopup, className: "group-marker", size: 18 },
+  events: { api: page.api.events, popup: eventPopup, className: "event-marker", size: 16 },
+};
 
-function eventMarker(feature) {
-  const [lon, lat] = feature.geometry.coordinates;
-  const title = feature.properties.title;
-  const size = 16;
-  const marker = L.marker([lat, lon], {
-    icon: new LabelledIcon({ className: "event-marker", iconSize: [size, size], label: title }),
-    title,
-  });
-  marker.bindPopup(() => eventPopup(feature));
-  marker.featureId = feature.id;
-  marker.kind = "event";
-  return marker;
-}
-
-// Markers for ``features``: those already drawn stay (an open popup survives
-// a reload of the view), those no longer wanted go, new ones come; on the
-// map only if the legend shows their kind.
-function syncLayer(markers, features, makeMarker, visible) {
-  const wanted = new Map(features.filter((f) => f.geometry).map((f) => [f.id, f]));
-  const gone = [];
-  for (const [id, marker] of markers) {
-    if (!wanted.has(id)) {
-      gone.push(marker);
-      markers.delete(id);
-    }
-  }
-  clusters.removeLayers(gone);
-  const added = [];
-  for (const [id, feature] of wanted) {
-    if (!markers.has(id)) {
-      const marker = makeMarker(feature);
-      markers.set(id, marker);
-      added.push(marker);
-    }
-  }
-  if (visible) clusters.addLayers(added);
-}
-
-// The map's groups are those in view that match the search, and the listed
-// ones (a listed group just outside the view keeps its marker, for "Show on map").
-function syncGroups() {
-  syncLayer(groupMarkers, [...viewGroups, ...listGroups], groupMarker, shown.groups);
-  document.body.dataset.groupMarkers = viewGroups.filter((f) => f.geometry).length;
-}
-
-async function loadView() {
-  if (viewRequest) viewRequest.abort();
-  viewRequest = new AbortController();
-  const { signal } = viewRequest;
-  const bbox = viewBbox();
-  const q = state.q;
-  const limit = 2000;
-  document.getElementById("map").setAttribute("aria-busy", "true");
+// A popup for ``member`` (a feature of a tile: kind, id, label), with what
+// the API says of it; if that fails, its name and why.
+async function openFeaturePopup(marker, member) {
+  const kind = KINDS[member.kind];
+  let content;
   try {
-    const [groups, events] = await Promise.all([
-      getJSON(apiUrl(page.api.groups, { bbox, q, limit }), signal),
-      getJSON(apiUrl(page.api.events, { bbox, q, limit }), signal),
-    ]);
-    viewGroups = groups.features;
-    // Past 10,000 matches the API leaves numberMatched out; a next link
-    // still says there are more than were drawn.
-    const more = groups.links.some((link) => link.rel === "next");
-    viewCapped = more
-      ? { shown: groups.numberReturned, total: groups.numberMatched ?? null } : null;
-    syncGroups();
-    syncLayer(eventMarkers, events.features, eventMarker, shown.events);
-    document.body.dataset.eventMarkers = events.features.filter((f) => f.geometry).length;
-    document.body.dataset.viewLoaded = String(Date.now());
-    describeMap();
+    content = kind.popup(await getJSON(`${kind.api}${encodeURIComponent(member.id)}/`));
   } catch (error) {
-    if (error.name !== "AbortError") say(loadErrorText(error));
-  } finally {
-    if (!signal.aborted) document.getElementById("map").setAttribute("aria-busy", "false");
+    content = document.createElement("div");
+    content.className = "popup";
+    content.append(text("strong", member.label), text("p", loadErrorText(error)));
   }
+  showPopup(marker, content);
 }
 
-// The visible box as west,south,east,north within WGS84 ranges; a view wider
-// than the world asks for the whole world.
-function viewBbox() {
+// One popup at a time, at the marker (not bound to it: a marker redrawn
+// by the next view leaves it open).
+function showPopup(marker, content, options = {}) {
+  const offset = marker.options.icon.options.iconSize[1] / 2;
+  L.popup({ offset: [0, -offset + 7], ...options }).setLatLng(marker.getLatLng()).setContent(content).openOn(map);
+}
+
+// Click, or Enter or Space on the focused marker (Leaflet makes it a button).
+function onActivate(marker, action) {
+  marker.on("click", action);
+  marker.on("keypress", (event) => {
+    if (event.originalEvent.key === "Enter" || event.originalEvent.key === " ") {
+      event.originalEvent.preventDefault();
+      action();
+    }
+  });
+}
+
+// The features of a cluster that cannot be pulled apart (one place, or the
+// last zoom), listed in its popup.
+function clusterList(marker, cluster) {
+  const box = document.createElement("div");
+  box.className = "popup cluster-list";
+  box.append(text("p", [
+    cluster.counts.groups && plural(t.groupCount, cluster.counts.groups),
+    cluster.counts.events && plural(t.eventCount, cluster.counts.events),
+  ].filter(Boolean).join(", "), "cluster-list-title"));
+  const list = document.createElement("ul");
+  for (const member of cluster.members) {
+    const item = document.createElement("li");
+    const button = text("button", member.label, `link-button ${KINDS[member.kind].className}-item`);
+    button.type = "button";
+    button.addEventListener("click", () => openFeaturePopup(marker, member));
+    item.append(button);
+    list.append(item);
+  }
+  box.append(list);
+  showPopup(marker, box, { maxHeight: 260 });
+}
+
+function zoomInto(cluster) {
+  const zoom = map.getZoom();
+  const target = Math.min(map.getMaxZoom(), Math.max(zoom + 1, map.getBoundsZoom(cluster.bounds.pad(0.25))));
+  map.setView(cluster.bounds.getCenter(), target);
+}
+
+// A cluster's whole area is one point, or the map cannot zoom further.
+function inseparable(cluster) {
+  if (!cluster.members) return false;
+  const bounds = cluster.bounds;
+  return map.getZoom() >= map.getMaxZoom() || bounds.getNorthWest().equals(bounds.getSouthEast());
+}
+
+function clusterMarker(cluster) {
+  if (cluster.single) {
+    const member = cluster.single;
+    const kind = KINDS[member.kind];
+    const marker = L.marker(cluster.latLng, {
+      icon: new LabelledIcon({ className: kind.className, iconSize: [kind.size, kind.size], label: member.label }),
+      title: member.label,
+    });
+    onActivate(marker, () => {
+      openFeaturePopup(marker, member);
+      if (member.kind === "groups") selectListItem(member.id, { scroll: true });
+    });
+    return marker;
+  }
+  const marker = L.marker(cluster.latLng, { icon: clusterIcon(cluster) });
+  onActivate(marker, () => (inseparable(cluster) ? clusterList(marker, cluster) : zoomInto(cluster)));
+  return marker;
+}
+
+// The groups and events drawn, counted from the clusters whose centre is in view.
+function countInView() {
   const bounds = map.getBounds();
-  const south = Math.max(bounds.getSouth(), -90);
-  const north = Math.min(bounds.getNorth(), 90);
-  if (bounds.getEast() - bounds.getWest() >= 360) return [-180, south, 180, north].join(",");
-  const wrap = (lon) => ((((lon + 180) % 360) + 360) % 360) - 180;
-  return [wrap(bounds.getWest()), south, wrap(bounds.getEast()), north]
-    .map((value) => value.toFixed(6))
-    .join(",");
+  const counts = { groups: 0, events: 0 };
+  for (const cluster of tiles.clusters()) {
+    if (!bounds.contains(cluster.latLng)) continue;
+    counts.groups += cluster.counts.groups;
+    counts.events += cluster.counts.events;
+  }
+  return counts;
+}
+
+function tilesLoaded(event) {
+  tilesFailed = event.failed;
+  const counts = countInView();
+  document.body.dataset.groupMarkers = counts.groups;
+  document.body.dataset.eventMarkers = counts.events;
+  document.body.dataset.tiles = event.tiles.join(" ");
+  document.body.dataset.viewLoaded = String(Date.now());
+  document.getElementById("map").setAttribute("aria-busy", "false");
+  describeMap();
 }
 
 // What the map and the list hold, said exactly, under the map.
@@ -348,13 +381,7 @@ function describeMap() {
   const eventsOn = shown.events;
   const key = groupsOn && eventsOn ? "noteMapBoth" : groupsOn ? "noteMapGroups" : eventsOn ? "noteMapEvents" : "noteMapNone";
   const sentences = [format(t[state.q && key !== "noteMapNone" ? `${key}Q` : key], { q: state.q })];
-  if (groupsOn && viewCapped) {
-    const counted = viewCapped.total !== null;
-    sentences.push(format(t[counted ? "noteMapCapped" : "noteMapCappedUncounted"], {
-      shown: countFormat.format(viewCapped.shown),
-      total: counted ? countFormat.format(viewCapped.total) : "",
-    }));
-  }
+  if (tilesFailed) sentences.push(t.noteTilesFailed);
   sentences.push(t.noteCircle);
   mapNote.textContent = sentences.join(" ");
 }
@@ -362,8 +389,8 @@ function describeMap() {
 // --- The list --------------------------------------------------------------
 
 function highlight(id, on) {
-  const marker = groupMarkers.get(id);
-  const icon = marker && marker.getElement && marker.getElement();
+  const found = tiles && tiles.find("groups", id);
+  const icon = found && found.cluster.single && found.marker && found.marker.getElement();
   if (icon) icon.classList.toggle("highlighted", on);
   const item = resultList.querySelector(`[data-id="${id}"]`);
   if (item) item.classList.toggle("highlighted", on);
@@ -377,15 +404,33 @@ function selectListItem(id, { scroll } = {}) {
   if (scroll && finder.dataset.view !== "map") item.scrollIntoView({ block: "nearest", behavior: "smooth" });
 }
 
+// Zoom in on a listed group until it stands alone (or shares its place), and open it.
 function showOnMap(id) {
-  const marker = groupMarkers.get(id);
-  if (!marker) return;
+  const feature = listGroups.find((f) => f.id === id);
+  if (!feature || !feature.geometry) return;
+  const [lon, lat] = feature.geometry.coordinates;
   showView("map");
   if (!shown.groups) showKind("groups", true);
-  clusters.zoomToShowLayer(marker, () => {
-    marker.openPopup();
-    highlight(id, true);
-  });
+  const open = () => {
+    const found = tiles.find("groups", id);
+    if (!found || !found.marker) return false;
+    if (found.cluster.single) {
+      openFeaturePopup(found.marker, found.cluster.single);
+      highlight(id, true);
+      return true;
+    }
+    if (inseparable(found.cluster)) {
+      clusterList(found.marker, found.cluster);
+      return true;
+    }
+    return false;
+  };
+  const step = () => {
+    if (open() || map.getZoom() >= map.getMaxZoom()) return;
+    tiles.once("load", step);
+    map.setView([lat, lon], Math.min(map.getMaxZoom(), Math.max(map.getZoom() + 2, 16)));
+  };
+  if (!map.getBounds().contains([lat, lon]) || !open()) step();
 }
 
 function renderList(collection) {
@@ -487,7 +532,10 @@ async function search(next, { move = true, push = true, keepView = false } = {})
   const radiusChanged = next.radiusKm !== state.radiusKm;
   const qChanged = next.q !== state.q;
   Object.assign(state, next);
-  if (qChanged) map.closePopup();
+  if (qChanged) {
+    map.closePopup();
+    tiles.setParams({ q: state.q });
+  }
   renderList(collection);
   updateDownloads();
   setLoading(false);
@@ -495,8 +543,6 @@ async function search(next, { move = true, push = true, keepView = false } = {})
   drawSearchArea();
   const centerInView = map.getBounds().contains([lat, lon]);
   if (move || radiusChanged || (!centerInView && !keepView)) map.setView([lat, lon], zoomForRadius(state.radiusKm));
-  syncGroups();
-  loadView();
   writeUrl({ push });
   document.body.dataset.listLoaded = String(Date.now());
   settled();
@@ -677,9 +723,7 @@ if (languageSelect) languageSelect.addEventListener("change", () => languageSele
 
 function showKind(kind, on) {
   shown[kind] = on;
-  const markers = [...(kind === "groups" ? groupMarkers : eventMarkers).values()];
-  if (on) clusters.addLayers(markers);
-  else clusters.removeLayers(markers);
+  tiles.setVisible(kind, on);
   const checkbox = document.querySelector(`#map .map-legend input[data-kind="${kind}"]`);
   if (checkbox) checkbox.checked = on;
   describeMap();
@@ -711,25 +755,29 @@ function legendControl() {
 window.addEventListener("map:init", (event) => {
   map = event.detail.map;
   window.cercaMap = map; // for the browser tests and the curious
-  clusters = L.markerClusterGroup({ showCoverageOnHover: false, iconCreateFunction: clusterIcon });
-  clusters.addTo(map);
-  // For the browser tests: the ids of the markers each kind has.
-  window.cercaMarkers = { groups: () => [...groupMarkers.keys()], events: () => [...eventMarkers.keys()] };
+  tiles = new TileClusters(
+    [
+      { name: "groups", layer: "studygroups", label: "name", ...page.tiles.groups },
+      { name: "events", layer: "events", label: "title", ...page.tiles.events },
+    ],
+    clusterMarker,
+    { params: { q: state.q }, footprint },
+  );
+  tiles.on("loading", () => document.getElementById("map").setAttribute("aria-busy", "true"));
+  tiles.on("load", tilesLoaded);
+  // For the browser tests: what each cluster drawn holds.
+  window.cercaClusters = () => tiles.clusters().map((cluster) => ({
+    lat: cluster.latLng.lat, lon: cluster.latLng.lng, counts: cluster.counts,
+    ids: cluster.members && cluster.members.map((member) => [member.kind, member.id]),
+  }));
   legendControl().addTo(map);
   map.setView([page.map.center[1], page.map.center[0]], page.map.zoom);
+  tiles.addTo(map);
   drawSearchArea();
-  let moveTimer;
   // While the map pans or zooms (for the browser tests: its centre is moving).
   map.on("movestart", () => { document.body.dataset.mapMoving = "1"; });
   map.on("moveend", () => { delete document.body.dataset.mapMoving; });
-  map.on("moveend", () => {
-    clearTimeout(moveTimer);
-    moveTimer = setTimeout(() => {
-      loadView();
-      writeUrl();
-    }, 150);
-  });
-  loadView();
+  map.on("moveend", () => writeUrl());
   // With a field error or place candidates on the page, the list waits for the
   // visitor's next search rather than hiding what the server said.
   if (page.searched) search({ ...state }, { move: false, push: false, keepView: true });

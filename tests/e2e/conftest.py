@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -47,7 +48,44 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def quiet_live_server():
+    """After the test's pages are closed, no query of the live server is left
+    running when pytest-django empties the tables.
+
+    Closing a browser does not stop the server's threads from finishing the
+    requests it sent last (a tile, a popup's details), and their queries can
+    deadlock with the flush's TRUNCATE. Wait for them a moment, then cancel
+    what is left: the client is gone.
+    """
+    yield
+    from django.db import connection
+
+    started = time.monotonic()
+    quiet_since = None
+    while time.monotonic() - started < 5:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state <> 'idle'"
+                " AND backend_type = 'client backend'"
+            )
+            busy = [pid for (pid,) in cursor.fetchall()]
+            waited = time.monotonic() - started
+            if busy:
+                quiet_since = None
+                if waited > 1:
+                    # A transaction left open holds its locks until its session ends.
+                    stop = "pg_cancel_backend" if waited < 3 else "pg_terminate_backend"
+                    cursor.execute(f"SELECT {stop}(pid) FROM unnest(%s) AS pid", [busy])
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since > 0.1:
+                return
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def new_page(browser, live_server, quiet_live_server):
     """Open pages like ``page``'s in browser contexts of their own.
 
     ``new_page(locale="es-CO", geolocation=..., permissions=[...])``: the

@@ -1,5 +1,6 @@
 """Helpers for the browser tests of the map page (/)."""
 
+import math
 import re
 
 import pytest
@@ -25,8 +26,11 @@ RESULTS = """() => [...document.querySelectorAll('#results li.result')].map((ite
     name: item.querySelector('.result-link').textContent,
     distance: item.querySelector('.distance').textContent,
 }))"""
-# The ids of the group markers the map holds, clustered or not.
-GROUP_MARKER_IDS = "() => window.cercaMarkers.groups()"
+# What each cluster (or single marker) drawn holds: lat, lon, counts {groups,
+# events} and, when every feature in it is known, ids [[kind, id], ...].
+CLUSTERS = "() => window.cercaClusters()"
+# The data tiles under the view, "z/x/y" each.
+TILES = "() => document.body.dataset.tiles.split(' ').filter(Boolean)"
 
 
 def open_map(page, url):
@@ -60,8 +64,10 @@ def listed(page):
 
 def reload_view(page, script, arg=None):
     """Move the map with ``script`` and wait for the markers of the new view."""
-    page.evaluate("() => { delete document.body.dataset.groupMarkers; }")
-    page.evaluate(script, arg)
+    # In one step: a view loaded in between would pass for the new one.
+    page.evaluate(
+        f"(arg) => {{ delete document.body.dataset.groupMarkers; ({script})(arg); }}", arg
+    )
     page.wait_for_function("() => document.body.dataset.groupMarkers !== undefined")
 
 
@@ -119,3 +125,33 @@ def translated(message, language, **values):
 def translated_plural(singular, plural, count, language):
     with translation.override(language):
         return translation.ngettext(singular, plural, count) % {"count": count}
+
+
+def tile_bounds(tile):
+    """(west, south, east, north) of the XYZ tile "z/x/y" in degrees: the
+    slippy-map formulas of Web Mercator (OpenStreetMap's wiki)."""
+    z, x, y = (int(part) for part in tile.split("/"))
+    n = 2**z
+
+    def lat(row):
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
+
+
+def in_tiles(location, tiles):
+    """Whether a point lies in one of ``tiles`` ("z/x/y")."""
+    return any(
+        west <= location.x < east and south < location.y <= north
+        for west, south, east, north in map(tile_bounds, tiles)
+    )
+
+
+def drawn_counts(page):
+    """{kind: features counted by the clusters drawn}, and the tiles they came from."""
+    clusters = page.evaluate(CLUSTERS)
+    totals = {"groups": 0, "events": 0}
+    for cluster in clusters:
+        for kind in totals:
+            totals[kind] += cluster["counts"][kind]
+    return totals, page.evaluate(TILES)

@@ -18,13 +18,17 @@ from studygroups.models import StudyGroup
 from studygroups.tests.factories import StudyGroupFactory
 from tests.e2e.mappage import (
     BOGOTA,
+    CLUSTERS,
     DEFAULT_CENTER,
     DEFAULT_RADIUS_KM,
+    GEOD,
     MAP_READY,
     MEDELLIN,
     RESULTS,
     XSS_NAME,
+    drawn_counts,
     groups_within,
+    in_tiles,
     map_center,
     open_map,
     page_language,
@@ -35,8 +39,8 @@ from tests.e2e.mappage import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-# Each group of the view is either alone on the map or counted in a cluster
-# (whose icon counts its events apart, in .event-count).
+# Each group of the loaded tiles is either alone on the map or counted in a
+# cluster (whose icon counts its events apart, in .event-count).
 RENDERED_GROUPS = """() => {
     const clusters = [...document.querySelectorAll('#map .marker-cluster .group-count')]
         .reduce((sum, span) => sum + Number(span.textContent.replace(/\\D/g, '')), 0);
@@ -57,36 +61,45 @@ def only_tiles_were_refused(page):
     )
 
 
-def test_group_markers_are_the_groups_in_the_view(page, live_server, demo, screenshot):
+def test_the_map_counts_every_group_of_its_tiles_once(page, live_server, demo, screenshot):
     open_map(page, live_server.url)
     assert page.locator(".leaflet-container").is_visible()
     assert page_language(page) == "en"  # Playwright's en-US sets Accept-Language.
 
     reload_view(page, "() => window.cercaMap.fitBounds([[4.55, -74.20], [4.76, -74.02]])")
-    west, south, east, north = page.evaluate(
-        "() => { const b = window.cercaMap.getBounds();"
-        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; }"
-    )
-    in_view = [
+
+    drawn, tiles = drawn_counts(page)
+    expected = [
         group.pk
         for group in StudyGroup.objects.exclude(location=None)
-        if west <= group.location.x <= east and south <= group.location.y <= north
+        if in_tiles(group.location, tiles)
     ]
-    assert len(in_view) > 10, "the view should hold many Bogotá groups"
-    assert int(page.evaluate("() => document.body.dataset.groupMarkers")) == len(in_view)
-    # Clusters redraw after the zoom animation; wait for it before counting them.
-    try:
-        page.wait_for_function(f"() => ({RENDERED_GROUPS})() === {len(in_view)}", timeout=5_000)
-    except PlaywrightTimeoutError:
-        pytest.fail(
-            f"clusters and single markers add up to {page.evaluate(RENDERED_GROUPS)} groups, "
-            f"not the {len(in_view)} in the view"
-        )
+    assert len(expected) > 10, "the view should hold many Bogotá groups"
+    assert drawn["groups"] == len(expected)
+    # What the icons say adds up to the same.
+    assert page.evaluate(RENDERED_GROUPS) == len(expected)
     assert page.locator("#map .marker-cluster").count() > 0
-    assert int(page.evaluate("() => document.body.dataset.eventMarkers")) >= 0
 
     screenshot("map-page")
     assert only_tiles_were_refused(page), page.external_requests
+    assert not page.console_errors
+
+
+def test_single_markers_stand_where_their_groups_meet(page, live_server, demo):
+    open_map(page, live_server.url)
+
+    reload_view(page, "() => window.cercaMap.setView([4.6380, -74.0840], 16, {animate: false})")
+
+    singles = [
+        cluster for cluster in page.evaluate(CLUSTERS)
+        if cluster["counts"]["groups"] == 1 and not cluster["counts"]["events"]
+    ]
+    assert len(singles) >= 3, "the demo has several groups near Universidad Nacional"
+    for single in singles:
+        [[kind, pk]] = single["ids"]
+        location = StudyGroup.objects.get(pk=pk).location
+        _, _, meters = GEOD.inv(single["lon"], single["lat"], location.x, location.y)
+        assert kind == "groups" and meters < 2, (pk, meters)
     assert not page.console_errors
 
 
