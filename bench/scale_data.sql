@@ -269,26 +269,5 @@ SELECT 'event without group or venue', count(*) FROM meetups_event AS e
        OR (e.venue_id IS NOT NULL
            AND NOT EXISTS (SELECT FROM meetups_venue AS v WHERE v.id = e.venue_id));
 
--- step: tile cells
--- The vector tiles' cluster grids (places_tile_cell), which triggers keep on
--- every write but which this load, with triggers off (session_replication_role
--- = replica), left empty: counted once here, as the migrations that made them
--- count existing rows (studygroups 0015, meetups 0012).
-SELECT cerca_tile_rebuild('studygroups', $q$
-    SELECT id, ST_X(location::geometry), ST_Y(location::geometry)
-    FROM studygroups_studygroup WHERE location IS NOT NULL
-$q$);
-SELECT cerca_tile_rebuild('venues', $q$
-    SELECT id, ST_X(location::geometry), ST_Y(location::geometry) FROM meetups_venue
-$q$);
-INSERT INTO places_tile_layer (layer, version, as_of)
-VALUES ('events', nextval('places_tile_version'), now())
-ON CONFLICT (layer) DO UPDATE SET as_of = excluded.as_of;
-SELECT cerca_tile_rebuild('events', $q$
-    SELECT e.id, ST_X(e.location::geometry), ST_Y(e.location::geometry) FROM meetups_event AS e
-    WHERE meetups_event_tile_member(e, (SELECT as_of FROM places_tile_layer WHERE layer = 'events'))
-$q$);
-SELECT cerca_tile_bump_layers(ARRAY['events', 'studygroups', 'venues']);
-
 -- step: cleanup
 DROP TABLE bench_seed, bench_booking, bench_slot;

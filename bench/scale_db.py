@@ -124,6 +124,19 @@ def plain_indexes(cursor):
     return dict(cursor.fetchall())
 
 
+def own_triggers(cursor):
+    """[(table, trigger)] of the loaded tables' own triggers (the tile cells' and
+    versions'), not those PostgreSQL makes for constraints."""
+    cursor.execute(
+        """
+        SELECT c.relname, t.tgname FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
+        WHERE c.relname = ANY (%s) AND NOT t.tgisinternal ORDER BY 1, 2
+        """,
+        [list(LOADED_TABLES)],
+    )
+    return cursor.fetchall()
+
+
 def build(url, name, groups, rebuild=False):
     """Create, migrate and fill database ``name`` unless it is there with ``groups``
     groups; {step: seconds} of what was done, and its size in bytes."""
@@ -173,6 +186,11 @@ def fill(url, groups):
         cursor.execute("SET work_mem = '64MB'")
         # Foreign keys are checked by the step "check" at the end instead of
         # row by row (they are triggers; check and exclusion constraints still hold).
+        # The tables' own triggers (tile cells, versions) still fire, as they
+        # do for any write: they are made ALWAYS triggers for the load.
+        triggers = own_triggers(cursor)
+        for table, trigger in triggers:
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE ALWAYS TRIGGER "{trigger}"')
         cursor.execute("SET session_replication_role = replica")
         indexes = plain_indexes(cursor)
         for index in indexes:
@@ -189,6 +207,8 @@ def fill(url, groups):
             if broken:
                 sys.exit(f"The generated rows break foreign keys: {', '.join(broken)}")
         cursor.execute("SET session_replication_role = DEFAULT")
+        for table, trigger in triggers:
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
         start = time.perf_counter()
         for statement in indexes.values():
             cursor.execute(statement)
