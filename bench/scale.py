@@ -13,7 +13,9 @@ date), then filled by bench/scale_data.sql with N study groups clustered
 around the gazetteer's cities (by population, nine in ten in Latin America
 and Spain), named "<topic> <neighbourhood or city>" from 40 topics, their
 topics, organizers and members, venues (one per 25 groups of a city) and one
-event per group in the coming six weeks; then VACUUM ANALYZE. The databases
+event per group in the coming six weeks (foreign keys checked once at the
+end; the tables' own triggers, which keep the tiles' cells, fire as for any
+write); then VACUUM ANALYZE. The databases
 are kept (`--rebuild` builds them again).
 
 Then it serves the database with gunicorn (2 sync workers; DEBUG=0, a random
@@ -31,7 +33,10 @@ case is not repeated. Nothing asserts a time. Tiles (/tiles/) and exports
 (/api/<kind>/export.geojson) are timed only where the server has them, and
 pages by cursor where its next links carry one. `--walk` also follows the next
 links through the whole layer at limit 10,000 (slow: minutes at 1M), beside a
-raw keyset walk, and then times the page nine tenths in by its cursor.
+raw keyset walk, and then times the page nine tenths in by its cursor. The
+OGC collections' documents (their extents) are timed beside the same extents
+by raw SQL over every row (ST_Extent, min/max) and from indexes only, and
+checked: each box must hold every row.
 
 `--base-url URL` times an already running server instead (its database by
 --database, default the configured one; nothing is built or served, and the
