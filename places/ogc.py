@@ -11,9 +11,8 @@ page, conformance, collections with their extents, items with ``bbox``,
 
 import json
 
-from django.contrib.postgres.fields import DateTimeRangeField
-from django.db.models import F, Func, Max, Min, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connections
+from django.db.models import ExpressionWrapper, F, Field
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -138,25 +137,26 @@ def time_extent(queryset, field):
     The start is ``min()`` of the range's start, which PostgreSQL reads from
     the low end of a B-tree on it (events: ``event_start_id_idx``). No index
     orders the ends, but the latest end is the end of the last row to start
-    or, if later, of a row that ends after that one ends: those few are found
-    by an overlap with [that end, ∞) on the range's GiST index
-    (``event_during_idx``).
+    or, if later, of a row that ends after that one ends: those few (the rows
+    still going on then) are found by an overlap with [that end, ∞) on the
+    range's GiST index (``event_during_idx``). One statement, so one snapshot.
     """
-    queryset = queryset.order_by()
-    start = queryset.aggregate(start=Min(f"{field}__startswith"))["start"]
-    if start is None:
-        return None, None
-    last_end = Subquery(
-        queryset.order_by(f"-{field}__startswith").values(f"{field}__endswith")[:1]
+    rows, params = (
+        queryset.order_by()
+        .values(r=ExpressionWrapper(F(field), Field()))
+        .query.sql_with_params()
     )
-    after_last = Func(
-        last_end, Value(None), function="tstzrange", output_field=DateTimeRangeField()
-    )
-    end = queryset.filter(**{f"{field}__overlap": after_last}).aggregate(
-        # Coalesce: rows that overlap [last end, ∞) end no earlier than it.
-        end=Coalesce(Max(f"{field}__endswith"), last_end)
-    )["end"]
-    return start, end
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            # NOT MATERIALIZED: each use is planned as the table itself, on its indexes.
+            f"WITH rows AS NOT MATERIALIZED ({rows}) "
+            "SELECT (SELECT min(lower(r)) FROM rows), "
+            "(SELECT greatest(last.end_at, (SELECT max(upper(r)) FROM rows "
+            "WHERE r && tstzrange(last.end_at, NULL))) "
+            "FROM (SELECT upper(r) AS end_at FROM rows ORDER BY lower(r) DESC LIMIT 1) AS last)",
+            params,
+        )
+        return cursor.fetchone()
 
 
 class CollectionsMixin:

@@ -2,10 +2,10 @@
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
-from django.contrib.gis.geos import LineString, Point, Polygon
+from django.contrib.gis.geos import Point, Polygon
 from django.contrib.postgres.indexes import GistIndex
 from django.db import connections, models
-from django.db.models import BooleanField, FloatField, Func, Q, Subquery, Value
+from django.db.models import ExpressionWrapper, Q
 from django.db.models.functions import Cast
 
 # For extent(): a line just beyond each edge of the lon/lat plane (geography
@@ -13,10 +13,10 @@ from django.db.models.functions import Cast
 # and which end of that coordinate: a point's distance to the west line is its
 # lon + 181, so the row nearest to it is the westernmost. West, south, east, north.
 EXTENT_EDGES = (
-    (LineString((-181, -1000), (-181, 1000), srid=4326), "ST_X", "min"),
-    (LineString((-1000, -91), (1000, -91), srid=4326), "ST_Y", "min"),
-    (LineString((181, -1000), (181, 1000), srid=4326), "ST_X", "max"),
-    (LineString((-1000, 91), (1000, 91), srid=4326), "ST_Y", "max"),
+    ("'SRID=4326;LINESTRING(-181 -1000, -181 1000)'::geometry", "ST_X", "min"),
+    ("'SRID=4326;LINESTRING(-1000 -91, 1000 -91)'::geometry", "ST_Y", "min"),
+    ("'SRID=4326;LINESTRING(181 -1000, 181 1000)'::geometry", "ST_X", "max"),
+    ("'SRID=4326;LINESTRING(-1000 91, 1000 91)'::geometry", "ST_Y", "max"),
 )
 
 
@@ -97,25 +97,24 @@ class SpatialQuerySet(models.QuerySet):
         statement. Always current: a row written, moved or deleted moves the
         edges with it, in the same transaction.
         """
-        geometry = as_geometry(self.location_field)
-        located = self.filter(**{f"{self.location_field}__isnull": False}).order_by()
-        edges, params = [], []
-        for line, coordinate, end in EXTENT_EDGES:
-            line = Value(line, output_field=GeometryField(srid=4326))
-            nearest = located.annotate(_distance=GeometryDistance(geometry, line))
-            nearest = nearest.order_by("_distance").values("_distance")[:1]
-            tied = located.filter(
-                Func(geometry, line, Subquery(nearest), function="ST_DWithin",
-                     output_field=BooleanField())
-            )
-            sql, edge_params = tied.values(
-                # min() and max() as plain functions: Django's would GROUP BY the id.
-                edge=Func(Func(geometry, function=coordinate), function=end,
-                          output_field=FloatField())
-            ).query.sql_with_params()
-            edges.append(f"({sql})")
-            params += edge_params
+        located, params = (
+            self.filter(**{f"{self.location_field}__isnull": False})
+            .order_by()
+            # As a plain column: Django would read a geometry out as EWKB,
+            # which no index is on.
+            .values(g=ExpressionWrapper(as_geometry(self.location_field), models.Field()))
+            .query.sql_with_params()
+        )
+        edges = [
+            f"(SELECT {end}({coordinate}(g)) FROM located WHERE ST_DWithin(g, {line}, "
+            f"(SELECT g <-> {line} FROM located ORDER BY 1 LIMIT 1)))"
+            for line, coordinate, end in EXTENT_EDGES
+        ]
+        # NOT MATERIALIZED: each use is planned as the table itself, on its index.
         with connections[self.db].cursor() as cursor:
-            cursor.execute(f"SELECT {', '.join(edges)}", params)
+            cursor.execute(
+                f"WITH located AS NOT MATERIALIZED ({located}) SELECT {', '.join(edges)}",
+                params,
+            )
             box = cursor.fetchone()
         return None if box[0] is None else box
