@@ -2,7 +2,8 @@
 beside raw SQL on the same database and pygeoapi on the same table.
 
 Usage: `.venv/bin/python bench/scale.py [--sizes 10k,100k,1m] [--repeats N]
-[--only near,list,events,bbox,offset,search,tiles,export] [--walk] [--timeout S]`
+[--only near,list,events,bbox,offset,search,tiles,export,collections] [--walk]
+[--timeout S]`
 (a newcomer's first run: `--sizes 10k`, a few minutes).
 
 For each size it builds, or reuses when present and of the right size, the
@@ -12,7 +13,9 @@ date), then filled by bench/scale_data.sql with N study groups clustered
 around the gazetteer's cities (by population, nine in ten in Latin America
 and Spain), named "<topic> <neighbourhood or city>" from 40 topics, their
 topics, organizers and members, venues (one per 25 groups of a city) and one
-event per group in the coming six weeks; then VACUUM ANALYZE. The databases
+event per group in the coming six weeks (foreign keys checked once at the
+end; the tables' own triggers, which keep the tiles' cells, fire as for any
+write); then VACUUM ANALYZE. The databases
 are kept (`--rebuild` builds them again).
 
 Then it serves the database with gunicorn (2 sync workers; DEBUG=0, a random
@@ -30,7 +33,10 @@ case is not repeated. Nothing asserts a time. Tiles (/tiles/) and exports
 (/api/<kind>/export.geojson) are timed only where the server has them, and
 pages by cursor where its next links carry one. `--walk` also follows the next
 links through the whole layer at limit 10,000 (slow: minutes at 1M), beside a
-raw keyset walk, and then times the page nine tenths in by its cursor.
+raw keyset walk, and then times the page nine tenths in by its cursor. The
+OGC collections' documents (their extents) are timed beside the same extents
+by raw SQL over every row (ST_Extent, min/max) and from indexes only, and
+checked: each box must hold every row.
 
 `--base-url URL` times an already running server instead (its database by
 --database, default the configured one; nothing is built or served, and the
@@ -45,16 +51,20 @@ import re
 import statistics
 import time
 import urllib.parse
+from datetime import datetime
 
 import psycopg2
 from scale_db import (
     BBOX_COUNT_SQL,
     EXPORT_SQL,
+    EXTENT_TABLES,
     TILE_SQL,
     bbox_groups_sql,
     build,
     connect,
     database_url,
+    extents_indexed_sql,
+    extents_scan_sql,
     list_groups_sql,
     near_events_sql,
     near_groups_sql,
@@ -75,7 +85,7 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 CITIES = {"Bogotá": (-74.0721, 4.7110), "Madrid": (-3.7038, 40.4168), "CDMX": (-99.1332, 19.4326)}
 # [west, south, east, north]
 BBOXES = {"Bogotá": (-74.25, 4.45, -73.95, 4.85), "Colombia": (-79.1, -4.3, -66.8, 12.5)}
-CASES = ("near", "list", "events", "bbox", "offset", "search", "tiles", "export")
+CASES = ("near", "list", "events", "bbox", "offset", "search", "tiles", "export", "collections")
 
 
 # Timing ---------------------------------------------------------------------
@@ -468,7 +478,57 @@ def build_cases(judge, base, pygeoapi, groups, only, probes):
                     f"{len(bytes(answers['bare ST_AsMVT'] or b'')):,} bytes"
                 ),
             ))
+    if "collections" in only:
+        for names in (tuple(EXTENT_TABLES), *((name,) for name in EXTENT_TABLES)):
+            path = "/ogc/collections" + (f"/{names[0]}" if len(names) == 1 else "")
+            cases.append(Case(
+                "OGC API collections: spatial and temporal extents (QGIS asks on connect)",
+                path,
+                {
+                    "ours": http_call(judge, f"{base}{path}"),
+                    "raw SQL, every row": sql_call(judge, extents_scan_sql(names), None),
+                    "raw SQL, indexes only": sql_call(judge, extents_indexed_sql(names), None),
+                },
+                check=extents_check,
+            ))
     return cases
+
+
+def extents_check(answers):
+    """Whether our extents contain every row (the exact ones over every row),
+    by how much they are wider, and whether the events' interval is the same."""
+    ours = json.loads(answers["ours"])
+    exact = json.loads(answers["raw SQL, every row"])
+    notes, widest = [], 0.0
+    for collection in ours.get("collections", [ours]):
+        name = collection["id"]
+        bbox = collection["extent"]["spatial"]["bbox"][0]
+        box = exact.get(name)
+        if box is None:
+            continue
+        if box[0] is None:
+            notes.append(f"{name}: no row has a location")
+            continue
+        inside = bbox[0] <= box[0] and bbox[1] <= box[1] and bbox[2] >= box[2] \
+            and bbox[3] >= box[3]
+        if not inside:
+            notes.append(f"{name}: {bbox} does NOT contain every row ({box})")
+        widest = max(widest, box[0] - bbox[0], box[1] - bbox[1], bbox[2] - box[2],
+                     bbox[3] - box[3])
+        temporal = collection["extent"].get("temporal")
+        if temporal and "events_interval" in exact:
+            asked = [value and datetime.fromisoformat(value)
+                     for value in temporal["interval"][0]]
+            expected = [value and datetime.fromisoformat(value)
+                        for value in exact["events_interval"]]
+            if asked != expected:
+                notes.append(f"{name}: interval {asked} is not {expected}")
+    same = json.loads(answers["raw SQL, indexes only"]) == exact
+    return "; ".join(notes) or (
+        f"every extent contains every row, at most {widest:.1e} degrees wider than "
+        f"ST_Extent; raw SQL on the indexes {'equals' if same else 'DIFFERS from'} "
+        "the scan"
+    )
 
 
 def probe(judge, base, groups, only):

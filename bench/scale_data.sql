@@ -271,22 +271,3 @@ SELECT 'event without group or venue', count(*) FROM meetups_event AS e
 
 -- step: cleanup
 DROP TABLE bench_seed, bench_booking, bench_slot;
-
--- step: tile cells
--- The vector tiles' cluster cells (places 0008), which triggers keep on every
--- write but which the load above skipped (session_replication_role = replica
--- turns triggers off): counted again as the migrations that installed them do
--- (studygroups 0015, meetups 0012).
-SELECT cerca_tile_rebuild('studygroups', $q$
-    SELECT id, ST_X(location::geometry), ST_Y(location::geometry)
-    FROM studygroups_studygroup WHERE location IS NOT NULL
-$q$);
-SELECT cerca_tile_rebuild('venues', $q$
-    SELECT id, ST_X(location::geometry), ST_Y(location::geometry) FROM meetups_venue
-$q$);
-UPDATE places_tile_layer SET as_of = now() WHERE layer = 'events';
-SELECT cerca_tile_rebuild('events', $q$
-    SELECT e.id, ST_X(e.location::geometry), ST_Y(e.location::geometry) FROM meetups_event AS e
-    WHERE meetups_event_tile_member(e, (SELECT as_of FROM places_tile_layer WHERE layer = 'events'))
-$q$);
-SELECT cerca_tile_bump_layers(ARRAY['events', 'studygroups', 'venues']);

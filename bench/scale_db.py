@@ -15,7 +15,6 @@ import psycopg2
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 # Bump when bench/scale_data.sql changes what it builds: older databases are rebuilt.
-# 2: the tile cells are counted after the load (format 1 left them empty).
 DATA_FORMAT = 2
 HOME_COUNTRIES = [
     "AR", "BO", "BR", "CL", "CO", "CR", "CU", "DO", "EC", "ES", "GT", "HN", "MX", "NI",
@@ -125,6 +124,19 @@ def plain_indexes(cursor):
     return dict(cursor.fetchall())
 
 
+def own_triggers(cursor):
+    """[(table, trigger)] of the loaded tables' own triggers (the tile cells' and
+    versions'), not those PostgreSQL makes for constraints."""
+    cursor.execute(
+        """
+        SELECT c.relname, t.tgname FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
+        WHERE c.relname = ANY (%s) AND NOT t.tgisinternal ORDER BY 1, 2
+        """,
+        [list(LOADED_TABLES)],
+    )
+    return cursor.fetchall()
+
+
 def build(url, name, groups, rebuild=False):
     """Create, migrate and fill database ``name`` unless it is there with ``groups``
     groups; {step: seconds} of what was done, and its size in bytes."""
@@ -174,6 +186,11 @@ def fill(url, groups):
         cursor.execute("SET work_mem = '64MB'")
         # Foreign keys are checked by the step "check" at the end instead of
         # row by row (they are triggers; check and exclusion constraints still hold).
+        # The tables' own triggers (tile cells, versions) still fire, as they
+        # do for any write: they are made ALWAYS triggers for the load.
+        triggers = own_triggers(cursor)
+        for table, trigger in triggers:
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE ALWAYS TRIGGER "{trigger}"')
         cursor.execute("SET session_replication_role = replica")
         indexes = plain_indexes(cursor)
         for index in indexes:
@@ -190,6 +207,8 @@ def fill(url, groups):
             if broken:
                 sys.exit(f"The generated rows break foreign keys: {', '.join(broken)}")
         cursor.execute("SET session_replication_role = DEFAULT")
+        for table, trigger in triggers:
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
         start = time.perf_counter()
         for statement in indexes.values():
             cursor.execute(statement)
@@ -359,3 +378,60 @@ EXPORT_SQL = {
               "LEFT JOIN studygroups_studygroup AS g ON g.id = e.study_group_id "
               "LEFT JOIN meetups_venue AS v ON v.id = e.venue_id ORDER BY e.id) TO STDOUT",
 }
+
+# The collections' extents (/ogc/collections): each table's lon/lat box and the
+# events' first start and last end, as JSON text {name: [west, south, east,
+# north]} plus "events_interval": [start, end].
+EXTENT_TABLES = {
+    "studygroups": "studygroups_studygroup",
+    "events": "meetups_event",
+    "venues": "meetups_venue",
+}
+
+
+def extents_scan_sql(names=tuple(EXTENT_TABLES)):
+    """Exact, over every row: ST_Extent, min(lower(during)) and max(upper(during))."""
+    members = []
+    for name in names:
+        members.append(
+            f"'{name}', (SELECT json_build_array(ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)) "
+            f"FROM (SELECT ST_Extent(location::geometry) AS b FROM {EXTENT_TABLES[name]}) AS x)"
+        )
+    if "events" in names:
+        members.append(
+            "'events_interval', (SELECT json_build_array(min(lower(during)), max(upper(during))) "
+            "FROM meetups_event)"
+        )
+    return f"SELECT json_build_object({', '.join(members)})::text"
+
+
+# A line just beyond each edge of the lon/lat plane: the row nearest to it
+# (KNN on the location::geometry GiST index) lies on that edge of the extent.
+EDGE_LINES = (
+    ("ST_X", "LINESTRING(-181 -1000, -181 1000)"),
+    ("ST_Y", "LINESTRING(-1000 -91, 1000 -91)"),
+    ("ST_X", "LINESTRING(181 -1000, 181 1000)"),
+    ("ST_Y", "LINESTRING(-1000 91, 1000 91)"),
+)
+
+
+def extents_indexed_sql(names=tuple(EXTENT_TABLES)):
+    """The same answer from indexes only: four KNN probes of each table's
+    geometry GiST index, the start B-tree, and the time range's GiST index."""
+    members = []
+    for name in names:
+        edges = ", ".join(
+            f"(SELECT {coordinate}(location::geometry) FROM {EXTENT_TABLES[name]} "
+            "WHERE location IS NOT NULL ORDER BY location::geometry(Geometry, 4326) "
+            f"<-> 'SRID=4326;{line}'::geometry LIMIT 1)"
+            for coordinate, line in EDGE_LINES
+        )
+        members.append(f"'{name}', json_build_array({edges})")
+    if "events" in names:
+        members.append(
+            "'events_interval', json_build_array((SELECT min(lower(during)) FROM meetups_event), "
+            "(SELECT greatest(l.upper, (SELECT max(upper(e.during)) FROM meetups_event AS e "
+            "WHERE e.during && tstzrange(l.upper, NULL))) FROM (SELECT upper(during) "
+            "FROM meetups_event ORDER BY lower(during) DESC LIMIT 1) AS l))"
+        )
+    return f"SELECT json_build_object({', '.join(members)})::text"

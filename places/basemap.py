@@ -20,18 +20,24 @@ import hashlib
 import json
 from typing import NamedTuple
 
-from django.db import connections, router
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.urls import path, re_path
-from django.utils.cache import get_conditional_response
-from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from rest_framework.exceptions import MethodNotAllowed
 
 from places.models import Basemap
-from places.parsers import MERCATOR_MAX_LAT, InvalidParameter, parse_tile
+from places.parsers import MERCATOR_MAX_LAT, InvalidParameter, parse_tile_address
+from places.tilehttp import (
+    MVT_MEDIA_TYPE,
+    PINNED_CACHE_CONTROL,
+    client_etags,
+    error_response,
+    invalid_parameter,
+    not_modified,
+    read_cursor,
+)
 
 
 class Band(NamedTuple):
@@ -59,8 +65,6 @@ CITY_GRID = 4
 CITY_ALL_ZOOM = 14
 MAX_ZOOM = CITY_ALL_ZOOM
 MERCATOR_HALF_WORLD_M = 20037508.342789244
-MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
-VERSIONED_CACHE = "public, max-age=31536000, immutable"
 TILE_CACHE = "public, max-age=86400"
 DOCUMENT_CACHE = "public, max-age=300"
 ATTRIBUTION = "Natural Earth; GeoNames"
@@ -149,16 +153,6 @@ FROM places_basemap b
 """
 
 
-def reading():
-    """A cursor on the database the routers send this request's reads to (a read
-    replica, where there is one, as for the rest of /tiles/)."""
-    return connections[router.db_for_read(Basemap)].cursor()
-
-
-def error_response(status, code, description, **members):
-    return JsonResponse({"code": code, **members, "description": description}, status=status)
-
-
 def not_loaded():
     return error_response(
         503,
@@ -168,7 +162,8 @@ def not_loaded():
 
 
 def safe_methods(view):
-    """GET and HEAD only; anything else is a JSON 405, as everywhere under /tiles/."""
+    """GET and HEAD only; anything else is a JSON 405, as everywhere under /tiles/.
+    A bad parameter is a JSON 400 naming it."""
 
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD"):
@@ -179,7 +174,10 @@ def safe_methods(view):
             )
             response["Allow"] = "GET, HEAD"
             return response
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidParameter as error:
+            return invalid_parameter(error)
 
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
@@ -188,18 +186,10 @@ def safe_methods(view):
     return wrapper
 
 
-def shared(response, cache_control):
-    """Public data: any cache may keep it, any site may draw it."""
-    response["Cache-Control"] = cache_control
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-def client_etags(request):
-    """The opaque parts of If-None-Match's tags (weak ones too: RFC 9110 compares
-    them weakly), and whether it was ``*``."""
-    tags = parse_etags(request.headers.get("If-None-Match", ""))
-    return [tag.removeprefix("W/").strip('"') for tag in tags if tag != "*"], "*" in tags
+def shared(etag, cache_control):
+    """The headers of public data: its ETag, any cache may keep it, any site may
+    draw it."""
+    return {"ETag": etag, "Cache-Control": cache_control, "Access-Control-Allow-Origin": "*"}
 
 
 def version_of(digest):
@@ -210,15 +200,9 @@ def version_of(digest):
 @gzip_page
 def tile_view(request, z, x, y):
     """One basemap tile, ``application/vnd.mapbox-vector-tile``."""
-    try:
-        parse_tile(f"{z}/{x}/{y}", "tile")
-    except InvalidParameter as error:
-        return error_response(
-            400, "InvalidParameterValue", error.message, parameter=error.param
-        )
-    z, x, y = int(z), int(x), int(y)
+    z, x, y = parse_tile_address(z, x, y, param="tile")
     etags, any_etag = client_etags(request)
-    with reading() as cursor:
+    with read_cursor(Basemap) as cursor:
         cursor.execute(
             TILE_SQL,
             {"z": z, "x": x, "y": y, "band": band_for(z), "margin": BUFFER / EXTENT,
@@ -230,15 +214,15 @@ def tile_view(request, z, x, y):
     digest, tile = row
     versioned = request.GET.get("v") == version_of(digest)
     etag = f'"{digest[:32]}"'
-    response = get_conditional_response(request, etag=etag)
+    headers = shared(etag, PINNED_CACHE_CONTROL if versioned else TILE_CACHE)
+    response = not_modified(request, etag, headers)
     if response is None:
-        response = HttpResponse(bytes(tile or b""), content_type=MVT_MEDIA_TYPE)
-    response["ETag"] = etag
-    return shared(response, VERSIONED_CACHE if versioned else TILE_CACHE)
+        response = HttpResponse(bytes(tile or b""), content_type=MVT_MEDIA_TYPE, headers=headers)
+    return response
 
 
 def current_digest():
-    with reading() as cursor:
+    with read_cursor(Basemap) as cursor:
         cursor.execute("SELECT digest FROM places_basemap")
         row = cursor.fetchone()
     return row[0] if row else None
@@ -327,11 +311,11 @@ def style(request):
 def json_document(request, document):
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
-    response = get_conditional_response(request, etag=etag)
+    headers = shared(etag, DOCUMENT_CACHE)
+    response = not_modified(request, etag, headers)
     if response is None:
-        response = HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    return shared(response, DOCUMENT_CACHE)
+        response = HttpResponse(body, content_type="application/json", headers=headers)
+    return response
 
 
 @safe_methods

@@ -11,8 +11,8 @@ page, conformance, collections with their extents, items with ``bbox``,
 
 import json
 
-from django.contrib.gis.db.models import Extent
-from django.db.models import F, Max, Min
+from django.db import connections
+from django.db.models import ExpressionWrapper, F, Field
 from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -31,7 +31,6 @@ from places.api import (
 )
 from places.exports import export_links
 from places.geojson import GEOJSON_MEDIA_TYPE, feature_collection
-from places.querysets import as_geometry
 from places.schema import OgcSchema
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -109,13 +108,70 @@ class ConformanceView(OgcView):
         return JsonResponse({"conformsTo": CONFORMANCE})
 
 
+# Extents are published with 6 decimals (about 0.1 m), as coordinates are.
+EXTENT_DECIMALS = 6
+WORLD = [-180, -90, 180, 90]
+
+
+def rounded_outward(box):
+    """[west, south, east, north] with EXTENT_DECIMALS decimals, each edge the
+    nearest such number unless that would leave a point outside, then the
+    next one out: the box still holds every point, and is at most 1e-6°
+    (0.11 m) larger on each side."""
+    step = 10.0**-EXTENT_DECIMALS
+
+    def rounded(value, outward):
+        edge = round(value, EXTENT_DECIMALS)
+        if (edge - value) * outward < 0:
+            edge = round(edge + outward * step, EXTENT_DECIMALS)
+        return edge
+
+    west, south, east, north = box
+    return [rounded(west, -1), rounded(south, -1), rounded(east, 1), rounded(north, 1)]
+
+
+def time_extent(queryset, field):
+    """(earliest start, latest end) of the time ranges in ``field`` over
+    ``queryset``, or (None, None); read from two indexes, never every row.
+
+    The start is ``min()`` of the range's start, which PostgreSQL reads from
+    the low end of a B-tree on it (events: ``event_start_id_idx``). No index
+    orders the ends, but the latest end is the end of the last row to start
+    or, if later, of a row that ends after that one ends: those few (the rows
+    still going on then) are found by an overlap with [that end, ∞) on the
+    range's GiST index (``event_during_idx``). One statement, so one snapshot.
+    """
+    rows, params = (
+        queryset.order_by()
+        .values(r=ExpressionWrapper(F(field), Field()))
+        .query.sql_with_params()
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            # NOT MATERIALIZED: each use is planned as the table itself, on its indexes.
+            f"WITH rows AS NOT MATERIALIZED ({rows}) "
+            "SELECT (SELECT min(lower(r)) FROM rows), "
+            "(SELECT greatest(last.end_at, (SELECT max(upper(r)) FROM rows "
+            "WHERE r && tstzrange(last.end_at, NULL))) "
+            "FROM (SELECT upper(r) AS end_at FROM rows ORDER BY lower(r) DESC LIMIT 1) AS last)",
+            params,
+        )
+        return cursor.fetchone()
+
+
 class CollectionsMixin:
     def describe(self, request, kind):
         """The collection document of ``kind``, with its spatial (and temporal)
-        extent; titles and descriptions in the request's language."""
+        extent; titles and descriptions in the request's language.
+
+        Clients ask for it on every connection (QGIS does), so the extents come
+        from indexes (``SpatialQuerySet.extent``, ``time_extent``), not from
+        every row. They are the exact extents of the rows at the time of the
+        request, the spatial one rounded outward to 6 decimals.
+        """
         title = str(kind.title)
         queryset = kind.model.objects.all()
-        extent = queryset.aggregate(box=Extent(as_geometry(kind.geometry_field)))["box"]
+        extent = queryset.extent()
         description = {
             "id": kind.name,
             "title": title,
@@ -124,8 +180,7 @@ class CollectionsMixin:
             "crs": [CRS84],
             "extent": {
                 "spatial": {
-                    "bbox": [[round(value, 6) for value in extent] if extent
-                             else [-180, -90, 180, 90]],
+                    "bbox": [rounded_outward(extent) if extent else WORLD],
                     "crs": CRS84,
                 }
             },
@@ -139,15 +194,9 @@ class CollectionsMixin:
             ],
         }
         if hasattr(kind, "time_field"):
-            times = queryset.aggregate(
-                start=Min(f"{kind.time_field}__startswith"),
-                end=Max(f"{kind.time_field}__endswith"),
-            )
+            start, end = time_extent(queryset, kind.time_field)
             description["extent"]["temporal"] = {
-                "interval": [[
-                    times["start"] and times["start"].isoformat(),
-                    times["end"] and times["end"].isoformat(),
-                ]],
+                "interval": [[start and start.isoformat(), end and end.isoformat()]],
                 "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
             }
         return description

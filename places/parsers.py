@@ -88,25 +88,51 @@ def parse_bbox(value, param="bbox"):
     return west, south, east, north
 
 
+def parse_tile_address(z, x, y, param=None):
+    """(z, x, y) of an XYZ web map tile, as integers, from the three parts of
+    its address (``/tiles/.../<z>/<x>/<y>.mvt``).
+
+    A part that is not a whole number, or lies outside the zoom's grid, is an
+    InvalidParameter naming it (``z``, ``x`` or ``y``); given ``param``, naming
+    that instead, for an address written as one (``tile=z/x/y``).
+    """
+    parts = {"z": z, "x": x, "y": y}
+    for name, value in parts.items():
+        if not (value.isascii() and value.isdigit() and len(value) <= 10):
+            if param:
+                raise InvalidParameter(
+                    param,
+                    _("Expected z/x/y with whole numbers, got %(value)r.")
+                    % {"value": "/".join(parts.values())},
+                )
+            raise InvalidParameter(name, _("%(value)r is not a whole number.") % {"value": value})
+    z, x, y = (int(value) for value in parts.values())
+    if z > MAX_TILE_ZOOM:
+        raise InvalidParameter(
+            param or "z", _("Zoom %(z)s is above %(max)s.") % {"z": z, "max": MAX_TILE_ZOOM}
+        )
+    for name, number in (("x", x), ("y", y)):
+        if number < 2**z:
+            continue
+        if param:
+            raise InvalidParameter(
+                param,
+                _("Tile %(x)s/%(y)s does not exist at zoom %(z)s.") % {"x": x, "y": y, "z": z},
+            )
+        raise InvalidParameter(
+            name, _("Must be below %(count)s at zoom %(z)s.") % {"count": 2**z, "z": z}
+        )
+    return z, x, y
+
+
 def parse_tile(value, param="tile"):
     """``"z/x/y"`` (an XYZ web map tile) as its (west, south, east, north) in degrees."""
     parts = (value or "").split("/")
-    if len(parts) != 3 or not all(
-        part.isascii() and part.isdigit() and len(part) <= 10 for part in parts
-    ):
+    if len(parts) != 3:
         raise InvalidParameter(
             param, _("Expected z/x/y with whole numbers, got %(value)r.") % {"value": value}
         )
-    z, x, y = (int(part) for part in parts)
-    if z > MAX_TILE_ZOOM:
-        raise InvalidParameter(
-            param, _("Zoom %(z)s is above %(max)s.") % {"z": z, "max": MAX_TILE_ZOOM}
-        )
-    if x >= 2**z or y >= 2**z:
-        raise InvalidParameter(
-            param,
-            _("Tile %(x)s/%(y)s does not exist at zoom %(z)s.") % {"x": x, "y": y, "z": z},
-        )
+    z, x, y = parse_tile_address(*parts, param=param)
     bounds = mercantile.bounds(x, y, z)
     return bounds.west, bounds.south, bounds.east, bounds.north
 

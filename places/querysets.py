@@ -4,9 +4,20 @@ from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
 from django.contrib.gis.geos import Point, Polygon
 from django.contrib.postgres.indexes import GistIndex
-from django.db import models
-from django.db.models import Q
+from django.db import connections, models
+from django.db.models import ExpressionWrapper, Q
 from django.db.models.functions import Cast
+
+# For extent(): a line just beyond each edge of the lon/lat plane (geography
+# keeps every point within [-180, 180] x [-90, 90]), the coordinate it bounds,
+# and which end of that coordinate: a point's distance to the west line is its
+# lon + 181, so the row nearest to it is the westernmost. West, south, east, north.
+EXTENT_EDGES = (
+    ("'SRID=4326;LINESTRING(-181 -1000, -181 1000)'::geometry", "ST_X", "min"),
+    ("'SRID=4326;LINESTRING(-1000 -91, 1000 -91)'::geometry", "ST_Y", "min"),
+    ("'SRID=4326;LINESTRING(181 -1000, 181 1000)'::geometry", "ST_X", "max"),
+    ("'SRID=4326;LINESTRING(-1000 91, 1000 91)'::geometry", "ST_Y", "max"),
+)
 
 
 def as_geometry(field):
@@ -71,3 +82,39 @@ class SpatialQuerySet(models.QuerySet):
             # rounded outward, and would let in points up to ~2 m outside.
             matches |= Q(_location_geometry__intersects=polygon)
         return self.alias(_location_geometry=as_geometry(self.location_field)).filter(matches)
+
+    def extent(self):
+        """(west, south, east, north) in degrees: the smallest lon/lat box that
+        holds every row's location, exactly as ``ST_Extent`` gives it, or None
+        when no row has one.
+
+        Without reading every row: the westernmost row is the one nearest to a
+        line west of -180°, which a KNN walk (``<->``) on the
+        ``location::geometry`` GiST index (``geometry_index``) finds in a few
+        pages. Its lon is then the least among the rows as near to the line as
+        it (``ST_DWithin`` on the same index): float8 rounding may tie rows less
+        than about 1e-13° apart. Likewise the other three edges, all in one
+        statement. Always current: a row written, moved or deleted moves the
+        edges with it, in the same transaction.
+        """
+        located, params = (
+            self.filter(**{f"{self.location_field}__isnull": False})
+            .order_by()
+            # As a plain column: Django would read a geometry out as EWKB,
+            # which no index is on.
+            .values(g=ExpressionWrapper(as_geometry(self.location_field), models.Field()))
+            .query.sql_with_params()
+        )
+        edges = [
+            f"(SELECT {end}({coordinate}(g)) FROM located WHERE ST_DWithin(g, {line}, "
+            f"(SELECT g <-> {line} FROM located ORDER BY 1 LIMIT 1)))"
+            for line, coordinate, end in EXTENT_EDGES
+        ]
+        # NOT MATERIALIZED: each use is planned as the table itself, on its index.
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"WITH located AS NOT MATERIALIZED ({located}) SELECT {', '.join(edges)}",
+                params,
+            )
+            box = cursor.fetchone()
+        return None if box[0] is None else box

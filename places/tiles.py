@@ -33,16 +33,13 @@ import hashlib
 import math
 from urllib.parse import unquote, urlencode
 
-from django.db import connections, router
 from django.db.models import DateTimeField, F
 from django.db.models.expressions import RawSQL
-from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -50,8 +47,14 @@ from places import parsers
 from places.api import refuse_nul_characters
 from places.geojson import lon_lat
 from places.models import TileCell, TileLayer
+from places.tilehttp import (
+    MVT_MEDIA_TYPE,
+    PINNED_CACHE_CONTROL,
+    JSONErrors,
+    not_modified,
+    read_cursor,
+)
 
-MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 EXTENT = 4096
 # Keep GRID_BITS and CELLS_MAX_ZOOM in step with migration places 0008.
 GRID_BITS = 6
@@ -59,48 +62,12 @@ GRID = 2**GRID_BITS
 CELLS_MAX_ZOOM = 11
 # From this zoom on a tile carries the features themselves.
 CLUSTER_ZOOM = 14
-MAX_ZOOM = parsers.MAX_TILE_ZOOM
 # 2πR of the Web Mercator sphere, in meters: the width of the square.
 MERCATOR_WIDTH_M = 40075016.68557849
-PINNED_MAX_AGE_S = 365 * 24 * 3600
 MAX_AGE_S = 60
 # Where cells' bounds in TileJSON are read: 2048 columns, about 20 km at the equator.
 BOUNDS_ZOOM = 5
 WORLD_BOUNDS = [-180.0, -parsers.MERCATOR_MAX_LAT, 180.0, parsers.MERCATOR_MAX_LAT]
-
-
-class JSONErrors(BaseContentNegotiation):
-    """Errors are JSON whatever the client accepts; tiles are not rendered by DRF."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-    def select_parser(self, request, parsers):
-        return None
-
-
-def parse_tile_coordinates(z, x, y):
-    """(z, x, y) of a tile's address as integers, or InvalidParameter naming the
-    coordinate that is not a whole number or lies outside the zoom's grid."""
-    numbers = {}
-    for name, value in (("z", z), ("x", x), ("y", y)):
-        if not (value.isascii() and value.isdigit() and len(value) <= 10):
-            raise parsers.InvalidParameter(
-                name, _("%(value)r is not a whole number.") % {"value": value}
-            )
-        numbers[name] = int(value)
-    if numbers["z"] > MAX_ZOOM:
-        raise parsers.InvalidParameter(
-            "z", _("Zoom %(z)s is above %(max)s.") % {"z": numbers["z"], "max": MAX_ZOOM}
-        )
-    for name in ("x", "y"):
-        if numbers[name] >= 2 ** numbers["z"]:
-            raise parsers.InvalidParameter(
-                name,
-                _("Must be below %(count)s at zoom %(z)s.")
-                % {"count": 2 ** numbers["z"], "z": numbers["z"]},
-            )
-    return numbers["z"], numbers["x"], numbers["y"]
 
 
 def check_filters(kind, params, extra=()):
@@ -286,19 +253,13 @@ class TileSQL:
         return self.clusters(stored and self.z <= CELLS_MAX_ZOOM)
 
 
-def read_cursor():
-    """A cursor on the database the routers send this request's reads to (the
-    read replica, when there is one, serves /tiles/)."""
-    return connections[router.db_for_read(TileCell)].cursor()
-
-
 def draw_tile(kind, filters, z, x, y, as_of=None):
     """The MVT bytes of tile z/x/y of ``kind`` with the list's ``filters``."""
     now = timezone.now()
     if as_of is not None and as_of > now:
         now = as_of
     sql, params = TileSQL(kind, filters, z, x, y, now=now, as_of=as_of).sql(stored=not filters)
-    with read_cursor() as cursor:
+    with read_cursor(TileCell) as cursor:
         cursor.execute(sql, params)
         tile = cursor.fetchone()[0]
     return bytes(tile or b"")
@@ -321,7 +282,7 @@ class TileView(PublicView):
     schema = None
 
     def get(self, request, z, x, y):
-        z, x, y = parse_tile_coordinates(z, x, y)
+        z, x, y = parsers.parse_tile_address(z, x, y)
         filters = check_filters(self.kind, request.query_params, extra=("v",))
         asked = request.query_params.get("v")
         if asked is not None:
@@ -330,31 +291,20 @@ class TileView(PublicView):
         with_time = self.kind.changes_with_time(filters)
         headers = {"Cache-Control": f"public, max-age={MAX_AGE_S}"}
         if asked == version and not with_time:
-            headers["Cache-Control"] = f"public, max-age={PINNED_MAX_AGE_S}, immutable"
+            headers["Cache-Control"] = PINNED_CACHE_CONTROL
         if not with_time:
             headers["ETag"] = f'W/"{self.kind.name}-{version}"'
-            if self.not_modified(request, headers["ETag"]):
-                return self.not_modified_response(headers)
+            # Known before drawing: a client that has the tile costs no tile.
+            answered = not_modified(request, headers["ETag"], headers)
+            if answered is not None:
+                return answered
         tile = draw_tile(self.kind, filters, z, x, y, as_of=as_of)
         if with_time:
             headers["ETag"] = f'"{hashlib.blake2b(tile, digest_size=12).hexdigest()}"'
-            if self.not_modified(request, headers["ETag"]):
-                return self.not_modified_response(headers)
+            answered = not_modified(request, headers["ETag"], headers)
+            if answered is not None:
+                return answered
         return HttpResponse(tile, content_type=MVT_MEDIA_TYPE, headers=headers)
-
-    @staticmethod
-    def not_modified(request, etag):
-        """Whether If-None-Match names ``etag`` (the weak comparison of RFC 9110)."""
-        asked = parse_etags(request.headers.get("If-None-Match", ""))
-        bare = etag.removeprefix("W/")
-        return "*" in asked or any(tag.removeprefix("W/") == bare for tag in asked)
-
-    @staticmethod
-    def not_modified_response(headers):
-        response = HttpResponseNotModified()
-        for name, value in headers.items():
-            response[name] = value
-        return response
 
 
 def tile_fields(kind):
@@ -373,7 +323,7 @@ def tile_fields(kind):
 def layer_bounds(kind):
     """[west, south, east, north] of the cells the layer occupies at BOUNDS_ZOOM
     (every row counted there lies inside), or the whole Web Mercator square."""
-    with read_cursor() as cursor:
+    with read_cursor(TileCell) as cursor:
         cursor.execute(
             f"""
             SELECT min(tx::bigint * {GRID} + cx), min(ty::bigint * {GRID} + cy),

@@ -15,13 +15,14 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pyproj import Geod
 
 from meetups.api import EventKind
 from meetups.models import Event
 from places.api import FeatureQuery
-from places.ogc import OgcFeatureQuery
+from places.ogc import OgcFeatureQuery, time_extent
 from places.paging import encode_cursor
 from studygroups.api import StudyGroupKind
 from studygroups.models import StudyGroup
@@ -378,3 +379,63 @@ def test_an_ogc_page_by_cursor_reads_the_primary_key(study_groups):
     assert [json.loads(row[0])["id"] for row in query.rows()][:2] == [
         FIRST_ID + 40_001, FIRST_ID + 40_002
     ]
+
+
+def statements_of(run):
+    """The SQL statements ``run()`` sends, as sent."""
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def explained(sql):
+    """Every node of the EXPLAIN plan of ``sql``, InitPlans and SubPlans included."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        ((plan,),) = cursor.fetchall()
+    pending, nodes = [plan[0]["Plan"]], []
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending.extend(node.get("Plans", []))
+    return nodes
+
+
+def test_the_spatial_extent_walks_the_location_index_not_the_rows(study_groups):
+    (sql,) = statements_of(StudyGroup.objects.extent)
+
+    nodes = explained(sql)
+    scans = scans_on(nodes, "studygroup_location_geom_idx")
+    # Per edge: the KNN walk to the nearest row, then the rows tied with it.
+    assert len([scan for scan in scans if "<->" in scan.get("Order By", "")]) == 4
+    assert len([scan for scan in scans if "st_expand" in scan.get("Index Cond", "")]) == 4
+    assert not seq_scans_of(nodes, "studygroups_studygroup")
+    assert "Sort" not in node_types(nodes)
+
+    lons, lats = zip(*study_groups.values())
+    assert StudyGroup.objects.extent() == (min(lons), min(lats), max(lons), max(lats))
+
+
+def test_the_temporal_extent_reads_the_start_and_range_indexes(events):
+    statements = statements_of(lambda: time_extent(Event.objects.all(), "during"))
+
+    nodes = [node for sql in statements for node in explained(sql)]
+    assert scans_on(nodes, "event_start_id_idx")
+    (overlap,) = scans_on(nodes, "event_during_idx")
+    assert "&&" in overlap["Index Cond"]
+    assert not seq_scans_of(nodes, "meetups_event")
+    assert not {"Sort", "Incremental Sort"} & node_types(nodes)
+
+    starts, ends, _ = zip(*events.values())
+    assert time_extent(Event.objects.all(), "during") == (min(starts), max(ends))
+
+
+def test_the_collections_document_scans_neither_big_table(study_groups, events, client):
+    statements = statements_of(lambda: client.get("/ogc/collections"))
+
+    reads = [sql for sql in statements if sql.startswith(("SELECT", "WITH"))]
+    nodes = [node for sql in reads for node in explained(sql)]
+    assert scans_on(nodes, "studygroup_location_geom_idx")
+    assert scans_on(nodes, "event_during_idx")
+    assert not seq_scans_of(nodes, "studygroups_studygroup")
+    assert not seq_scans_of(nodes, "meetups_event")
