@@ -60,7 +60,9 @@ def test_winter_time_moves_the_utc_hour(client):
 
 
 def test_outlook_links_carry_iso_times_in_utc(client):
-    event = EventFactory(title="Grupo de estudio", during=madrid_evening(), time_zone="Europe/Madrid")
+    event = EventFactory(
+        title="Grupo de estudio", during=madrid_evening(), time_zone="Europe/Madrid"
+    )
     calendar = links(client, event)[0]
     for key, host in (("outlook", "outlook.live.com"), ("office365", "outlook.office.com")):
         base, params = query(calendar[key])
