@@ -35,7 +35,9 @@ def events_near_both_campuses():
 
 
 @pytest.mark.usefixtures("gazetteer")
-@pytest.mark.parametrize("locale,button", [("es", "Usar mi ubicación"), ("en-US", "Use my location")])
+@pytest.mark.parametrize(
+    "locale,button", [("es", "Usar mi ubicación"), ("en-US", "Use my location")]
+)
 def test_use_my_location_lists_the_events_near_the_browser(
     new_page, live_server, screenshot, locale, button
 ):
