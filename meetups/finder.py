@@ -135,15 +135,11 @@ def list_zone(point):
     return (time_zone_at(point) if point is not None else None) or site_time_zone()
 
 
-def events_in(window, *, point=None, radius_m=None, topic="", event_format="any"):
-    """Scheduled events overlapping ``window``, within ``radius_m`` meters of
-    ``point`` if given, of the topic slug ``topic``, and in person (hybrid
-    included), online (hybrid included) or either, soonest first."""
-    events = (
-        Event.objects.scheduled()
-        .between(window.start, window.end)
-        .select_related("venue", "study_group")
-    )
+def matching(*, point=None, radius_m=None, topic="", event_format="any"):
+    """Scheduled events within ``radius_m`` meters of ``point`` if given, of
+    the topic slug ``topic``, and in person (hybrid included), online (hybrid
+    included) or either ("any"), whenever they are."""
+    events = Event.objects.scheduled()
     if point is not None:
         events = events.near(point, radius_m)
     if topic:
@@ -152,7 +148,17 @@ def events_in(window, *, point=None, radius_m=None, topic="", event_format="any"
         events = events.online()
     elif event_format == "in_person":
         events = events.filter(location__isnull=False)
-    return events.order_by(*ORDERING)
+    return events
+
+
+def events_in(window, **filters):
+    """The ``matching(**filters)`` events overlapping ``window``, soonest first."""
+    return (
+        matching(**filters)
+        .between(window.start, window.end)
+        .select_related("venue", "study_group")
+        .order_by(*ORDERING)
+    )
 
 
 def page_of(events, cursor=""):
@@ -187,10 +193,11 @@ def by_day(events, zone):
 
 def month_days(events, month, zone, now=None):
     """The month ``month`` (its first day) as weeks of days, each day with up
-    to EVENTS_A_DAY of ``events`` starting then (in ``zone``) and whether there
-    are more. One short index range scan a day, so a month costs the same at a
-    million events as at a hundred."""
+    to EVENTS_A_DAY of ``events`` (``matching()``) starting then in ``zone``,
+    and whether there are more. One short range scan of the (start, id) index
+    a day, so a month costs the same at a million events as at a hundred."""
     now = now or timezone.now()
+    titles = events.order_by(*ORDERING).only("pk", "title")
     weeks = []
     for week in calendar.Calendar().monthdatescalendar(month.year, month.month):
         row = []
@@ -201,7 +208,7 @@ def month_days(events, month, zone, now=None):
             start = midnight(day, zone)
             end = midnight(day + datetime.timedelta(days=1), zone)
             listed = list(
-                events.filter(during__startswith__gte=start, during__startswith__lt=end)[
+                titles.filter(during__startswith__gte=start, during__startswith__lt=end)[
                     : EVENTS_A_DAY + 1
                 ]
             )
@@ -215,14 +222,6 @@ def month_days(events, month, zone, now=None):
             )
         weeks.append(row)
     return weeks
-
-
-def month_window(month, zone):
-    """The ``Window`` of the whole month ``month`` (its first day) in ``zone``."""
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    return Window(
-        midnight(month, zone), midnight(last + datetime.timedelta(days=1), zone), zone, month, last
-    )
 
 
 def parse_month(value, param="month"):

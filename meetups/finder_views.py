@@ -120,7 +120,6 @@ def events_page(request):
                 if params.get("month")
                 else window.first_day.replace(day=1)
             )
-            window = finder.month_window(month, zone)
     except parsers.InvalidParameter as exc:
         errors[exc.param] = exc.message
     context = {
@@ -150,18 +149,19 @@ def events_page(request):
     }
     searchable = not errors and not candidates
     if searchable:
-        events = finder.events_in(
-            window,
-            point=point,
-            radius_m=radius_km * 1000,
-            topic=topic,
-            event_format=event_format,
-        )
+        filters = {
+            "point": point,
+            "radius_m": radius_km * 1000,
+            "topic": topic,
+            "event_format": event_format,
+        }
         if view == "month":
-            context.update(month_context(params, events, month, zone, now))
+            context.update(month_context(params, finder.matching(**filters), month, zone, now))
         else:
             try:
-                rows, after = finder.page_of(events, params.get("after", ""))
+                rows, after = finder.page_of(
+                    finder.events_in(window, **filters), params.get("after", "")
+                )
             except parsers.InvalidParameter as exc:
                 errors[exc.param] = exc.message
             else:
