@@ -286,6 +286,8 @@ def js_strings():
         "km": _("km"),
         "locating": _("Finding your location…"),
         "yourLocation": _("your location"),
+        "searchArea": _("Search this area"),
+        "thisArea": _("this area of the map"),
         "geolocationDenied": _(
             "We could not get your location (permission denied or unavailable). "
             "Type a city or place instead."
