@@ -85,8 +85,8 @@ def test_items_in_3857_are_web_mercator_metres_from_pyproj(client):
         expected = TO_MERCATOR.transform(*points[feature["id"]])
         assert feature["geometry"]["coordinates"] == pytest.approx(expected, abs=0.01)
     xs, ys = zip(*(TO_MERCATOR.transform(*point) for point in points.values()))
-    assert response.json()["bbox"] == pytest.approx([min(xs), min(ys), max(xs), max(ys)],
-                                                     abs=0.01)
+    expected_bbox = [min(xs), min(ys), max(xs), max(ys)]
+    assert response.json()["bbox"] == pytest.approx(expected_bbox, abs=0.01)
 
 
 def test_items_in_epsg_4326_put_latitude_first(client):
