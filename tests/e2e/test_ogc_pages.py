@@ -47,6 +47,9 @@ def test_items_page_draws_a_map_and_pages_on_in_spanish(new_page, live_server, v
     # One circle per located item of the page, drawn by ogc_map.js.
     expect(page.locator("#ogc-map")).to_have_attribute("data-features", "5")
     expect(page.locator("#ogc-map path.leaflet-interactive")).to_have_count(5)
+    assert page.locator("#ogc-map").bounding_box()["height"] > 200
+    for circle in page.locator("#ogc-map path.leaflet-interactive").all():
+        expect(circle).to_be_visible()
     assert inline_scripts(page) == []
 
     page.get_by_role("link", name="Página siguiente").click()
@@ -73,7 +76,7 @@ def test_pages_speak_english_and_link_landing_to_items(new_page, live_server, ve
     expect(page.locator("#ogc-map path.leaflet-interactive")).to_have_count(len(venues))
 
     page.locator("#ogc-map path.leaflet-interactive").first.click()
-    page.locator(".leaflet-popup a").click()
+    page.locator(".leaflet-popup-content a").click()
 
     expect(page.locator("h1")).to_have_text("Sala 0")
     expect(page.locator("#ogc-map path.leaflet-interactive")).to_have_count(1)
