@@ -166,5 +166,12 @@ class OgcSchema(AutoSchema):
         body = {"items": FEATURE_COLLECTION, "item": FEATURE}.get(
             self.view.operation, {"type": "object"}
         )
-        return {200: OpenApiResponse(body), 400: OpenApiResponse(ERROR),
-                404: OpenApiResponse(ERROR)}
+        ok = OpenApiResponse(body)
+        return {
+            (200, "application/json"): ok,
+            (200, "application/geo+json"): ok,
+            # Each document is also a web page (f=html, places.ogc_html).
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.STR),
+            400: OpenApiResponse(ERROR),
+            404: OpenApiResponse(ERROR),
+        }
