@@ -1,0 +1,630 @@
+"""Bulk imports of places (venues, study groups) from GIS files, set-based.
+
+``import_file(job, path)`` is the one code path, run by the Celery task
+``places.tasks.import_run`` and by ``manage.py import_places``:
+
+1. GDAL reads the file (its driver pinned by the file's extension) and
+   reprojects it to WGS84 straight into a staging table (``ogr2ogr -f
+   PostgreSQL`` over COPY, every attribute as text).
+2. One ``CREATE TEMP TABLE ... AS SELECT`` shapes the rows (columns by name,
+   a point per feature, defaults for empty values); each rule of the target
+   model (blank, max length, choices, integers, minimum, a valid WGS84 point)
+   is one ``INSERT INTO places_importproblem ... SELECT`` over it. The rules and
+   their messages come from the model's own fields, so they are those of
+   every other write.
+3. Rows already there are marked in SQL: the same (source, id at the source),
+   or the same folded name within 50 m (also between rows of the file).
+4. The good rows go in, in batches of ``BATCH_ROWS``, with ``ON CONFLICT DO
+   NOTHING`` on the (source, id) unique constraint; the job's progress is
+   written after each batch on a connection of its own, so a page polling it
+   sees it while the import's transaction is still open.
+
+In all-or-nothing mode a file with any bad row imports nothing; otherwise the
+bad rows are left out. Either way each problem is a row (row, field, message).
+
+Apps declare what can be imported with ``register_import_target`` in their
+``AppConfig.ready()``, so that ``places`` never imports them.
+"""
+
+import os
+import re
+import subprocess
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.db import connection, connections, models, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from places.models import ImportJob, ImportProblem
+
+# The GDAL driver for each file name ending: never guessed from the contents.
+DRIVERS = {
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".csv": "CSV",
+    ".gpkg": "GPKG",
+    ".kml": "KML",
+    ".zip": "ESRI Shapefile",
+}
+FORMAT_NAMES = {
+    "GeoJSON": "GeoJSON",
+    "CSV": "CSV",
+    "GPKG": "GeoPackage",
+    "KML": "KML",
+    "ESRI Shapefile": gettext_lazy("zipped Shapefile"),
+}
+# CSV: the columns GDAL takes as coordinates (lon/lat) or as a WKT geometry.
+CSV_OPEN_OPTIONS = [
+    "X_POSSIBLE_NAMES=lon,lng,long,longitude,x",
+    "Y_POSSIBLE_NAMES=lat,latitude,y",
+    "GEOM_POSSIBLE_NAMES=wkt,geometry,geom",
+    "KEEP_GEOM_COLUMNS=NO",
+]
+# Rows a batch inserts between two progress updates.
+BATCH_ROWS = 10_000
+# Two places of the same name closer than this are one place.
+SAME_PLACE_M = 50
+# Columns a file may use for the id a row has at its source.
+EXTERNAL_ID_COLUMNS = ("external_id", "id", "fid_source", "identificador")
+# The share of the progress bar each step takes, in percent, at its end.
+READ_DONE, CHECK_DONE = 40, 55
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; the message says why, for people."""
+
+
+@dataclass
+class ImportTarget:
+    """What an app lets people import: the model, the fields read from the
+    file (by name, or by one of ``aliases``), and hooks.
+
+    ``online_field``: a boolean field that, when true, lets a row have no
+    point (a group that meets online). ``constants(job)`` gives the columns
+    every row gets (a venue's study group); ``generated(job, shaped)`` gives
+    extra columns as SQL over the shaped row ``q`` (with ``q.new_id``, the row's
+    id to be); ``shape`` gives extra columns of the shaped rows, as SQL over
+    their ``raw_<field>`` columns, each indexed (a group's slug before
+    de-duplication); ``after_insert(job, cursor, ids)`` runs after each
+    batch with the new rows' ids.
+    """
+
+    kind: str
+    label: object
+    model: type
+    fields: tuple
+    aliases: dict = field(default_factory=dict)
+    online_field: str | None = None
+    constants: object = None
+    generated: object = None
+    shape: object = None
+    after_insert: object = None
+
+    @property
+    def table(self):
+        return self.model._meta.db_table
+
+
+_targets = {}
+
+
+def register_import_target(target):
+    """Make ``target`` importable under ``target.kind``."""
+    _targets[target.kind] = target
+
+
+def import_targets():
+    """The registered targets, by kind, in registration order."""
+    return dict(_targets)
+
+
+def import_target(kind):
+    try:
+        return _targets[kind]
+    except KeyError:
+        raise ImportFileError(_("Unknown kind of place to import: %(kind)s.") % {"kind": kind})
+
+
+def driver_for(file_name):
+    """The GDAL driver pinned for ``file_name``'s extension; ImportFileError otherwise."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix not in DRIVERS:
+        raise ImportFileError(
+            _("Cerca cannot import %(suffix)s files. Use one of: %(known)s.")
+            % {"suffix": suffix or _("extensionless"), "known": ", ".join(sorted(DRIVERS))}
+        )
+    return DRIVERS[suffix]
+
+
+def check_zip(path):
+    """Refuse a zip that is not one, or that unpacks to more than
+    IMPORT_MAX_UNZIPPED_BYTES or more than IMPORT_MAX_ZIP_RATIO times its size
+    (a zip bomb), or that holds no .shp; before GDAL opens it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise ImportFileError(_("The file is not a zip archive."))
+    unpacked = sum(member.file_size for member in members)
+    packed = max(1, sum(member.compress_size for member in members))
+    if unpacked > settings.IMPORT_MAX_UNZIPPED_BYTES or unpacked / packed > settings.IMPORT_MAX_ZIP_RATIO:
+        raise ImportFileError(
+            _("The zip archive unpacks to %(size)s MB, too much to import.")
+            % {"size": round(unpacked / 1e6, 1)}
+        )
+    if not any(member.filename.lower().endswith(".shp") for member in members):
+        raise ImportFileError(_("The zip archive holds no Shapefile (.shp)."))
+
+
+def gdal_source(path, driver):
+    """The name GDAL opens ``path`` by: a zip through /vsizip/."""
+    return f"/vsizip/{path}" if driver == "ESRI Shapefile" else str(path)
+
+
+def _gdal_error(stderr):
+    lines = [line.strip() for line in stderr.splitlines() if line.strip().startswith("ERROR")]
+    return re.sub(r"^ERROR \d+: ", "", lines[0]) if lines else ""
+
+
+def first_layer(path, driver):
+    """The name of the first layer of the file, read by ogrinfo with ``driver``;
+    ImportFileError when GDAL cannot open it as that format."""
+    result = subprocess.run(
+        ["ogrinfo", "-ro", "-q", "-if", driver, *_open_options(driver), gdal_source(path, driver)],
+        capture_output=True,
+        text=True,
+        timeout=settings.IMPORT_GDAL_TIMEOUT_S,
+    )
+    layers = re.findall(r"^\d+: (.+?)(?: \([^()]*\))?$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or not layers:
+        raise ImportFileError(
+            _("The file could not be read as %(format)s.") % {"format": FORMAT_NAMES[driver]}
+        )
+    return layers[0]
+
+
+def _open_options(driver):
+    if driver != "CSV":
+        return []
+    return [argument for option in CSV_OPEN_OPTIONS for argument in ("-oo", option)]
+
+
+def _pg_environment(alias="default"):
+    """libpq's environment for ogr2ogr: the password never reaches a command line."""
+    conf = connections[alias].settings_dict
+    env = dict(os.environ)
+    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
+                      ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):
+        if conf.get(key):
+            env[name] = str(conf[key])
+    return env
+
+
+def load_staging(path, driver, layer, table, source_srs="", on_percent=None):
+    """Read ``layer`` of the file into the new table ``table`` (import_row,
+    geom in EPSG:4326, every attribute as text) with ogr2ogr over COPY.
+
+    ``on_percent(p)`` hears GDAL's progress, 0 to 100.
+    """
+    command = [
+        "ogr2ogr", "-if", driver, *_open_options(driver),
+        "-f", "PostgreSQL", "PG:", gdal_source(path, driver), layer,
+        "-nln", table, "-t_srs", "EPSG:4326", "-nlt", "GEOMETRY", "-dim", "XY",
+        "-fieldTypeToString", "All", "-gt", "65536", "-progress",
+        "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=import_row",
+        "-lco", "SPATIAL_INDEX=NONE", "-lco", "LAUNDER=YES",
+        "--config", "PG_USE_COPY", "YES",
+    ]
+    if source_srs:
+        command[command.index("-t_srs"):command.index("-t_srs")] = ["-s_srs", source_srs]
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, env=_pg_environment()
+        )
+        seen = ""
+        while chunk := process.stdout.read(1):
+            seen += chunk.decode("ascii", "replace")
+            if chunk == b"." and seen.endswith("0.") and on_percent:
+                number = re.findall(r"(\d+)\.+$", seen)
+                if number:
+                    on_percent(int(number[-1]))
+        process.wait(timeout=settings.IMPORT_GDAL_TIMEOUT_S)
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        detail = _gdal_error(stderr)
+        if "srs" in detail.lower() or "coordinate" in detail.lower():
+            raise ImportFileError(
+                _("The coordinate system %(srs)s is not one GDAL knows.") % {"srs": source_srs}
+            )
+        raise ImportFileError(
+            _("The file could not be read as %(format)s.") % {"format": FORMAT_NAMES[driver]}
+            + (f" ({detail})" if detail else "")
+        )
+
+
+class _Marker:
+    """A stand-in for a value in a Django message: replaced in SQL by the row's own."""
+
+    def __str__(self):
+        return "\x01"
+
+    __repr__ = __str__
+
+    def __format__(self, spec):
+        return "\x01"
+
+
+MARK = _Marker()
+
+
+@dataclass
+class Rule:
+    """One check over the shaped rows: the rows where ``bad_sql`` holds get
+    ``message`` (``\\x01`` in it replaced by ``value_sql``) for ``field``."""
+
+    field: str
+    bad_sql: str
+    message: str
+    value_sql: str = "''"
+
+
+def _column_for(field_name, target, columns):
+    for name in (field_name, *target.aliases.get(field_name, ())):
+        if name in columns:
+            return name
+    return None
+
+
+def _quote(name):
+    return connection.ops.quote_name(name)
+
+
+def _field_sql(column):
+    """The text of ``column`` (None: not in the file), NULL when empty."""
+    return f"NULLIF(btrim(s.{_quote(column)}), '')" if column else "NULL::text"
+
+
+def shape_rows(cursor, job, target, staging, shaped):
+    """Create the temp table ``shaped``: one row per feature with ``row``,
+    the raw text of each field (``raw_<field>``, NULL when empty or absent),
+    ``external_id``, ``folded`` (the folded name), ``point`` (geometry, 4326)
+    and ``geog`` (NULL unless the point is valid WGS84)."""
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+        [staging],
+    )
+    columns = {name for (name,) in cursor.fetchall()}
+    selects = ["s.import_row AS row"]
+    for name in target.fields:
+        column = _column_for(name, target, columns)
+        selects.append(f"{_field_sql(column)} AS {_quote('raw_' + name)}")
+    id_column = next((name for name in EXTERNAL_ID_COLUMNS if name in columns), None)
+    selects.append(
+        f"COALESCE(left(btrim(s.{_quote(id_column)}), 200), '')" if id_column else "''::text"
+    )
+    selects[-1] += " AS external_id"
+    selects.append(
+        "CASE WHEN s.geom IS NULL OR ST_IsEmpty(s.geom) THEN NULL"
+        " WHEN GeometryType(s.geom) = 'POINT' THEN s.geom"
+        " WHEN GeometryType(s.geom) IN ('POLYGON', 'MULTIPOLYGON')"
+        " THEN ST_PointOnSurface(ST_MakeValid(s.geom))"
+        " ELSE ST_Centroid(s.geom) END AS point"
+    )
+    cursor.execute(
+        f"CREATE TEMP TABLE {shaped} ON COMMIT DROP AS"
+        f" SELECT {', '.join(selects)} FROM {_quote(staging)} s"
+    )
+    name_column = _quote("raw_" + target.fields[0])
+    cursor.execute(
+        f"ALTER TABLE {shaped} ADD COLUMN geog geography(Point, 4326),"
+        " ADD COLUMN folded text, ADD COLUMN bad boolean NOT NULL DEFAULT false,"
+        " ADD COLUMN duplicate boolean NOT NULL DEFAULT false"
+    )
+    cursor.execute(
+        f"UPDATE {shaped} SET folded = cerca_unaccent(lower(btrim({name_column}))),"
+        " geog = CASE WHEN ST_X(point) BETWEEN -180 AND 180 AND ST_Y(point) BETWEEN -90 AND 90"
+        " THEN point::geography END"
+    )
+    for column, sql in (target.shape(job) if target.shape else {}).items():
+        cursor.execute(f"ALTER TABLE {shaped} ADD COLUMN {_quote(column)} text")
+        cursor.execute(f"UPDATE {shaped} SET {_quote(column)} = {sql}")
+        cursor.execute(f"CREATE INDEX ON {shaped} ({_quote(column)})")
+    cursor.execute(f"CREATE INDEX ON {shaped} (row)")
+    cursor.execute(f"ANALYZE {shaped}")
+
+
+def _value_rules(job, target):
+    """The rules of the target's fields, from the model fields themselves."""
+    rules = []
+    defaults = job.options.get("defaults", {})
+    for name in target.fields:
+        model_field = target.model._meta.get_field(name)
+        raw = _quote("raw_" + name)
+        if not (model_field.blank or model_field.has_default() or defaults.get(name) is not None):
+            rules.append(Rule(name, f"{raw} IS NULL", str(model_field.error_messages["blank"])))
+        if isinstance(model_field, models.BooleanField):
+            rules.append(Rule(
+                name,
+                f"{raw} IS NOT NULL AND lower({raw}) NOT IN {BOOLEAN_SQL}",
+                str(model_field.error_messages["invalid"] % {"value": MARK}),
+                f"left({raw}, 40)",
+            ))
+            continue
+        if model_field.choices:
+            allowed = [str(value) for value, _label in model_field.flatchoices]
+            rules.append(Rule(
+                name,
+                f"{raw} IS NOT NULL AND {raw} <> ALL(ARRAY[{', '.join(['%s'] * len(allowed))}])",
+                str(model_field.error_messages["invalid_choice"] % {"value": MARK}),
+                f"left({raw}, 40)",
+            ))
+            rules[-1].params = allowed
+        if isinstance(model_field, models.IntegerField):
+            rules.append(Rule(
+                name,
+                f"{raw} IS NOT NULL AND {raw} !~ '^[+]?[0-9]{{1,9}}$'",
+                str(model_field.error_messages["invalid"] % {"value": MARK}),
+                f"left({raw}, 40)",
+            ))
+            for validator in model_field.validators:
+                if isinstance(validator, MinValueValidator):
+                    rules.append(Rule(
+                        name,
+                        f"{raw} ~ '^[+]?[0-9]{{1,9}}$' AND {raw}::int < {int(validator.limit_value)}",
+                        str(validator.message % {"limit_value": validator.limit_value}),
+                    ))
+        for validator in model_field.validators:
+            if isinstance(validator, MaxLengthValidator):
+                rules.append(Rule(
+                    name,
+                    f"char_length({raw}) > {int(validator.limit_value)}",
+                    str(validator.message % {"limit_value": validator.limit_value, "show_value": MARK}),
+                    f"char_length({raw})::text",
+                ))
+    return rules
+
+
+BOOLEAN_SQL = "('true', 'false', 't', 'f', '1', '0', 'yes', 'no', 'y', 'n', 'sí', 'si')"
+TRUE_SQL = "('true', 't', '1', 'yes', 'y', 'sí', 'si')"
+
+
+def _location_rules(target, location_name):
+    online = (
+        f" AND COALESCE(lower(raw_{target.online_field}) IN {TRUE_SQL}, false) = false"
+        if target.online_field else ""
+    )
+    return [
+        Rule(
+            location_name,
+            f"point IS NULL{online}",
+            _("The feature has no geometry: a place needs a point."),
+        ),
+        Rule(
+            location_name,
+            "point IS NOT NULL AND geog IS NULL",
+            _("Longitude must lie in [-180, 180] and latitude in [-90, 90]; got %(lon)s, %(lat)s.")
+            % {"lon": MARK, "lat": "\x02"},
+            "round(ST_X(point)::numeric, 6)::text",
+        ),
+    ]
+
+
+def record_problems(cursor, job, target, shaped):
+    """Insert an ImportProblem for each broken rule of each row, mark those
+    rows bad; return how many rows are bad."""
+    rules = _value_rules(job, target) + _location_rules(target, "location")
+    for rule in rules:
+        message = rule.message.replace("\x02", "\x03")
+        value = rule.value_sql
+        message_sql = f"replace(%s, chr(1), {value})"
+        if "\x03" in message:
+            message_sql = f"replace({message_sql}, chr(3), round(ST_Y(point)::numeric, 6)::text)"
+        cursor.execute(
+            f"INSERT INTO {ImportProblem._meta.db_table} (job_id, row, field, message)"
+            f" SELECT %s, row, %s, {message_sql} FROM {shaped} WHERE {rule.bad_sql}",
+            [job.pk, rule.field, message, *getattr(rule, "params", [])],
+        )
+    cursor.execute(
+        f"UPDATE {shaped} SET bad = true WHERE row IN"
+        f" (SELECT row FROM {ImportProblem._meta.db_table} WHERE job_id = %s)",
+        [job.pk],
+    )
+    return cursor.rowcount
+
+
+def mark_duplicates(cursor, job, target, shaped):
+    """Mark the good rows that are already there: the same (source, id at the
+    source) in the table or earlier in the file, or the same folded name
+    within SAME_PLACE_M of a row of the table or of an earlier row."""
+    table = _quote(target.table)
+    cursor.execute(f"CREATE INDEX ON {shaped} (folded)")
+    cursor.execute(
+        f"UPDATE {shaped} p SET duplicate = true WHERE NOT p.bad AND ("
+        f" (p.external_id <> '' AND EXISTS (SELECT 1 FROM {table} t"
+        "   WHERE t.import_source = %s AND t.external_id = p.external_id))"
+        f" OR (p.external_id <> '' AND EXISTS (SELECT 1 FROM {shaped} e"
+        "   WHERE e.external_id = p.external_id AND e.row < p.row AND NOT e.bad))"
+        f" OR EXISTS (SELECT 1 FROM {table} t"
+        "   WHERE cerca_unaccent(lower(t.name)) COLLATE \"C\" = p.folded COLLATE \"C\""
+        "   AND ST_DWithin(t.location, p.geog, %s))"
+        f" OR EXISTS (SELECT 1 FROM {shaped} e WHERE e.folded = p.folded AND e.row < p.row"
+        "   AND NOT e.bad AND ST_DWithin(e.geog, p.geog, %s)))",
+        [job.source, SAME_PLACE_M, SAME_PLACE_M],
+    )
+    return cursor.rowcount
+
+
+def _insert_sql(job, target, shaped):
+    """The INSERT of one batch of good rows (rows %s to %s), and its parameters."""
+    columns, values, params = [], [], []
+    for name in target.fields:
+        model_field = target.model._meta.get_field(name)
+        raw = f"q.{_quote('raw_' + name)}"
+        default = job.options.get("defaults", {}).get(name)
+        if default is None and model_field.has_default():
+            default = model_field.get_default()
+        if isinstance(model_field, models.BooleanField):
+            expression = f"COALESCE(lower({raw}) IN {TRUE_SQL}, %s)"
+            params.append(bool(default))
+        elif isinstance(model_field, models.IntegerField):
+            expression = f"COALESCE({raw}::int, %s)"
+            params.append(default)
+        else:
+            expression = f"COALESCE({raw}, %s)"
+            params.append("" if default is None else str(default))
+        columns.append(model_field.column)
+        values.append(expression)
+    for column, value in (target.constants(job) if target.constants else {}).items():
+        columns.append(column)
+        values.append("%s")
+        params.append(value)
+    for column, sql in (target.generated(job, shaped) if target.generated else {}).items():
+        columns.append(column)
+        values.append(sql)
+    columns += ["id", "location", "import_source", "external_id", "created_at", "updated_at"]
+    values += ["q.new_id", "q.geog", "%s", "q.external_id", "now()", "now()"]
+    params.append(job.source)
+    seq = f"pg_get_serial_sequence('{target.table}', 'id')"
+    sql = (
+        f"INSERT INTO {_quote(target.table)} ({', '.join(_quote(c) for c in columns)})"
+        f" SELECT {', '.join(values)} FROM (SELECT nextval({seq}) AS new_id, p.* FROM {shaped} p"
+        "  WHERE p.row BETWEEN %s AND %s AND NOT p.bad AND NOT p.duplicate ORDER BY p.row) q"
+        ' ON CONFLICT (import_source, external_id) WHERE external_id <> \'\' DO NOTHING'
+        " RETURNING id"
+    )
+    return sql, params
+
+
+class Progress:
+    """Writes a job's progress on a database connection of its own, committed
+    at once, so that pages polling the job see it during the import's
+    transaction; and tells ``listener`` (the command's progress bar)."""
+
+    def __init__(self, job, listener=None):
+        self.job = job
+        self.listener = listener
+        self.connection = connections.create_connection("default")
+
+    def __call__(self, **fields):
+        for name, value in fields.items():
+            setattr(self.job, name, value)
+        assignments = ", ".join(f"{_quote(name)} = %s" for name in fields)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportJob._meta.db_table} SET {assignments} WHERE id = %s",
+                [*fields.values(), self.job.pk],
+            )
+        if self.listener:
+            self.listener(self.job)
+
+    def close(self):
+        self.connection.close()
+
+
+def _materialize(job, path):
+    """The file to read: ``path``, else the job's stored contents in a temp file."""
+    if path is not None:
+        return Path(path), None
+    if job.file_data is None:
+        raise ImportFileError(_("The file of this import is no longer stored."))
+    handle = tempfile.NamedTemporaryFile(suffix=Path(job.file_name).suffix.lower(), delete=False)
+    with handle:
+        handle.write(bytes(job.file_data))
+    return Path(handle.name), handle.name
+
+
+def import_file(job, path=None, listener=None):
+    """Import the places of ``job`` from ``path`` (else from the job's stored
+    file) and record the outcome on the job: counts, problems, status.
+
+    ``listener(job)`` is called at each step with the job's progress.
+    Returns the job. Never raises for a bad file: the job is marked failed
+    with a message for people.
+    """
+    progress = Progress(job, listener)
+    staging = f"places_import_staging_{job.pk}_{uuid.uuid4().hex[:8]}"
+    temporary = None
+    try:
+        with translation.override(job.language):
+            progress(status=ImportJob.Status.RUNNING, phase="reading", progress=0,
+                     started_at=timezone.now())
+            try:
+                path, temporary = _materialize(job, path)
+                target = import_target(job.kind)
+                driver = driver_for(job.file_name)
+                if not path.exists() or path.stat().st_size == 0:
+                    raise ImportFileError(_("The file is empty."))
+                if driver == "ESRI Shapefile":
+                    check_zip(path)
+                layer = first_layer(path, driver)
+                load_staging(
+                    path, driver, layer, staging, job.source_srs,
+                    on_percent=lambda p: progress(progress=p * READ_DONE // 100),
+                )
+                _import_staged(job, target, staging, progress)
+            except ImportFileError as exc:
+                progress(status=ImportJob.Status.FAILED, error=str(exc),
+                         finished_at=timezone.now())
+    except Exception as exc:
+        progress(status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+                 error=_("The import stopped: %(error)s") % {"error": str(exc)[:500]})
+        raise
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {_quote(staging)}")
+        if temporary:
+            os.unlink(temporary)
+        progress.close()
+    ImportJob.objects.filter(pk=job.pk).update(file_data=None)
+    job.file_data = None
+    return job
+
+
+def _import_staged(job, target, staging, progress):
+    shaped = f"shaped_{uuid.uuid4().hex[:8]}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), max(import_row) FROM {_quote(staging)}")
+        total, last_row = cursor.fetchone()
+        if not total:
+            raise ImportFileError(_("The file has no features."))
+        progress(phase="checking", progress=READ_DONE, total_rows=total)
+        shape_rows(cursor, job, target, staging, shaped)
+        bad = record_problems(cursor, job, target, shaped)
+        progress(problem_rows=bad)
+        if bad and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
+            progress(
+                status=ImportJob.Status.FAILED, progress=100, finished_at=timezone.now(),
+                error=_("%(count)s rows have problems: nothing was imported.") % {"count": bad},
+            )
+            return
+        duplicates = mark_duplicates(cursor, job, target, shaped)
+        progress(phase="inserting", progress=CHECK_DONE, duplicate_rows=duplicates)
+        sql, params = _insert_sql(job, target, shaped)
+        created = 0
+        for start in range(1, last_row + 1, BATCH_ROWS):
+            cursor.execute(sql, [*params, start, start + BATCH_ROWS - 1])
+            ids = [pk for (pk,) in cursor.fetchall()]
+            if target.after_insert and ids:
+                target.after_insert(job, cursor, ids)
+            created += len(ids)
+            done = min(last_row, start + BATCH_ROWS - 1) / last_row
+            progress(progress=CHECK_DONE + int((100 - CHECK_DONE) * done), created_rows=created)
+        # Rows the unique constraint turned away (an id taken meanwhile) are duplicates too.
+        duplicates = total - bad - created
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE, phase="", progress=100, total_rows=total,
+            created_rows=created, duplicate_rows=duplicates, problem_rows=bad,
+            finished_at=timezone.now(),
+        )
+        job.status, job.phase, job.progress = ImportJob.Status.DONE, "", 100
+        job.created_rows, job.duplicate_rows = created, duplicates
+    if progress.listener:
+        progress.listener(job)
