@@ -33,6 +33,7 @@ import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -163,6 +164,22 @@ def check_zip(path):
         raise ImportFileError(_("The zip archive holds no Shapefile (.shp)."))
 
 
+@lru_cache(maxsize=1)
+def gdal_drivers():
+    """The names of GDAL's vector drivers on this machine."""
+    listing = subprocess.run(
+        ["ogrinfo", "--formats"], capture_output=True, text=True, check=True
+    ).stdout
+    return tuple(re.findall(r"^\s+(.+?) -[a-z,]+- \(", listing, re.MULTILINE))
+
+
+def pinned(driver, writer=None):
+    """GDAL's options that let only ``driver`` open the file (GDAL 3.6 has
+    no ``-if``): every other driver but the ``writer`` skipped."""
+    others = [name for name in gdal_drivers() if name not in (driver, writer)]
+    return ["--config", "OGR_SKIP", ",".join(others)]
+
+
 def gdal_source(path, driver):
     """The name GDAL opens ``path`` by: a zip through /vsizip/."""
     return f"/vsizip/{path}" if driver == "ESRI Shapefile" else str(path)
@@ -177,7 +194,8 @@ def first_layer(path, driver):
     """The name of the first layer of the file, read by ogrinfo with ``driver``;
     ImportFileError when GDAL cannot open it as that format."""
     result = subprocess.run(
-        ["ogrinfo", "-ro", "-q", "-if", driver, *_open_options(driver), gdal_source(path, driver)],
+        ["ogrinfo", "-ro", "-q", *pinned(driver), *_open_options(driver),
+         gdal_source(path, driver)],
         capture_output=True,
         text=True,
         timeout=settings.IMPORT_GDAL_TIMEOUT_S,
@@ -214,7 +232,7 @@ def load_staging(path, driver, layer, table, source_srs="", on_percent=None):
     ``on_percent(p)`` hears GDAL's progress, 0 to 100.
     """
     command = [
-        "ogr2ogr", "-if", driver, *_open_options(driver),
+        "ogr2ogr", *pinned(driver, "PostgreSQL"), *_open_options(driver),
         "-f", "PostgreSQL", "PG:", gdal_source(path, driver), layer,
         "-nln", table, "-t_srs", "EPSG:4326", "-nlt", "GEOMETRY", "-dim", "XY",
         "-fieldTypeToString", "All", "-gt", "65536", "-progress",
