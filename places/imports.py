@@ -147,7 +147,8 @@ def driver_for(file_name):
 def check_zip(path):
     """Refuse a zip that is not one, or that unpacks to more than
     IMPORT_MAX_UNZIPPED_BYTES or more than IMPORT_MAX_ZIP_RATIO times its size
-    (a zip bomb), or that holds no .shp; before GDAL opens it."""
+    (a zip bomb), or that holds no .shp; before GDAL opens it. Returns the
+    path of its first .shp inside the archive."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -160,8 +161,10 @@ def check_zip(path):
             _("The zip archive unpacks to %(size)s MB, too much to import.")
             % {"size": round(unpacked / 1e6, 1)}
         )
-    if not any(member.filename.lower().endswith(".shp") for member in members):
+    shapefiles = [member.filename for member in members if member.filename.lower().endswith(".shp")]
+    if not shapefiles:
         raise ImportFileError(_("The zip archive holds no Shapefile (.shp)."))
+    return shapefiles[0]
 
 
 @lru_cache(maxsize=1)
@@ -180,9 +183,9 @@ def pinned(driver, writer=None):
     return ["--config", "OGR_SKIP", ",".join(others)]
 
 
-def gdal_source(path, driver):
-    """The name GDAL opens ``path`` by: a zip through /vsizip/."""
-    return f"/vsizip/{path}" if driver == "ESRI Shapefile" else str(path)
+def gdal_source(path, driver, member=None):
+    """The name GDAL opens ``path`` by: a zip's ``member`` through /vsizip/."""
+    return f"/vsizip/{path}/{member}" if member else str(path)
 
 
 def _gdal_error(stderr):
@@ -190,12 +193,12 @@ def _gdal_error(stderr):
     return re.sub(r"^ERROR \d+: ", "", lines[0]) if lines else ""
 
 
-def first_layer(path, driver):
+def first_layer(path, driver, member=None):
     """The name of the first layer of the file, read by ogrinfo with ``driver``;
     ImportFileError when GDAL cannot open it as that format."""
     result = subprocess.run(
         ["ogrinfo", "-ro", "-q", *pinned(driver), *_open_options(driver),
-         gdal_source(path, driver)],
+         gdal_source(path, driver, member)],
         capture_output=True,
         text=True,
         timeout=settings.IMPORT_GDAL_TIMEOUT_S,
@@ -225,7 +228,7 @@ def _pg_environment(alias="default"):
     return env
 
 
-def load_staging(path, driver, layer, table, source_srs="", on_percent=None):
+def load_staging(path, driver, layer, table, source_srs="", on_percent=None, member=None):
     """Read ``layer`` of the file into the new table ``table`` (import_row,
     geom in EPSG:4326, every attribute as text) with ogr2ogr over COPY.
 
@@ -233,13 +236,15 @@ def load_staging(path, driver, layer, table, source_srs="", on_percent=None):
     """
     command = [
         "ogr2ogr", *pinned(driver, "PostgreSQL"), *_open_options(driver),
-        "-f", "PostgreSQL", "PG:", gdal_source(path, driver), layer,
+        "-f", "PostgreSQL", "PG:", gdal_source(path, driver, member), layer,
         "-nln", table, "-t_srs", "EPSG:4326", "-nlt", "GEOMETRY", "-dim", "XY",
         "-fieldTypeToString", "All", "-gt", "65536", "-progress",
         "-lco", "GEOMETRY_NAME=geom", "-lco", "FID=import_row",
         "-lco", "SPATIAL_INDEX=NONE", "-lco", "LAUNDER=YES",
         "--config", "PG_USE_COPY", "YES",
     ]
+    # A CSV's coordinates are lon/lat unless the job says otherwise.
+    source_srs = source_srs or ("EPSG:4326" if driver == "CSV" else "")
     if source_srs:
         command[command.index("-t_srs"):command.index("-t_srs")] = ["-s_srs", source_srs]
     with tempfile.TemporaryFile() as errors:
@@ -258,7 +263,11 @@ def load_staging(path, driver, layer, table, source_srs="", on_percent=None):
         stderr = errors.read().decode("utf-8", "replace")
     if process.returncode != 0:
         detail = _gdal_error(stderr)
-        if "srs" in detail.lower() or "coordinate" in detail.lower():
+        if "no coordinate system" in stderr:
+            raise ImportFileError(
+                _("The file does not say its coordinate system: give it (EPSG:25830, for example).")
+            )
+        if "SRS" in stderr and source_srs:
             raise ImportFileError(
                 _("The coordinate system %(srs)s is not one GDAL knows.") % {"srs": source_srs}
             )
@@ -281,6 +290,15 @@ class _Marker:
 
 
 MARK = _Marker()
+# Stands for the row's own number in messages that format it with %d.
+NUMBER_MARK = 987654321
+
+
+def _message(message, **params):
+    """``message`` (maybe lazy, maybe plural) formatted with ``params``, where
+    MARK stands for the row's value (``\x01`` in the result)."""
+    numbers = {name: NUMBER_MARK if value is MARK else value for name, value in params.items()}
+    return str(message % numbers).replace(str(NUMBER_MARK), "\x01")
 
 
 @dataclass
@@ -397,14 +415,14 @@ def _value_rules(job, target):
                     rules.append(Rule(
                         name,
                         f"{raw} ~ '^[+]?[0-9]{{1,9}}$' AND {raw}::int < {int(validator.limit_value)}",
-                        str(validator.message % {"limit_value": validator.limit_value}),
+                        _message(validator.message, limit_value=validator.limit_value),
                     ))
         for validator in model_field.validators:
             if isinstance(validator, MaxLengthValidator):
                 rules.append(Rule(
                     name,
                     f"char_length({raw}) > {int(validator.limit_value)}",
-                    str(validator.message % {"limit_value": validator.limit_value, "show_value": MARK}),
+                    _message(validator.message, limit_value=validator.limit_value, show_value=MARK),
                     f"char_length({raw})::text",
                 ))
     return rules
@@ -559,6 +577,12 @@ def _materialize(job, path):
     return Path(handle.name), handle.name
 
 
+FINAL_FIELDS = (
+    "status", "phase", "progress", "total_rows", "created_rows", "duplicate_rows",
+    "problem_rows", "error", "started_at", "finished_at",
+)
+
+
 def import_file(job, path=None, listener=None):
     """Import the places of ``job`` from ``path`` (else from the job's stored
     file) and record the outcome on the job: counts, problems, status.
@@ -580,19 +604,17 @@ def import_file(job, path=None, listener=None):
                 driver = driver_for(job.file_name)
                 if not path.exists() or path.stat().st_size == 0:
                     raise ImportFileError(_("The file is empty."))
-                if driver == "ESRI Shapefile":
-                    check_zip(path)
-                layer = first_layer(path, driver)
+                member = check_zip(path) if driver == "ESRI Shapefile" else None
+                layer = first_layer(path, driver, member)
                 load_staging(
                     path, driver, layer, staging, job.source_srs,
-                    on_percent=lambda p: progress(progress=p * READ_DONE // 100),
+                    on_percent=lambda p: progress(progress=p * READ_DONE // 100), member=member,
                 )
                 _import_staged(job, target, staging, progress)
             except ImportFileError as exc:
-                progress(status=ImportJob.Status.FAILED, error=str(exc),
-                         finished_at=timezone.now())
+                progress(status=ImportJob.Status.FAILED, error=str(exc))
     except Exception as exc:
-        progress(status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+        progress(status=ImportJob.Status.FAILED,
                  error=_("The import stopped: %(error)s") % {"error": str(exc)[:500]})
         raise
     finally:
@@ -601,25 +623,40 @@ def import_file(job, path=None, listener=None):
         if temporary:
             os.unlink(temporary)
         progress.close()
-    ImportJob.objects.filter(pk=job.pk).update(file_data=None)
-    job.file_data = None
+        if job.status == ImportJob.Status.RUNNING:
+            job.status = ImportJob.Status.DONE
+        job.phase, job.finished_at, job.file_data = "", timezone.now(), None
+        # On this connection too: a caller's open transaction (a test's) cannot
+        # see what the progress connection wrote.
+        ImportJob.objects.filter(pk=job.pk).update(
+            file_data=None, **{name: getattr(job, name) for name in FINAL_FIELDS}
+        )
+        if listener:
+            listener(job)
     return job
 
 
 def _import_staged(job, target, staging, progress):
     shaped = f"shaped_{uuid.uuid4().hex[:8]}"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*), max(import_row) FROM {_quote(staging)}")
-        total, last_row = cursor.fetchone()
+        cursor.execute(
+            f"SELECT count(*), max(import_row), count(geom) FROM {_quote(staging)}"
+        )
+        total, last_row, located = cursor.fetchone()
         if not total:
             raise ImportFileError(_("The file has no features."))
+        if not located:
+            raise ImportFileError(
+                _("No row of the file has a geometry. A CSV needs lon and lat columns, "
+                  "or a WKT column.")
+            )
         progress(phase="checking", progress=READ_DONE, total_rows=total)
         shape_rows(cursor, job, target, staging, shaped)
         bad = record_problems(cursor, job, target, shaped)
         progress(problem_rows=bad)
         if bad and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
             progress(
-                status=ImportJob.Status.FAILED, progress=100, finished_at=timezone.now(),
+                status=ImportJob.Status.FAILED, progress=100,
                 error=_("%(count)s rows have problems: nothing was imported.") % {"count": bad},
             )
             return
@@ -636,13 +673,5 @@ def _import_staged(job, target, staging, progress):
             done = min(last_row, start + BATCH_ROWS - 1) / last_row
             progress(progress=CHECK_DONE + int((100 - CHECK_DONE) * done), created_rows=created)
         # Rows the unique constraint turned away (an id taken meanwhile) are duplicates too.
-        duplicates = total - bad - created
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.DONE, phase="", progress=100, total_rows=total,
-            created_rows=created, duplicate_rows=duplicates, problem_rows=bad,
-            finished_at=timezone.now(),
-        )
-        job.status, job.phase, job.progress = ImportJob.Status.DONE, "", 100
-        job.created_rows, job.duplicate_rows = created, duplicates
-    if progress.listener:
-        progress.listener(job)
+        job.duplicate_rows = total - bad - created
+        job.progress = 100

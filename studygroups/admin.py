@@ -314,3 +314,4 @@ class DeliveryAdmin(admin.ModelAdmin):
             ngettext("%(count)s email will be sent again.", "%(count)s emails will be sent again.",
                      count) % {"count": count},
         )
+from . import import_admin  # noqa: E402,F401  (the admin of places.ImportJob)
