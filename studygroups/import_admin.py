@@ -12,9 +12,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -165,6 +165,10 @@ class ImportJobAdmin(admin.ModelAdmin):
         obj.language = get_language() or settings.LANGUAGE_CODE
         super().save_model(request, obj, form, change)
         transaction.on_commit(lambda: import_run.delay(obj.pk))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Straight to the job's page, where its progress shows.
+        return HttpResponseRedirect(reverse("admin:places_importjob_change", args=[obj.pk]))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         job = get_object_or_404(self.get_queryset(request), pk=object_id)
