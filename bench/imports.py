@@ -105,7 +105,9 @@ def cerca(path):
     started = time.perf_counter()
     import_file(job, path)
     elapsed = time.perf_counter() - started
+    steps = job.step_seconds
     job.refresh_from_db()
+    job.step_seconds = steps
     assert job.status == ImportJob.Status.DONE, job.error
     return elapsed, job
 
@@ -157,7 +159,8 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "venues.geojson"
         write_file(path, args.rows)
-        print(f"{args.rows:,} venues, {path.stat().st_size / 1e6:.1f} MB of GeoJSON in EPSG:3857")
+        print(f"{args.rows:,} venues, {path.stat().st_size / 1e6:.1f} MB of GeoJSON in EPSG:3857;"
+              f" load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         try:
             scratch("cerca_bench_imports_baseline")
             read_s, baseline_s = baseline(path)
@@ -169,9 +172,11 @@ def main():
             print(f"Cerca's import (checked, de-duplicated, batched): {first_s:6.1f} s"
                   f" ({job.created_rows:,} imported, {job.problem_rows:,} bad rows reported,"
                   f" {args.rows / first_s:,.0f} rows/s)")
+            print(f"  its steps, in seconds: {job.step_seconds}")
             again_s, job = cerca(path)
             print(f"the same file again: {again_s:6.1f} s ({job.created_rows:,} imported,"
                   f" {job.duplicate_rows:,} already there)")
+            print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         finally:
             drop("cerca_bench_imports_baseline")
             drop("cerca_bench_imports")

@@ -26,10 +26,12 @@ Apps declare what can be imported with ``register_import_target`` in their
 ``AppConfig.ready()``, so that ``places`` never imports them.
 """
 
+import logging
 import os
 import re
 import subprocess
 import tempfile
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -44,6 +46,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from places.models import ImportJob, ImportProblem
+
+logger = logging.getLogger(__name__)
 
 # The GDAL driver for each file name ending: never guessed from the contents.
 DRIVERS = {
@@ -354,24 +358,19 @@ def shape_rows(cursor, job, target, staging, shaped):
         " THEN ST_PointOnSurface(ST_MakeValid(s.geom))"
         " ELSE ST_Centroid(s.geom) END AS point"
     )
-    cursor.execute(
-        f"CREATE TEMP TABLE {shaped} ON COMMIT DROP AS"
-        f" SELECT {', '.join(selects)} FROM {_quote(staging)} s"
-    )
     name_column = _quote("raw_" + target.fields[0])
+    extras = target.shape(job) if target.shape else {}
+    # One pass: the row's point (inner), then what depends on it (outer).
     cursor.execute(
-        f"ALTER TABLE {shaped} ADD COLUMN geog geography(Point, 4326),"
-        " ADD COLUMN folded text, ADD COLUMN bad boolean NOT NULL DEFAULT false,"
-        " ADD COLUMN duplicate boolean NOT NULL DEFAULT false"
+        f"CREATE TEMP TABLE {shaped} ON COMMIT DROP AS SELECT r.*,"
+        " CASE WHEN ST_X(point) BETWEEN -180 AND 180 AND ST_Y(point) BETWEEN -90 AND 90"
+        " THEN point::geography(Point, 4326) END AS geog,"
+        f" cerca_unaccent(lower({name_column})) AS folded,"
+        " false AS bad, false AS duplicate"
+        + "".join(f", {sql} AS {_quote(column)}" for column, sql in extras.items())
+        + f" FROM (SELECT {', '.join(selects)} FROM {_quote(staging)} s) AS r"
     )
-    cursor.execute(
-        f"UPDATE {shaped} SET folded = cerca_unaccent(lower(btrim({name_column}))),"
-        " geog = CASE WHEN ST_X(point) BETWEEN -180 AND 180 AND ST_Y(point) BETWEEN -90 AND 90"
-        " THEN point::geography END"
-    )
-    for column, sql in (target.shape(job) if target.shape else {}).items():
-        cursor.execute(f"ALTER TABLE {shaped} ADD COLUMN {_quote(column)} text")
-        cursor.execute(f"UPDATE {shaped} SET {_quote(column)} = {sql}")
+    for column in extras:
         cursor.execute(f"CREATE INDEX ON {shaped} ({_quote(column)})")
     cursor.execute(f"CREATE INDEX ON {shaped} (row)")
     cursor.execute(f"ANALYZE {shaped}")
@@ -550,6 +549,19 @@ def _insert_sql(job, target, shaped):
     return sql, params
 
 
+class Steps:
+    """Seconds each step of an import took, logged at the end (bench/imports.py reads them)."""
+
+    def __init__(self):
+        self.started = self.last = time.perf_counter()
+        self.seconds = {}
+
+    def __call__(self, name):
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.last, 2)
+        self.last = now
+
+
 class Progress:
     """Writes a job's progress on a database connection of its own, committed
     at once, so that pages polling the job see it during the import's
@@ -559,6 +571,7 @@ class Progress:
         self.job = job
         self.listener = listener
         self.connection = connections.create_connection("default")
+        self.steps = Steps()
 
     def __call__(self, **fields):
         for name, value in fields.items():
@@ -621,6 +634,7 @@ def import_file(job, path=None, listener=None):
                     path, driver, layer, staging, job.source_srs,
                     on_percent=lambda p: progress(progress=p * READ_DONE // 100), member=member,
                 )
+                progress.steps("read")
                 _import_staged(job, target, staging, progress)
             except ImportFileError as exc:
                 progress(status=ImportJob.Status.FAILED, error=str(exc))
@@ -634,6 +648,8 @@ def import_file(job, path=None, listener=None):
         if temporary:
             os.unlink(temporary)
         progress.close()
+        logger.info("import %s: %s, seconds per step: %s", job.pk, job.status, progress.steps.seconds)
+        job.step_seconds = progress.steps.seconds
         if job.status == ImportJob.Status.RUNNING:
             job.status = ImportJob.Status.DONE
         job.phase, job.finished_at, job.file_data = "", timezone.now(), None
@@ -663,7 +679,9 @@ def _import_staged(job, target, staging, progress):
             )
         progress(phase="checking", progress=READ_DONE, total_rows=total)
         shape_rows(cursor, job, target, staging, shaped)
+        progress.steps("shape")
         bad = record_problems(cursor, job, target, shaped)
+        progress.steps("check")
         progress(problem_rows=bad)
         if bad and job.mode == ImportJob.Mode.ALL_OR_NOTHING:
             progress(
@@ -672,6 +690,7 @@ def _import_staged(job, target, staging, progress):
             )
             return
         duplicates = mark_duplicates(cursor, job, target, shaped)
+        progress.steps("dedupe")
         progress(phase="inserting", progress=CHECK_DONE, duplicate_rows=duplicates)
         sql, params = _insert_sql(job, target, shaped)
         created = 0
@@ -683,6 +702,7 @@ def _import_staged(job, target, staging, progress):
             created += len(ids)
             done = min(last_row, start + BATCH_ROWS - 1) / last_row
             progress(progress=CHECK_DONE + int((100 - CHECK_DONE) * done), created_rows=created)
+        progress.steps("insert")
         # Rows the unique constraint turned away (an id taken meanwhile) are duplicates too.
         job.duplicate_rows = total - bad - created
         job.progress = 100
