@@ -57,7 +57,9 @@ def write_file(path, rows):
     features = []
     for n in range(rows):
         city, lon, lat = CENTRES[n % 2]
-        x, y = to_mercator.transform(lon + random.uniform(-0.2, 0.2), lat + random.uniform(-0.2, 0.2))
+        x, y = to_mercator.transform(
+            lon + random.uniform(-0.2, 0.2), lat + random.uniform(-0.2, 0.2)
+        )
         features.append({
             "type": "Feature",
             "properties": {

@@ -160,7 +160,8 @@ def check_zip(path):
         raise ImportFileError(_("The file is not a zip archive."))
     unpacked = sum(member.file_size for member in members)
     packed = max(1, sum(member.compress_size for member in members))
-    if unpacked > settings.IMPORT_MAX_UNZIPPED_BYTES or unpacked / packed > settings.IMPORT_MAX_ZIP_RATIO:
+    too_big = unpacked > settings.IMPORT_MAX_UNZIPPED_BYTES
+    if too_big or unpacked / packed > settings.IMPORT_MAX_ZIP_RATIO:
         raise ImportFileError(
             _("The zip archive unpacks to %(size)s MB, too much to import.")
             % {"size": round(unpacked / 1e6, 1)}
@@ -413,7 +414,8 @@ def _value_rules(job, target):
                 if isinstance(validator, MinValueValidator):
                     rules.append(Rule(
                         name,
-                        f"{raw} ~ '^[+]?[0-9]{{1,9}}$' AND {raw}::int < {int(validator.limit_value)}",
+                        f"{raw} ~ '^[+]?[0-9]{{1,9}}$'"
+                        f" AND {raw}::int < {int(validator.limit_value)}",
                         _message(validator.message, limit_value=validator.limit_value),
                     ))
         for validator in model_field.validators:
@@ -648,7 +650,9 @@ def import_file(job, path=None, listener=None):
         if temporary:
             os.unlink(temporary)
         progress.close()
-        logger.info("import %s: %s, seconds per step: %s", job.pk, job.status, progress.steps.seconds)
+        logger.info(
+            "import %s: %s, seconds per step: %s", job.pk, job.status, progress.steps.seconds
+        )
         job.step_seconds = progress.steps.seconds
         if job.status == ImportJob.Status.RUNNING:
             job.status = ImportJob.Status.DONE

@@ -298,7 +298,9 @@ class ImportJob(models.Model):
     source = models.CharField(
         _("source"),
         max_length=200,
-        help_text=_("Where the rows come from; with their ids, it recognizes rows imported before."),
+        help_text=_(
+            "Where the rows come from; with their ids, it recognizes rows imported before."
+        ),
     )
     source_srs = models.CharField(
         _("coordinate system"),

@@ -8,6 +8,7 @@ from leaflet.admin import LeafletGeoAdmin
 
 from studygroups.permissions import is_moderator, organized_group_ids, organized_groups, organizes
 
+from . import import_admin  # noqa: F401  (registers the admin of places.ImportJob)
 from .forms import StudyGroupAdminForm
 from .models import Delivery, Membership, StudyGroup, Topic
 from .notifications import deliveries_resend
@@ -314,4 +315,3 @@ class DeliveryAdmin(admin.ModelAdmin):
             ngettext("%(count)s email will be sent again.", "%(count)s emails will be sent again.",
                      count) % {"count": count},
         )
-from . import import_admin  # noqa: E402,F401  (the admin of places.ImportJob)

@@ -37,7 +37,9 @@ def may_import(user):
 class ImportJobForm(forms.ModelForm):
     upload = forms.FileField(
         label=_("file"),
-        help_text=_("GeoJSON, CSV (lon and lat, or WKT columns), GeoPackage, KML or a zipped Shapefile."),
+        help_text=_(
+            "GeoJSON, CSV (lon and lat, or WKT columns), GeoPackage, KML or a zipped Shapefile."
+        ),
     )
     kind = forms.ChoiceField(label=_("what to import"))
     source = forms.CharField(

@@ -39,7 +39,8 @@ def group_after_insert(job, cursor, ids):
     if job.created_by_id is None:
         return
     cursor.execute(
-        f"INSERT INTO {Membership._meta.db_table} (user_id, study_group_id, role, status, joined_at)"
+        f"INSERT INTO {Membership._meta.db_table}"
+        " (user_id, study_group_id, role, status, joined_at)"
         " SELECT %s, id, 'organizer', 'active', now() FROM unnest(%s::bigint[]) AS id",
         [job.created_by_id, ids],
     )

@@ -17,7 +17,8 @@ GROUPS = {
     "type": "FeatureCollection",
     "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-74.0721, 4.7110]},
-         "properties": {"id": "g1", "nombre": "Club de lectura", "idioma": "es", "ciudad": "Bogotá"}},
+         "properties": {"id": "g1", "nombre": "Club de lectura", "idioma": "es",
+                        "ciudad": "Bogotá"}},
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-75.5636, 6.2442]},
          "properties": {"id": "g2", "nombre": "Club de lectura", "idioma": "en"}},
         {"type": "Feature", "geometry": None,
@@ -62,7 +63,8 @@ def test_imported_groups_get_unique_slugs_their_organizer_and_the_model_rules(
 def upload(client, name="venues.geojson", content=None, **data):
     content = content if content is not None else json.dumps({
         "type": "FeatureCollection",
-        "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [-3.69, 40.42]},
+        "features": [{"type": "Feature",
+                      "geometry": {"type": "Point", "coordinates": [-3.69, 40.42]},
                       "properties": {"name": "Sala", "capacity": 10}}],
     }).encode()
     data.setdefault("kind", "venue")

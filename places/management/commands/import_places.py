@@ -91,7 +91,10 @@ class Command(BaseCommand):
         job = ImportJob.objects.create(
             kind=options["kind"], file_name=path.name, source=options["source"] or path.name,
             source_srs=options["srs"], options=job_options, created_by=user,
-            mode=ImportJob.Mode.SKIP_BAD_ROWS if options["skip_bad_rows"] else ImportJob.Mode.ALL_OR_NOTHING,
+            mode=(
+                ImportJob.Mode.SKIP_BAD_ROWS if options["skip_bad_rows"]
+                else ImportJob.Mode.ALL_OR_NOTHING
+            ),
             language=options["language"], status=ImportJob.Status.RUNNING,
         )
         bar = ProgressBar(self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
