@@ -147,7 +147,7 @@ class ImportJobAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ImportJobForm.Meta.fields})]
-        return super().get_fieldsets(request, obj)
+        return [(None, {"fields": self.readonly_fields})]
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields

@@ -17,7 +17,8 @@ function show(job) {
   }
   const error = document.getElementById("import-error");
   error.textContent = job.error;
-  error.hidden = !job.error;
+  // The admin's CSS shows .errornote whatever its hidden attribute says.
+  error.style.display = job.error ? "" : "none";
 }
 
 async function poll() {

@@ -65,6 +65,7 @@ def test_an_upload_shows_its_progress_and_its_bad_rows(
     assert page.locator("#import-percent").text_content() == "100%"
     assert page.locator("#import-created").text_content() == str(ROWS - 3)
     assert page.locator("#import-problems").text_content() == "3"
+    assert page.locator("#import-error").is_hidden()
     rows = page.locator("#import-report tbody tr")
     assert rows.count() == 3
     assert rows.first.locator("td").first.text_content() == "1000"
