@@ -47,6 +47,7 @@ bench: setup db
 	$(PY) bench/place_search.py
 	$(PY) bench/scale.py --sizes 10k
 	$(PY) bench/notifications.py --members 100000
+	$(PY) bench/imports.py --rows 100000
 
 demo: setup db
 	$(PY) manage.py migrate --no-input

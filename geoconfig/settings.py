@@ -302,6 +302,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # twice that, and so on, DELIVERY_MAX_RETRIES times, then kept as failed.
 DELIVERY_MAX_RETRIES = env.int("DELIVERY_MAX_RETRIES", default=5)
 DELIVERY_RETRY_SECONDS = env.float("DELIVERY_RETRY_SECONDS", default=60)
+# Imports of places (places/imports.py): the largest file the admin takes, in
+# bytes; what a zipped Shapefile may unpack to (bytes, and times its size);
+# how long GDAL may read one file, in seconds.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_UNZIPPED_BYTES = env.int("IMPORT_MAX_UNZIPPED_BYTES", default=1024 * 1024 * 1024)
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)
+IMPORT_GDAL_TIMEOUT_S = env.int("IMPORT_GDAL_TIMEOUT_S", default=600)
 
 LOGGING = {
     "version": 1,

@@ -8,10 +8,14 @@ class MeetupsConfig(AppConfig):
     verbose_name = _("Meetups")
 
     def ready(self):
+        from places.imports import register_import_target
         from places.sources import register_place_source
 
         from .place_sources import VenuePlaceSource
 
         register_place_source("venue", VenuePlaceSource())
+        from .imports import VENUE_IMPORT
+
+        register_import_target(VENUE_IMPORT)
         # The composers of this app's emails (studygroups.notifications.composer).
         from . import notifications  # noqa: F401

@@ -44,6 +44,14 @@ class Venue(models.Model):
             "The group whose organizers manage this venue. Empty for shared venues."
         ),
     )
+    # Set by imports (places.imports): with the source, the id the row has
+    # there, so that importing the same file again recognizes it.
+    import_source = models.CharField(
+        _("import source"), max_length=200, blank=True, db_default=""
+    )
+    external_id = models.CharField(
+        _("id at the source"), max_length=200, blank=True, db_default=""
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -70,6 +78,11 @@ class Venue(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="venue_capacity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["import_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="venue_import_source_external_id_unique",
             ),
         ]
 

@@ -8,6 +8,7 @@ that GeoNames lacks, from the versioned file ``places/data/localities.csv``.
 Searching them (``search_places``) lives in ``places.gazetteer``.
 """
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import Q
@@ -270,3 +271,121 @@ class TileLayer(models.Model):
 
     class Meta:
         db_table = "places_tile_layer"
+
+
+class ImportJob(models.Model):
+    """One file of places brought in by ``places.imports.import_file``: what was
+    asked, how far it got and what came of it. Its problems are ImportProblem rows."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", _("All or nothing: import nothing if any row is bad")
+        SKIP_BAD_ROWS = "skip", _("Skip bad rows and import the rest")
+
+    kind = models.CharField(
+        _("what to import"), max_length=20, help_text=_("Venues or study groups.")
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    file_data = models.BinaryField(
+        _("file contents"), null=True, blank=True, editable=False,
+        help_text=_("The uploaded file, kept until a worker has read it."),
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        help_text=_(
+            "Where the rows come from; with their ids, it recognizes rows imported before."
+        ),
+    )
+    source_srs = models.CharField(
+        _("coordinate system"),
+        max_length=100,
+        blank=True,
+        help_text=_("For files that do not say it (CSV): EPSG:25830, for example."),
+    )
+    mode = models.CharField(
+        _("bad rows"), max_length=4, choices=Mode.choices, default=Mode.ALL_OR_NOTHING
+    )
+    options = models.JSONField(
+        _("options"), default=dict, blank=True,
+        help_text=_("Values every row gets (its study group) and defaults for empty columns."),
+    )
+    language = models.CharField(_("language of the report"), max_length=8, default="es")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    phase = models.CharField(_("step"), max_length=40, blank=True)
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, help_text=_("Percent done.")
+    )
+    total_rows = models.PositiveIntegerField(_("rows in the file"), default=0)
+    created_rows = models.PositiveIntegerField(_("rows imported"), default=0)
+    duplicate_rows = models.PositiveIntegerField(
+        _("rows already there"), default=0,
+        help_text=_("Same source and id, or the same name within 50 m: not imported again."),
+    )
+    problem_rows = models.PositiveIntegerField(_("bad rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        get_latest_by = "created_at"
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="importjob_progress_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "done", "failed"]),
+                name="importjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["all", "skip"]), name="importjob_mode_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ImportProblem(models.Model):
+    """Why one row of an import was refused: its position in the file (1 is
+    the first feature, or a CSV's first line after the header), the field and
+    the message, in the job's language."""
+
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="problems", verbose_name=_("import")
+    )
+    row = models.PositiveIntegerField(_("row"))
+    field = models.CharField(_("field"), max_length=100)
+    message = models.TextField(_("error"))
+
+    class Meta:
+        ordering = ["job", "row", "id"]
+        verbose_name = _("problem")
+        verbose_name_plural = _("problems")
+        indexes = [models.Index(fields=["job", "row"], name="importproblem_job_row_idx")]
+
+    def __str__(self):
+        return f"{self.row}: {self.field}: {self.message}"

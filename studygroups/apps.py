@@ -8,10 +8,14 @@ class StudygroupsConfig(AppConfig):
     verbose_name = _("Study groups")
 
     def ready(self):
+        from places.imports import register_import_target
         from places.sources import register_place_source
 
         from .place_sources import MeetingAreaPlaceSource
 
         register_place_source("meeting_area", MeetingAreaPlaceSource())
+        from .imports import STUDYGROUP_IMPORT
+
+        register_import_target(STUDYGROUP_IMPORT)
         # The composers of this app's emails (studygroups.notifications.composer).
         from . import notifications  # noqa: F401

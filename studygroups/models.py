@@ -162,6 +162,14 @@ class StudyGroup(models.Model):
         related_name="study_groups",
         verbose_name=_("members"),
     )
+    # Set by imports (places.imports): with the source, the id the row has
+    # there, so that importing the same file again recognizes it.
+    import_source = models.CharField(
+        _("import source"), max_length=200, blank=True, db_default=""
+    )
+    external_id = models.CharField(
+        _("id at the source"), max_length=200, blank=True, db_default=""
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept by PostgreSQL itself: name and description, stemmed in the group's language.
@@ -196,6 +204,11 @@ class StudyGroup(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(capacity__gt=0), name="studygroup_capacity_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["import_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="studygroup_import_source_external_id_unique",
             ),
             models.CheckConstraint(
                 condition=Q(is_online=True) | Q(location__isnull=False),
