@@ -16,7 +16,7 @@ from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from places.tiles import tile_urlpatterns
-from studygroups import notification_views
+from studygroups import account_views, notification_views
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.urls import api_urlpatterns as studygroups_api
@@ -59,6 +59,7 @@ urlpatterns = [
         notification_views.unsubscribe,
         name="unsubscribe",
     ),
+    path("accounts/token/", account_views.api_token_view, name="api-token"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
     *meetups_pages,
