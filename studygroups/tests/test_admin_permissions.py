@@ -55,7 +55,8 @@ def change_url(obj):
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
 
-ORGANIZER_PERMISSIONS = {
+# What migration 0008 granted; 0019 adds the invitations.
+ORGANIZER_PERMISSIONS_0008 = {
     "studygroups.view_studygroup",
     "studygroups.change_studygroup",
     "studygroups.view_membership",
@@ -74,6 +75,12 @@ ORGANIZER_PERMISSIONS = {
     "meetups.view_rsvp",
     "meetups.change_rsvp",
 }
+INVITATION_PERMISSIONS = {
+    "studygroups.view_invitation",
+    "studygroups.add_invitation",
+    "studygroups.delete_invitation",
+}
+ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS
 
 
 def granted_to_organizers():
@@ -91,6 +98,20 @@ def test_the_migration_creates_the_organizers_group_with_its_permissions():
 
     with connection.schema_editor() as schema_editor:
         migration.create_organizers_group(apps, schema_editor)
+
+    assert granted_to_organizers() == ORGANIZER_PERMISSIONS_0008
+
+
+def test_the_invitations_migration_lets_organizers_invite():
+    Group.objects.filter(name=ORGANIZERS_GROUP).delete()
+    before = importlib.import_module(
+        "studygroups.migrations.0008_moderate_permission_organizers_group"
+    )
+    invitations = importlib.import_module("studygroups.migrations.0019_invitations")
+
+    with connection.schema_editor() as schema_editor:
+        before.create_organizers_group(apps, schema_editor)
+        invitations.let_organizers_invite(apps, schema_editor)
 
     assert granted_to_organizers() == ORGANIZER_PERMISSIONS
 
