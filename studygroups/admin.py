@@ -289,11 +289,29 @@ class MembershipAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         grant_organizers_access([obj])
 
 
+class InvitationAdminForm(forms.ModelForm):
+    """Refuses, at the username, to invite someone who is already a member."""
+
+    class Meta:
+        model = Invitation
+        fields = ["study_group", "invitee"]
+
+    def clean(self):
+        cleaned = super().clean()
+        group, invitee = cleaned.get("study_group"), cleaned.get("invitee")
+        if group and invitee and Membership.objects.filter(
+            study_group=group, user=invitee, status=Membership.Status.ACTIVE
+        ).exists():
+            self.add_error("invitee", _("This user is already a member."))
+        return cleaned
+
+
 @admin.register(Invitation)
 class InvitationAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     """Organizers invite people to their groups by exact username; the
     invitee is emailed and accepts or declines on the group's page."""
 
+    form = InvitationAdminForm
     list_display = ["invitee", "study_group", "invited_by", "created_at"]
     list_select_related = ["invitee", "study_group", "invited_by"]
     search_fields = ["invitee__username", "study_group__name"]

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
-from studygroups.models import Membership, StudyGroup, Topic
+from studygroups.models import Invitation, Membership, StudyGroup, Topic
 from studygroups.permissions import ORGANIZERS_GROUP, organizers_group
 
 from .factories import TopicFactory, UserFactory
@@ -323,9 +323,8 @@ def test_another_groups_membership_is_out_of_reach(client, everyone, organizer_a
     assert Membership.objects.get(pk=membership.pk).role == "organizer"
 
 
-def test_an_organizer_adds_a_member_to_their_group_by_username(
-    client, everyone, organizer_a, group_a
-):
+def test_an_organizer_cannot_enrol_anyone_directly(client, everyone, organizer_a, group_a):
+    """Issue 12 (8): organizers invite; nobody becomes a member without accepting."""
     newcomer = UserFactory(username="nico_nuevo")
 
     response = signed_in(client, organizer_a).post(
@@ -333,8 +332,8 @@ def test_an_organizer_adds_a_member_to_their_group_by_username(
         {"user": "nico_nuevo", "study_group": group_a.pk, "role": "member", "status": "active"},
     )
 
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    assert Membership.objects.filter(user=newcomer, study_group=group_a).exists()
+    assert response.status_code == 403
+    assert not Membership.objects.filter(user=newcomer).exists()
 
 
 def test_an_organizer_cannot_hand_a_membership_to_someone_else(
@@ -376,27 +375,25 @@ def test_the_membership_inline_offers_the_user_list_to_those_who_may_browse_it(
     assert "user" not in inline.readonly_fields
 
 
-def test_an_organizer_cannot_add_a_member_to_another_group(
-    client, everyone, organizer_a, group_b
-):
+def test_an_organizer_cannot_invite_to_another_group(client, everyone, organizer_a, group_b):
     UserFactory(username="nico_nuevo")
 
     response = signed_in(client, organizer_a).post(
-        reverse("admin:studygroups_membership_add"),
-        {"user": "nico_nuevo", "study_group": group_b.pk, "role": "organizer", "status": "active"},
+        reverse("admin:studygroups_invitation_add"),
+        {"invitee": "nico_nuevo", "study_group": group_b.pk},
     )
 
     assert response.status_code == 200
     assert "study_group" in response.context["adminform"].form.errors
-    assert not Membership.objects.filter(user__username="nico_nuevo").exists()
+    assert not Invitation.objects.filter(invitee__username="nico_nuevo").exists()
 
 
 def test_a_co_organizer_named_in_the_admin_can_reach_the_admin(
-    client, everyone, organizer_a, group_a
+    client, everyone, moderator, group_a
 ):
     newcomer = UserFactory(username="nico_nuevo")
 
-    signed_in(client, organizer_a).post(
+    signed_in(client, moderator).post(
         reverse("admin:studygroups_membership_add"),
         {"user": "nico_nuevo", "study_group": group_a.pk, "role": "organizer", "status": "active"},
     )

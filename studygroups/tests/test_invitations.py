@@ -87,3 +87,16 @@ def test_organizers_invite_in_the_admin_instead_of_enrolling(
     assert Invitation.objects.filter(invitee=lucia, study_group=group_a).exists()
     assert not Membership.objects.filter(user=lucia).exists()
     assert [message.to for message in mail.outbox] == [["lucia.secreta@example.org"]]
+
+
+def test_the_admin_refuses_to_invite_a_member_at_the_username(
+    client, group_a, organizer_a, member_a
+):
+    client.force_login(organizer_a)
+    response = client.post(
+        reverse("admin:studygroups_invitation_add"),
+        {"study_group": group_a.pk, "invitee": member_a.username},
+    )
+    assert response.status_code == 200
+    assert "invitee" in response.context["adminform"].form.errors
+    assert not Invitation.objects.exists()
