@@ -9,6 +9,7 @@ with ``Retry-After``) and ``SignInThrottledPage`` answers elsewhere.
 """
 
 import hashlib
+import logging
 import math
 import time
 
@@ -18,7 +19,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 from rest_framework.exceptions import Throttled
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "signin-failures"
 
@@ -66,7 +70,12 @@ def signin_wait(request, username):
     """Seconds the client must wait before signing in as ``username`` is
     tried again, or 0 when it may try now."""
     keys = failure_keys(request, username)
-    counts = cache.get_many([key for key, _limit in keys])
+    try:
+        counts = cache.get_many([key for key, _limit in keys])
+    except RedisError as exc:
+        # Without the cache, sign-ins go on unthrottled rather than all fail.
+        logger.warning("Sign-in throttle unavailable: %s", exc)
+        return 0
     if any(counts.get(key, 0) >= limit for key, limit in keys):
         return seconds_to_next_window()
     return 0
@@ -75,13 +84,16 @@ def signin_wait(request, username):
 def signin_failure_record(request, username):
     """Count one failed sign-in for the client's address and for the account."""
     timeout = settings.SIGNIN_FAILURE_WINDOW_SECONDS + 60
-    for key, _limit in failure_keys(request, username):
-        # add() then incr(): atomic in Redis, so concurrent workers lose no count.
-        cache.add(key, 0, timeout=timeout)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between the two calls
-            cache.add(key, 1, timeout=timeout)
+    try:
+        for key, _limit in failure_keys(request, username):
+            # add() then incr(): atomic in Redis, so concurrent workers lose no count.
+            cache.add(key, 0, timeout=timeout)
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between the two calls
+                cache.add(key, 1, timeout=timeout)
+    except RedisError as exc:
+        logger.warning("Sign-in failure not counted: %s", exc)
 
 
 class ThrottledModelBackend(ModelBackend):

@@ -142,3 +142,18 @@ def test_a_member_writes_with_a_token_and_revokes_it(client):
         HTTP_AUTHORIZATION=f"Token {key}",
     )
     assert refused.status_code == 401
+
+
+def test_without_redis_sign_ins_still_work(client, settings):
+    """The cache down is no reason to lock everyone out (nor a 500)."""
+    UserFactory(username="ana")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/1",
+        }
+    }
+    wrong = client.post("/accounts/login/", {"username": "ana", "password": "wrong"})
+    assert wrong.status_code == 200
+    right = client.post("/accounts/login/", {"username": "ana", "password": PASSWORD})
+    assert right.status_code == 302
