@@ -30,6 +30,9 @@ RECENT_DAYS = 30
 PERSONAL_FEED_STATUSES = (RSVP.Status.YES, RSVP.Status.WAITLIST)
 # Asks subscribed calendar apps to poll hourly (RFC 7986, and Outlook's name for it).
 REFRESH_INTERVAL = datetime.timedelta(hours=1)
+# Calendar apps remind the member this long before an event (VALARM); the
+# emailed reminders come 24 and 2 hours before.
+ALARM_BEFORE = datetime.timedelta(hours=1)
 
 
 def event_zone(event):
@@ -87,7 +90,18 @@ def event_component(event, request):
     component.add("url", request.build_absolute_uri(event.get_absolute_url()))
     cancelled = event.status == Event.Status.CANCELLED
     component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if not cancelled:
+        component.add_component(event_alarm(event))
     return component
+
+
+def event_alarm(event):
+    """A VALARM that shows the event's title ``ALARM_BEFORE`` its start."""
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", event.title)
+    alarm.add("trigger", -ALARM_BEFORE, parameters={"RELATED": "START"})
+    return alarm
 
 
 def build_calendar(name, events, request, refresh=False):

@@ -1,4 +1,4 @@
-from django.db.models import Case, F, FloatField, Func, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, FloatField, Func, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
@@ -77,6 +77,10 @@ class EventQuerySet(SearchQuerySetMixin, SpatialQuerySet):
         return queryset.filter(
             during__startswith__gte=Coalesce(Subquery(in_progress), Value(start))
         )
+
+    def with_going_count(self):
+        """Annotates ``going_count``: how many answered they were (or are) going."""
+        return self.annotate(going_count=Count("rsvps", filter=Q(rsvps__status="yes")))
 
     def online(self, is_online=True):
         """Events with an online URL (hybrid included), or, with False, without one."""

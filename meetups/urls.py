@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, rsvp_api, views
+from . import api, finder_views, rsvp_api, views
 
 api_urlpatterns = [
     path("events/", api.EventListView.as_view(), name="event-list"),
@@ -12,6 +12,7 @@ api_urlpatterns = [
 
 # HTML pages and form posts of events and venues: organizers' forms and RSVP.
 page_urlpatterns = [
+    path("events/", finder_views.events_page, name="events-page"),
     path("events/new/", views.event_create_view, name="event-new"),
     path("events/<int:pk>/edit/", views.event_edit_view, name="event-edit"),
     path("events/<int:pk>/cancel/", views.event_cancel_view, name="event-cancel"),

@@ -17,6 +17,7 @@ from studygroups.models import StudyGroup
 from studygroups.permissions import is_moderator, manages, organizes
 from studygroups.views import detail_map_data
 
+from .calendar_links import calendar_links
 from .forms import EventCancelForm, EventForm, VenueForm, move_unknown_errors
 from .models import RSVP, Event, Venue
 from .services import (
@@ -59,6 +60,7 @@ def event_detail(request, pk):
     if request.user.is_authenticated:
         my_rsvp = RSVP.objects.filter(event=event, user=request.user).first()
         refusal = rsvp_refusal(user=request.user, event=event)
+    share_url = request.build_absolute_uri(event.get_absolute_url())
     return render(
         request,
         "meetups/event_detail.html",
@@ -73,7 +75,8 @@ def event_detail(request, pk):
             "login_url": login_url(event.get_absolute_url()),
             "can_manage": request.user.is_authenticated
             and (is_moderator(request.user) or organizes(request.user, event.study_group)),
-            "share_url": request.build_absolute_uri(event.get_absolute_url()),
+            "share_url": share_url,
+            "calendar_links": calendar_links(event, share_url),
             "map_data": detail_map_data(event.location, event.title),
         },
     )

@@ -121,14 +121,17 @@ class FeatureKind:
         """The row with primary key ``pk`` (any string), or None."""
         return self.get_queryset().filter(pk=as_pk(pk)).first() if as_pk(pk) else None
 
-    def feature(self, pk):
-        """The Feature with primary key ``pk`` as JSON text, or None."""
+    def feature(self, pk, crs=None):
+        """The Feature with primary key ``pk`` as JSON text, or None; its
+        geometry in ``crs`` (a ``places.crs.Crs``) if given, else CRS84."""
         if not as_pk(pk):
             return None
         return (
             self.get_queryset()
             .filter(pk=as_pk(pk))
-            .annotate(_feature=feature_text(self.detail_properties(), self.geometry_field))
+            .annotate(
+                _feature=feature_text(self.detail_properties(), self.geometry_field, crs=crs)
+            )
             .values_list("_feature", flat=True)
             .first()
         )
@@ -140,6 +143,8 @@ class FeatureQuery:
     spatial_parameters = frozenset(
         {"near", "radius_km", "bbox", "tile", "limit", "offset", "cursor"}
     )
+    # The CRS of the features' geometries (a places.crs.Crs); None is CRS84.
+    crs = None
 
     def __init__(self, kind, params, allowed=None):
         allowed = allowed if allowed is not None else self.spatial_parameters | kind.parameters
@@ -163,7 +168,7 @@ class FeatureQuery:
             raise parsers.InvalidParameter("radius_km", _("Only makes sense with near."))
         self.boxes = []
         if params.get("bbox") is not None:
-            self.boxes.append(parsers.parse_bbox(params["bbox"], "bbox"))
+            self.boxes.append(self.parse_bbox(params["bbox"]))
         if params.get("tile") is not None:
             self.boxes.append(parsers.parse_tile(params["tile"], "tile"))
         self.limit = parsers.parse_limit(
@@ -179,6 +184,10 @@ class FeatureQuery:
         self.cursor = params.get("cursor") or None
         if self.cursor and self.offset:
             raise parsers.InvalidParameter("cursor", _("Give offset or cursor, not both."))
+
+    def parse_bbox(self, value):
+        """The ``bbox`` parameter as the arguments of ``in_bbox``."""
+        return parsers.parse_bbox(value, "bbox")
 
     def queryset(self):
         """The matching rows, unordered (``order_keys`` orders them)."""
@@ -234,9 +243,12 @@ class FeatureQuery:
             queryset.order_by(*keys)
             .annotate(
                 _feature=feature_text(
-                    self.kind.properties(), self.kind.geometry_field, with_distance=bool(self.near)
+                    self.kind.properties(),
+                    self.kind.geometry_field,
+                    with_distance=bool(self.near),
+                    crs=self.crs,
                 ),
-                **lon_lat(self.kind.geometry_field),
+                **lon_lat(self.kind.geometry_field, self.crs),
             )
             .values_list("_feature", "_lon", "_lat", *keys)[window]
         )

@@ -13,6 +13,8 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.db.models import F, FloatField, Func, JSONField, TextField, Value
 from django.db.models.functions import Cast, JSONObject, Round
 
+from places.crs import axes as crs_axes
+from places.crs import geometry_json as crs_geometry_json
 from places.querysets import as_geometry
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
@@ -20,16 +22,22 @@ GEOJSON_MEDIA_TYPE = "application/geo+json"
 COORDINATE_DECIMALS = 6
 
 
-def geometry_json(field):
-    """The field's GeoJSON geometry as jsonb (null when the field is null); no crs member."""
+def geometry_json(field, crs=None):
+    """The field's GeoJSON geometry as jsonb (null when the field is null); no crs member.
+
+    In WGS84 lon/lat (CRS84), or in ``crs`` (a ``places.crs.Crs``) when given.
+    """
+    if crs is not None and not crs.is_storage:
+        return Cast(crs_geometry_json(field, crs), JSONField())
     return Cast(AsGeoJSON(field, precision=COORDINATE_DECIMALS), JSONField())
 
 
-def feature_text(properties, geometry_field="location", with_distance=False):
+def feature_text(properties, geometry_field="location", with_distance=False, crs=None):
     """An expression for the row's whole Feature as JSON text.
 
     ``properties`` maps property names to expressions. With ``with_distance``
     the ``distance_m`` annotation of ``near()`` joins them, in meters to 0.1 m.
+    The geometry is in CRS84 unless ``crs`` says otherwise (OGC API Part 2).
     """
     if with_distance:
         properties = {
@@ -40,15 +48,18 @@ def feature_text(properties, geometry_field="location", with_distance=False):
         JSONObject(
             type=Value("Feature"),
             id=F("pk"),
-            geometry=geometry_json(geometry_field),
+            geometry=geometry_json(geometry_field, crs),
             properties=JSONObject(**properties),
         ),
         TextField(),
     )
 
 
-def lon_lat(geometry_field="location"):
-    """Expressions for the point's lon and lat, used for the collection's bbox."""
+def lon_lat(geometry_field="location", crs=None):
+    """Expressions for the point's lon and lat, used for the collection's bbox;
+    given ``crs``, its first and second coordinates in that CRS."""
+    if crs is not None and not crs.is_storage:
+        return crs_axes(geometry_field, crs)
     geometry = as_geometry(geometry_field)
     return {
         "_lon": Func(geometry, function="ST_X", output_field=FloatField()),

@@ -6,7 +6,10 @@ by default; Content-Language says which.
 
 QGIS and GDAL's OAPIF driver connect to ``/ogc/`` with no glue: a landing
 page, conformance, collections with their extents, items with ``bbox``,
-``limit``, ``datetime`` and ``next`` links, and single items.
+``limit``, ``datetime`` and ``next`` links, and single items. Part 2 (CRS by
+reference, ``places.crs``) gives items in CRS84, EPSG:4326 or EPSG:3857
+(``crs``, ``bbox-crs``, ``Content-Crs``), and every document is also a web
+page (``f=html`` or a browser's ``Accept``, ``places.ogc_html``).
 """
 
 import json
@@ -15,12 +18,15 @@ from django.db import connections
 from django.db.models import ExpressionWrapper, F, Field
 from django.http import JsonResponse
 from django.urls import path, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from places import parsers
+from places import crs as crses
+from places import ogc_html, parsers
 from places.api import (
+    MAX_LIMIT,
     FeatureQuery,
     GeoJSONRenderer,
     geojson_response,
@@ -33,15 +39,18 @@ from places.exports import export_links
 from places.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from places.schema import OgcSchema
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CRS84 = crses.CRS84
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    crses.CRS_CONFORMANCE,
 ]
 JSON = "application/json"
+HTML = ogc_html.HTML
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
-FORMATS = {"json", "geojson"}
+FORMATS = {"json", "geojson", "html"}
 
 
 class OgcView(APIView):
@@ -53,6 +62,17 @@ class OgcView(APIView):
     kinds = {}
     allowed = frozenset({"f"})
 
+    def perform_content_negotiation(self, request, force=False):
+        # A browser's Accept (text/html) reaches the view, which answers HTML
+        # itself (ogc_html); DRF's renderers then only render errors, as JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # The same URL answers JSON or HTML by Accept.
+        patch_vary_headers(response, ["Accept"])
+        return response
+
     def check_parameters(self, request, allowed=None):
         allowed = allowed or self.allowed
         refuse_nul_characters(request.query_params)
@@ -63,8 +83,7 @@ class OgcView(APIView):
                 _("Unknown parameter. Known parameters: %(known)s.")
                 % {"known": ", ".join(sorted(allowed))},
             )
-        if request.query_params.get("f", "json") not in FORMATS:
-            raise parsers.InvalidParameter("f", _("Only json is offered."))
+        check_format(request)
 
     def url(self, request, name, **kwargs):
         return request.build_absolute_uri(reverse(f"ogc:{name}", kwargs=kwargs))
@@ -73,12 +92,29 @@ class OgcView(APIView):
         return self.kinds.get(collection_id)
 
 
+def check_format(request):
+    if request.query_params.get("f", "json") not in FORMATS:
+        raise parsers.InvalidParameter(
+            "f", _("Offered: %(formats)s.") % {"formats": ", ".join(sorted(FORMATS))}
+        )
+
+
+def alternate(request, media_type=HTML):
+    """The link to this document in the other format (HTML, or JSON from HTML)."""
+    params = request.GET.copy()
+    params["f"] = "html" if media_type == HTML else "json"
+    return {"href": request.build_absolute_uri(f"{request.path}?{params.urlencode()}"),
+            "rel": "alternate", "type": media_type,
+            "title": _("This document as HTML") if media_type == HTML
+            else _("This document as JSON")}
+
+
 class LandingView(OgcView):
     operation = "landing"
 
     def get(self, request):
         self.check_parameters(request)
-        return JsonResponse(
+        document = (
             {
                 "title": "Cerca",
                 "description": _("Study groups, events and venues near you, as OGC API - "
@@ -95,9 +131,13 @@ class LandingView(OgcView):
                      "type": JSON, "title": _("Conformance classes")},
                     {"href": self.url(request, "collections"), "rel": "data", "type": JSON,
                      "title": _("Collections")},
+                    alternate(request),
                 ],
             }
         )
+        if ogc_html.wanted(request):
+            return ogc_html.landing(request, document)
+        return JsonResponse(document)
 
 
 class ConformanceView(OgcView):
@@ -105,7 +145,10 @@ class ConformanceView(OgcView):
 
     def get(self, request):
         self.check_parameters(request)
-        return JsonResponse({"conformsTo": CONFORMANCE})
+        document = {"conformsTo": CONFORMANCE, "links": [alternate(request)]}
+        if ogc_html.wanted(request):
+            return ogc_html.conformance(request, document)
+        return JsonResponse(document)
 
 
 # Extents are published with 6 decimals (about 0.1 m), as coordinates are.
@@ -177,7 +220,10 @@ class CollectionsMixin:
             "title": title,
             "description": str(kind.description),
             "itemType": "feature",
-            "crs": [CRS84],
+            # OGC API - Features Part 2: what ``crs`` may ask for, and what the
+            # rows are kept in (geography lon/lat: CRS84).
+            "crs": crses.SUPPORTED,
+            "storageCrs": CRS84,
             "extent": {
                 "spatial": {
                     "bbox": [rounded_outward(extent) if extent else WORLD],
@@ -207,14 +253,16 @@ class CollectionsView(CollectionsMixin, OgcView):
 
     def get(self, request):
         self.check_parameters(request)
-        return JsonResponse(
-            {
-                "links": [
-                    {"href": self.url(request, "collections"), "rel": "self", "type": JSON},
-                ],
-                "collections": [self.describe(request, kind) for kind in self.kinds.values()],
-            }
-        )
+        document = {
+            "links": [
+                {"href": self.url(request, "collections"), "rel": "self", "type": JSON},
+                alternate(request),
+            ],
+            "collections": [self.describe(request, kind) for kind in self.kinds.values()],
+        }
+        if ogc_html.wanted(request):
+            return ogc_html.collections(request, document)
+        return JsonResponse(document)
 
 
 class CollectionView(CollectionsMixin, OgcView):
@@ -225,23 +273,38 @@ class CollectionView(CollectionsMixin, OgcView):
         kind = self.get_kind(collection_id)
         if kind is None:
             return collection_not_found(collection_id)
-        return JsonResponse(self.describe(request, kind))
+        document = self.describe(request, kind)
+        document["links"].insert(1, alternate(request))
+        if ogc_html.wanted(request):
+            return ogc_html.collection(request, document)
+        return JsonResponse(document)
 
 
 class OgcFeatureQuery(FeatureQuery):
     """Items of a collection: every row (of any date and status), narrowed by
-    ``bbox`` and, for kinds with a time range, ``datetime``."""
+    ``bbox`` (in ``bbox-crs``) and, for kinds with a time range, ``datetime``;
+    geometries in ``crs``."""
 
     def __init__(self, kind, params):
-        allowed = {"bbox", "limit", "offset", "cursor", "f"}
+        allowed = {"bbox", "bbox-crs", "crs", "limit", "offset", "cursor", "f"}
         if hasattr(kind, "time_field"):
             allowed.add("datetime")
         super().__init__(kind, params, allowed=allowed)
+        if params.get("limit"):
+            # Refused rather than clamped: a client that asked for more (QGIS
+            # or GDAL reading the maximum in the API definition never does)
+            # learns it here instead of from a short layer.
+            parsers.parse_int(params["limit"], "limit", minimum=1, maximum=MAX_LIMIT)
+        self.crs = crses.parse_crs(params.get("crs"), "crs")
         self.interval = (
             parsers.parse_interval(params["datetime"], "datetime")
             if params.get("datetime") is not None
             else None
         )
+
+    def parse_bbox(self, value):
+        bbox_crs = crses.parse_crs(self.params.get("bbox-crs"), "bbox-crs")
+        return (*crses.parse_bbox(value, bbox_crs, "bbox"), bbox_crs.srid)
 
     def queryset(self):
         queryset = self.kind.model.objects.all()
@@ -265,24 +328,32 @@ class ItemsView(OgcView):
         kind = self.get_kind(collection_id)
         if kind is None:
             return collection_not_found(collection_id)
-        if request.query_params.get("f", "json") not in FORMATS:
-            raise parsers.InvalidParameter("f", _("Only json is offered."))
+        check_format(request)
         query = OgcFeatureQuery(kind, request.query_params)
+        html = ogc_html.wanted(request)
+        if html:
+            # The page's map draws lon/lat, whatever crs says.
+            query.crs = crses.STORAGE
         features, bbox, matched, next_cursor = query.page()
         links = page_links(request, query, next_cursor)
         links.append(
             {"href": self.url(request, "collection", collection_id=kind.name),
              "rel": "collection", "type": JSON}
         )
+        links.append(alternate(request))
+        members = {
+            # Centimetres in Web Mercator, as the coordinates.
+            "bbox": bbox and [round(edge, query.crs.decimals) for edge in bbox],
+            "numberMatched": matched,
+            "numberReturned": len(features),
+            "timeStamp": now_rfc3339(),
+            "links": links,
+        }
+        if html:
+            return ogc_html.items(request, kind, members, features)
         return geojson_response(
-            feature_collection(
-                features,
-                bbox=bbox,
-                numberMatched=matched,
-                numberReturned=len(features),
-                timeStamp=now_rfc3339(),
-                links=links,
-            )
+            feature_collection(features, **members),
+            headers={"Content-Crs": query.crs.header()},
         )
 
 
@@ -290,11 +361,13 @@ class ItemView(OgcView):
     operation = "item"
 
     def get(self, request, collection_id, feature_id):
-        self.check_parameters(request)
+        self.check_parameters(request, allowed={"f", "crs"})
+        crs = crses.parse_crs(request.query_params.get("crs"), "crs")
+        html = ogc_html.wanted(request)
         kind = self.get_kind(collection_id)
         if kind is None:
             return collection_not_found(collection_id)
-        text = kind.feature(feature_id)
+        text = kind.feature(feature_id, crs=crses.STORAGE if html else crs)
         if text is None:
             return not_found(kind, feature_id)
         links = [
@@ -302,8 +375,13 @@ class ItemView(OgcView):
              "rel": "self", "type": GEOJSON_MEDIA_TYPE},
             {"href": self.url(request, "collection", collection_id=kind.name),
              "rel": "collection", "type": JSON},
+            alternate(request),
         ]
-        return geojson_response(feature_with_links(text, links))
+        if html:
+            return ogc_html.item(request, kind, json.loads(text), links)
+        return geojson_response(
+            feature_with_links(text, links), headers={"Content-Crs": crs.header()}
+        )
 
 
 def feature_with_links(text, links):

@@ -35,14 +35,23 @@ def geometry_index(field, name):
     return GistIndex(as_geometry(field), name=name)
 
 
-def bbox_polygons(west, south, east, north):
-    """The lon/lat rectangles a bbox covers: two when it crosses the antimeridian."""
+# Half the world's width in each SRID a bbox may come in: degrees of lon, and
+# Web Mercator's metres (places.crs).
+HALF_WORLD = {4326: 180, 3857: 20037508.342789244}
+
+
+def bbox_polygons(west, south, east, north, srid=4326):
+    """The rectangles a bbox covers, in ``srid`` (lon/lat by default): two
+    when it crosses the antimeridian."""
+    edge = HALF_WORLD[srid]
     if west <= east:
-        return [Polygon.from_bbox((west, south, east, north))]
-    return [
-        Polygon.from_bbox((west, south, 180, north)),
-        Polygon.from_bbox((-180, south, east, north)),
-    ]
+        boxes = [(west, south, east, north)]
+    else:
+        boxes = [(west, south, edge, north), (-edge, south, east, north)]
+    polygons = [Polygon.from_bbox(box) for box in boxes]
+    for polygon in polygons:
+        polygon.srid = srid
+    return polygons
 
 
 class SpatialQuerySet(models.QuerySet):
@@ -69,15 +78,18 @@ class SpatialQuerySet(models.QuerySet):
             .order_by(GeometryDistance(field, point))
         )
 
-    def in_bbox(self, west: float, south: float, east: float, north: float):
-        """Rows whose location lies in the lon/lat box, edges included (degrees).
+    def in_bbox(self, west: float, south: float, east: float, north: float, srid: int = 4326):
+        """Rows whose location lies in the box, edges included: lon/lat degrees,
+        or x/y in ``srid``'s units (3857: Web Mercator metres).
 
         ``west > east`` is a box across the antimeridian (from ``west`` to 180
-        and on from -180 to ``east``). Served by the ``location::geometry`` index.
+        and on from -180 to ``east``). Served by the ``location::geometry``
+        index: a box in another SRID is transformed (``ST_Transform`` on the
+        constant rectangle, which Web Mercator keeps a lon/lat rectangle), never
+        the column.
         """
         matches = Q()
-        for polygon in bbox_polygons(west, south, east, north):
-            polygon.srid = 4326
+        for polygon in bbox_polygons(west, south, east, north, srid):
             # ST_Intersects, not a bare &&: the index's boxes are float4,
             # rounded outward, and would let in points up to ~2 m outside.
             matches |= Q(_location_geometry__intersects=polygon)

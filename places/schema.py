@@ -32,7 +32,15 @@ PARAMETERS = {
     "study_group": (OpenApiTypes.INT, "Id of a study group: its events or venues only."),
     "datetime": (OpenApiTypes.STR, "RFC 3339 instant or interval `start/end`, `../end`, "
                  "`start/..`: events whose time intersects it."),
-    "f": (OpenApiTypes.STR, "Output format; only `json`."),
+    "f": (OpenApiTypes.STR, "Output format: `json` (GeoJSON for items) or `html` (a web "
+          "page; also chosen by a browser's `Accept: text/html`)."),
+    "crs": (OpenApiTypes.STR, "CRS of the returned geometries (OGC API - Features Part 2): "
+            "`http://www.opengis.net/def/crs/OGC/1.3/CRS84` (default, lon/lat), "
+            "`http://www.opengis.net/def/crs/EPSG/0/4326` (lat/lon) or "
+            "`http://www.opengis.net/def/crs/EPSG/0/3857` (Web Mercator metres). The "
+            "`Content-Crs` header says which."),
+    "bbox-crs": (OpenApiTypes.STR, "CRS of `bbox`, one of those `crs` takes; CRS84 by "
+                 "default. With EPSG:4326, `bbox` is `south,west,north,east`."),
 }
 
 FEATURE = {
@@ -78,12 +86,23 @@ ERROR = {
 }
 
 
-def parameters(names):
+def parameters(names, overrides=None):
+    """OpenAPI query parameters ``names``; ``overrides`` maps a name to its
+    (type or schema, description) where it differs from ``PARAMETERS``."""
+    described = {**PARAMETERS, **(overrides or {})}
     return [
-        OpenApiParameter(name, PARAMETERS[name][0], OpenApiParameter.QUERY,
-                         description=PARAMETERS[name][1])
+        OpenApiParameter(name, described[name][0], OpenApiParameter.QUERY,
+                         description=described[name][1])
         for name in sorted(names)
     ]
+
+
+# OGC API items refuse a limit out of range rather than clamp it; QGIS and
+# GDAL read the maximum here and page with it.
+OGC_LIMIT = (
+    {"type": "integer", "minimum": 1, "maximum": 10_000, "default": 100},
+    "Features per page, 1 to 10,000 (default 100); anything else is a 400.",
+)
 
 
 class FeatureSchema(AutoSchema):
@@ -138,12 +157,21 @@ class OgcSchema(AutoSchema):
     def get_override_parameters(self):
         names = {"f"}
         if self.view.operation == "items":
-            names |= {"bbox", "limit", "offset", "cursor", "datetime"}
-        return parameters(names)
+            names |= {"bbox", "bbox-crs", "crs", "limit", "offset", "cursor", "datetime"}
+        if self.view.operation == "item":
+            names |= {"crs"}
+        return parameters(names, {"limit": OGC_LIMIT})
 
     def get_response_serializers(self):
         body = {"items": FEATURE_COLLECTION, "item": FEATURE}.get(
             self.view.operation, {"type": "object"}
         )
-        return {200: OpenApiResponse(body), 400: OpenApiResponse(ERROR),
-                404: OpenApiResponse(ERROR)}
+        ok = OpenApiResponse(body)
+        return {
+            (200, "application/json"): ok,
+            (200, "application/geo+json"): ok,
+            # Each document is also a web page (f=html, places.ogc_html).
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.STR),
+            400: OpenApiResponse(ERROR),
+            404: OpenApiResponse(ERROR),
+        }

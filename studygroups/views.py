@@ -291,6 +291,8 @@ def js_strings():
         "km": _("km"),
         "locating": _("Finding your location…"),
         "yourLocation": _("your location"),
+        "searchArea": _("Search this area"),
+        "thisArea": _("this area of the map"),
         "geolocationDenied": _(
             "We could not get your location (permission denied or unavailable). "
             "Type a city or place instead."
@@ -361,6 +363,14 @@ def studygroup_detail(request, slug):
     events = list(
         Event.objects.upcoming().filter(study_group=group).select_related("venue")[:10]
     )
+    # The archive: what the group did, and how many went.
+    past_events = list(
+        Event.objects.past()
+        .scheduled()
+        .filter(study_group=group)
+        .select_related("venue")
+        .with_going_count()[:PAST_EVENTS_SHOWN]
+    )
     viewer = (
         group.memberships.filter(user=request.user).first()
         if request.user.is_authenticated
@@ -388,6 +398,7 @@ def studygroup_detail(request, slug):
         {
             "group": group,
             "events": events,
+            "past_events": past_events,
             "venues": group.venues.order_by("name")[:VENUES_SHOWN],
             "viewer_membership": viewer,
             "can_manage": can_manage,
@@ -403,8 +414,9 @@ def studygroup_detail(request, slug):
     )
 
 
-# The group page lists this many of the group's venues.
+# The group page lists this many of the group's venues, and of its past events.
 VENUES_SHOWN = 20
+PAST_EVENTS_SHOWN = 10
 
 
 def detail_map_data(point, label, area=None):

@@ -382,3 +382,20 @@ def test_regenerating_needs_the_csrf_token(member, profile):
     client.force_login(member)
     assert client.post("/calendar/me/regenerate/").status_code == 403
     assert MemberProfile.objects.get(user=member).calendar_token == profile.calendar_token
+
+
+# Reminders in calendar apps (VALARM)
+
+
+def test_an_event_carries_a_display_alarm_an_hour_before_its_start(client):
+    event = EventFactory(title="Club de lectura", during=during_utc(2031, 7, 10, 16, 0))
+    (alarm,) = the_vevent(event_ics(client, event)).walk("VALARM")
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert str(alarm["DESCRIPTION"]) == "Club de lectura"
+    assert alarm.decoded("TRIGGER") == datetime.timedelta(hours=-1)
+    assert alarm["TRIGGER"].params.get("RELATED", "START") == "START"
+
+
+def test_a_cancelled_event_carries_no_alarm(client):
+    event = EventFactory(status=Event.Status.CANCELLED)
+    assert the_vevent(event_ics(client, event)).walk("VALARM") == []

@@ -256,7 +256,13 @@ class TestOverDemoData:
         assert pages[0]["numberMatched"] == len(expected)
         assert all("numberMatched" not in page for page in pages[1:])
 
-    def test_limit_above_10000_is_clamped(self, client):
+    def test_limit_above_10000_is_refused_naming_it(self, client):
+        response = client.get("/ogc/collections/venues/items", {"limit": 50_000})
+
+        assert response.status_code == 400
+        assert response.json()["parameter"] == "limit"
+
+    def test_more_than_10000_rows_page_by_10000(self, client):
         extra = MAX_LIMIT + 1 - Venue.objects.count()
         Venue.objects.bulk_create(
             [
@@ -266,7 +272,7 @@ class TestOverDemoData:
             batch_size=2_000,
         )
 
-        first = items(client, "venues", limit=50_000)
+        first = items(client, "venues", limit=MAX_LIMIT)
 
         assert first["numberReturned"] == len(first["features"]) == MAX_LIMIT
         # More than the exact count's limit (10,000) match: numberMatched is

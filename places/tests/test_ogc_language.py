@@ -56,6 +56,7 @@ def test_the_landing_page_speaks_the_requests_language(client):
         "La documentación de la API",
         "Clases de conformidad",
         "Colecciones",
+        "Este documento en HTML",
     ]
     assert [link["title"] for link in english["links"]][0] == "This document"
 

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from pyproj import Geod
+from pyproj import Geod, Transformer
 
 from meetups.api import EventKind
 from meetups.models import Event
@@ -34,6 +34,7 @@ BOGOTA = (-74.07, 4.65)  # (lon, lat)
 # Half the side of each group's square meeting area, in degrees (about 1 km).
 AREA_HALF_SIDE = 0.01
 GEOD = Geod(ellps="WGS84")
+TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 # Ids far above any fixture's: other test runs sharing this database may
 # commit rows with explicit ids, which the identity sequence then hands out.
 FIRST_ID = 1_000_000_000
@@ -244,6 +245,41 @@ def test_in_bbox_across_the_antimeridian_uses_the_index_on_each_side(study_group
     assert any(study_groups[slug][0] > 0 for slug in inside)
     assert any(study_groups[slug][0] < 0 for slug in inside)
     assert found == inside
+
+
+def test_in_bbox_in_web_mercator_transforms_the_box_and_keeps_the_index(study_groups):
+    west, south, east, north = -74.1, 4.6, -74.0, 4.7
+    (x1, x2), (y1, y2) = TO_MERCATOR.transform([west, east], [south, north])
+    in_bbox = StudyGroup.objects.in_bbox(x1, y1, x2, y2, srid=3857)
+
+    nodes = plan_nodes(in_bbox)
+    assert scans_on(nodes, "studygroup_location_geom_idx")
+    assert "Seq Scan" not in node_types(nodes)
+
+    inside = in_box(study_groups, west, south, east, north)
+    assert len(inside) > 100
+    assert set(in_bbox.values_list("slug", flat=True)) == inside
+
+
+def test_ogc_items_in_3857_with_a_3857_bbox_stay_on_the_index(study_groups):
+    west, south, east, north = 170, -20, -170, 20
+    (x1, x2), (y1, y2) = TO_MERCATOR.transform([west, east], [south, north])
+    mercator = "http://www.opengis.net/def/crs/EPSG/0/3857"
+    query = OgcFeatureQuery(
+        StudyGroupKind(),
+        QueryDict(urlencode({"bbox": f"{x1!r},{y1!r},{x2!r},{y2!r}", "bbox-crs": mercator,
+                             "crs": mercator, "limit": 10_000})),
+    )
+
+    nodes = plan_nodes(query.rows(), subplans=False)
+    assert len(scans_on(nodes, "studygroup_location_geom_idx")) == 2
+    assert "Seq Scan" not in node_types(nodes)
+
+    features, _bbox, matched, _next = query.page()
+    found = {json.loads(text)["id"] - FIRST_ID for text in features}
+    inside = in_box(study_groups, west, south, east, north)
+    assert {int(slug.rsplit("-", 1)[1]) + 1 for slug in inside} == found
+    assert matched == len(inside)
 
 
 def test_covering_uses_the_meeting_area_gist_index(study_groups):

@@ -509,7 +509,7 @@ function zoomForRadius(radiusKm) {
 // Run the search ``next`` describes (centre, radius, topic). Until its list
 // is on screen the page says it is loading and keeps claiming only what it
 // shows; then the list, the status, the circle, the map and the URL change together.
-async function search(next, { move = true, push = true, keepView = false } = {}) {
+async function search(next, { move = true, push = true, keepView = false, stay = false } = {}) {
   if (listRequest) listRequest.abort();
   listRequest = new AbortController();
   const { signal } = listRequest;
@@ -542,7 +542,10 @@ async function search(next, { move = true, push = true, keepView = false } = {})
   say(format(t.near, { place: state.nearLabel || pointLabel(state.center) }));
   drawSearchArea();
   const centerInView = map.getBounds().contains([lat, lon]);
-  if (move || radiusChanged || (!centerInView && !keepView)) map.setView([lat, lon], zoomForRadius(state.radiusKm));
+  if (!stay && (move || radiusChanged || (!centerInView && !keepView))) {
+    map.setView([lat, lon], zoomForRadius(state.radiusKm));
+  }
+  updateSearchAreaButton();
   writeUrl({ push });
   document.body.dataset.listLoaded = String(Date.now());
   settled();
@@ -689,6 +692,67 @@ if ("geolocation" in navigator) {
   say(t.geolocationUnsupported);
 }
 
+// --- Search this area ---------------------------------------------------------
+
+// After the visitor pans or zooms away from the searched circle, a button
+// searches again around the map's centre, with the largest of the radius
+// choices that fits in the view.
+let searchAreaButton;
+
+function viewRadiusKm() {
+  const bounds = map.getBounds();
+  const center = map.getCenter();
+  const halfWidth = map.distance(center, L.latLng(center.lat, bounds.getEast()));
+  const halfHeight = map.distance(center, L.latLng(bounds.getNorth(), center.lng));
+  return Math.min(halfWidth, halfHeight) / 1000;
+}
+
+function radiusForView() {
+  const fits = viewRadiusKm();
+  const choices = [...radiusSelect.options].map((option) => Number(option.value)).sort((a, b) => a - b);
+  const fitting = choices.filter((km) => km <= fits);
+  return fitting.length ? fitting[fitting.length - 1] : choices[0];
+}
+
+function updateSearchAreaButton() {
+  if (!searchAreaButton || !map) return;
+  const [lon, lat] = state.center;
+  // Moved: the searched centre is off by more than a third of the view's
+  // half-size, or the view is much larger or smaller than the circle.
+  const offKm = map.distance(map.getCenter(), L.latLng(lat, lon)) / 1000;
+  const viewKm = viewRadiusKm();
+  const moved = offKm > viewKm / 3 || viewKm > state.radiusKm * 4 || viewKm * 4 < state.radiusKm;
+  searchAreaButton.parentElement.hidden = !moved;
+}
+
+function searchAreaControl() {
+  const control = L.control({ position: "topright" });
+  control.onAdd = () => {
+    const box = L.DomUtil.create("div", "leaflet-bar search-area");
+    searchAreaButton = L.DomUtil.create("button", "search-area-button", box);
+    searchAreaButton.type = "button";
+    searchAreaButton.textContent = t.searchArea;
+    box.hidden = true;
+    L.DomEvent.disableClickPropagation(box);
+    searchAreaButton.addEventListener("click", () => {
+      const center = map.getCenter();
+      const radiusKm = radiusForView();
+      radiusSelect.value = String(radiusKm);
+      placeInput.value = "";
+      hideCandidates();
+      search(
+        {
+          center: [center.lng, center.lat], chosen: true, placeText: "", nearLabel: t.thisArea,
+          q: queryInput.value.trim(), radiusKm,
+        },
+        { move: false, stay: true },
+      );
+    });
+    return box;
+  };
+  return control;
+}
+
 // --- List or map, on a phone -------------------------------------------------
 
 function showView(view) {
@@ -771,6 +835,7 @@ window.addEventListener("map:init", (event) => {
     ids: cluster.members && cluster.members.map((member) => [member.kind, member.id]),
   }));
   legendControl().addTo(map);
+  searchAreaControl().addTo(map);
   map.setView([page.map.center[1], page.map.center[0]], page.map.zoom);
   tiles.addTo(map);
   drawSearchArea();
@@ -778,6 +843,7 @@ window.addEventListener("map:init", (event) => {
   map.on("movestart", () => { document.body.dataset.mapMoving = "1"; });
   map.on("moveend", () => { delete document.body.dataset.mapMoving; });
   map.on("moveend", () => writeUrl());
+  map.on("moveend", updateSearchAreaButton);
   // With a field error or place candidates on the page, the list waits for the
   // visitor's next search rather than hiding what the server said.
   if (page.searched) search({ ...state }, { move: false, push: false, keepView: true });

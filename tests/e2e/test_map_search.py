@@ -13,6 +13,7 @@ from places.models import City
 from studygroups.models import StudyGroup
 from tests.e2e.mappage import (
     DEFAULT_CENTER,
+    GEOD,
     MAP_READY,
     MEDELLIN,
     geodesic_km,
@@ -216,3 +217,40 @@ def test_without_javascript_the_page_says_the_map_needs_it_and_lists_groups(
     assert items and ids(items) == sorted(groups_within((medellin.x, medellin.y), 10))
     assert "Medellín" in page.text_content("#status")
     assert page.locator(".list-note").is_visible()
+
+
+def km_between(a, b):
+    """Kilometres between two (lon, lat) points on the WGS84 ellipsoid."""
+    return GEOD.inv(a[0], a[1], b[0], b[1])[2] / 1000
+
+
+@pytest.mark.parametrize("locale", ["es", "en-US"])
+def test_search_this_area_lists_the_groups_around_where_the_map_was_moved(
+    new_page, live_server, demo, gazetteer, screenshot, locale
+):
+    page = new_page(locale=locale)
+    open_map(page, f"{live_server.url}/?place=bogota")
+    area = page.locator(".search-area-button")
+    expect(area).to_be_hidden()
+    # The visitor drags the map from Bogotá to Medellín, at the same zoom.
+    page.evaluate("([lon, lat]) => window.cercaMap.setView([lat, lon], 12)", list(MEDELLIN))
+    expect(area).to_be_visible()
+    expect(area).to_have_text(translated("Search this area", page_language(page)))
+    center = map_center(page)
+    items = reload_list(page, area.click)
+    radius_km = float(page.input_value("#radius"))
+    # The largest radius choice that fits in the view, around the map's centre.
+    bounds = page.evaluate("() => window.cercaMap.getBounds().toBBoxString()").split(",")
+    west, south, east, north = map(float, bounds)
+    half_view_km = min(
+        km_between(center, (east, center[1])), km_between(center, (center[0], north))
+    )
+    assert radius_km <= half_view_km
+    assert ids(items) == sorted(groups_within(center, radius_km))
+    assert items, "the demo has groups in central Medellín"
+    # The map stayed where the visitor put it, and the search is in the URL.
+    assert km_between(map_center(page), center) < 0.1
+    near = [float(value) for value in query(page)["near"].split(",")]
+    assert km_between(near, center) < 0.05
+    expect(area).to_be_hidden()
+    screenshot(f"map-search-this-area-{locale}", of=page)

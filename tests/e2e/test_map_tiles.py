@@ -32,7 +32,9 @@ def basemap(gazetteer, tmp_path):
     """The basemap, at Natural Earth's coarsest scale for every zoom (the
     finer ones take a minute to load, and draw the same colours)."""
     for scale in ("110m", "50m", "10m"):
-        shutil.copy(DEFAULT_SOURCE_DIR / "countries-110m.json", tmp_path / f"countries-{scale}.json")
+        shutil.copy(
+            DEFAULT_SOURCE_DIR / "countries-110m.json", tmp_path / f"countries-{scale}.json"
+        )
     call_command("load_basemap", source_dir=tmp_path, verbosity=0)
 
 

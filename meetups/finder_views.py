@@ -1,0 +1,203 @@
+"""The events page, /events/: its filters live in the URL (see meetups.finder)."""
+
+import datetime
+import zoneinfo
+from urllib.parse import urlencode
+
+from django.contrib.gis.geos import Point
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from places import parsers
+from places.gazetteer import search_places
+from places.timezones import zone_label
+from studygroups.models import Topic
+from studygroups.views import (
+    DEFAULT_RADIUS_KM,
+    MAX_PLACE_LENGTH,
+    MAX_RADIUS_KM,
+    RADII_KM,
+    lonlat_text,
+    point_label,
+)
+
+from . import finder
+
+# Parameters of the page, kept in every link it makes.
+FILTERS = ("place", "near", "radius_km", "when", "from", "to", "topic", "format", "view")
+
+
+def events_url(params, **changes):
+    """/events/ with ``params`` and ``changes`` (None drops one); empty values left out."""
+    merged = {name: params.get(name, "") for name in FILTERS}
+    merged.update(changes)
+    query = urlencode({key: value for key, value in merged.items() if value not in ("", None)})
+    return reverse("events-page") + (f"?{query}" if query else "")
+
+
+def clean_text(params, name, length):
+    return " ".join(params.get(name, "").split())[:length]
+
+
+def locate(params, errors):
+    """The searched point and its label, or the namesakes to choose between,
+    from ``near`` ("lon,lat", set by "use my location") or ``place``."""
+    place_text = clean_text(params, "place", MAX_PLACE_LENGTH)
+    if params.get("near"):
+        try:
+            point = parsers.parse_lonlat(params["near"], "near")
+        except parsers.InvalidParameter as exc:
+            errors["near"] = exc.message
+            return None, "", []
+        return point, place_text or point_label(point.x, point.y), []
+    if not place_text:
+        return None, "", []
+    found = search_places(place_text)
+    if found.match == "strong":
+        best = found.places[0]
+        return Point(best.lon, best.lat, srid=4326), best.label, []
+    if found.match == "weak":
+        return None, "", [
+            {
+                "label": place.label,
+                "country": place.country,
+                "url": events_url(
+                    params, place=place.label, near=lonlat_text(place.lon, place.lat), after=None
+                ),
+            }
+            for place in found.places
+        ]
+    errors["place"] = _("We could not find “%(place)s”. Try another city or place.") % {
+        "place": place_text
+    }
+    return None, "", []
+
+
+@require_safe
+def events_page(request):
+    """Events near a place by date, topic and format, as a list by day or a
+    month's calendar. Bad values are answered with the page and a 400 naming
+    the field; a place that is not found is an answer (200)."""
+    params = request.GET
+    errors = {}
+    for name in (*FILTERS, "month", "after"):
+        if "\x00" in params.get(name, ""):
+            errors[name] = _("Contains a NUL character.")
+    if errors:
+        params = {name: value.replace("\x00", "") for name, value in params.items()}
+    radius_km = DEFAULT_RADIUS_KM
+    if params.get("radius_km"):
+        try:
+            radius_km = parsers.parse_positive(params["radius_km"], "radius_km", MAX_RADIUS_KM)
+        except parsers.InvalidParameter as exc:
+            errors["radius_km"] = exc.message
+        else:
+            radius_km = int(radius_km) if radius_km == int(radius_km) else radius_km
+    point, near_label, candidates = locate(params, errors)
+    zone = finder.list_zone(point)
+    now = timezone.now()
+    when = params.get("when") or "upcoming"
+    event_format = params.get("format") or "any"
+    if event_format not in dict(finder.FORMAT_CHOICES):
+        errors["format"] = _("Expected one of %(choices)s, got %(value)r.") % {
+            "choices": ", ".join(dict(finder.FORMAT_CHOICES)),
+            "value": event_format,
+        }
+    topics = list(Topic.objects.all())
+    topic = params.get("topic", "")
+    if topic and topic not in {each.slug for each in topics}:
+        errors["topic"] = _("No topic is called %(value)r.") % {"value": topic}
+    view = "month" if params.get("view") == "month" else "list"
+    window = month = None
+    try:
+        window = finder.date_window(when, zone, now, params.get("from", ""), params.get("to", ""))
+        if view == "month":
+            month = (
+                finder.parse_month(params["month"])
+                if params.get("month")
+                else window.first_day.replace(day=1)
+            )
+    except parsers.InvalidParameter as exc:
+        errors[exc.param] = exc.message
+    context = {
+        "errors": errors,
+        "candidates": candidates,
+        "near_label": near_label,
+        "zone": zone,
+        "zone_label": zone_label(zone, now),
+        "form": {
+            "place": clean_text(params, "place", MAX_PLACE_LENGTH),
+            "near": params.get("near", "") if point is not None else "",
+            "radius_km": radius_km,
+            "when": when,
+            "from": params.get("from", ""),
+            "to": params.get("to", ""),
+            "topic": topic,
+            "format": event_format,
+            "view": view,
+        },
+        "radii": sorted({*RADII_KM, radius_km}),
+        "when_choices": finder.WHEN_CHOICES,
+        "format_choices": finder.FORMAT_CHOICES,
+        "topics": topics,
+        "max_place_length": MAX_PLACE_LENGTH,
+        "list_url": events_url(params, view=None, month=None),
+        "month_url": events_url(params, view="month"),
+    }
+    searchable = not errors and not candidates
+    if searchable:
+        filters = {
+            "point": point,
+            "radius_m": radius_km * 1000,
+            "topic": topic,
+            "event_format": event_format,
+        }
+        if view == "month":
+            context.update(month_context(params, finder.matching(**filters), month, zone, now))
+        else:
+            try:
+                rows, after = finder.page_of(
+                    finder.events_in(window, **filters), params.get("after", "")
+                )
+            except parsers.InvalidParameter as exc:
+                errors[exc.param] = exc.message
+            else:
+                context["days"] = finder.by_day(rows, zone)
+                context["next_url"] = events_url(params, after=after) if after else ""
+                context["first_url"] = events_url(params) if params.get("after") else ""
+    context["searched"] = searchable and not errors
+    only_place_missing = list(errors) == ["place"]
+    return render(
+        request,
+        "meetups/events.html",
+        context,
+        status=400 if errors and not only_place_missing else 200,
+    )
+
+
+def month_context(params, events, month, zone, now):
+    """The month view's calendar, with links to each day's list and the
+    months before and after (within the years events may have)."""
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+    def month_link(first):
+        if not finder.FIRST_YEAR <= first.year <= finder.LAST_YEAR:
+            return ""
+        return events_url(params, view="month", month=f"{first:%Y-%m}")
+
+    weeks = finder.month_days(events, month, zone, now)
+    for week in weeks:
+        for cell in week:
+            day = cell["day"].isoformat()
+            cell["url"] = events_url(params, view=None, when="range", **{"from": day, "to": day})
+    return {
+        "month": month,
+        "weeks": weeks,
+        "today": now.astimezone(zoneinfo.ZoneInfo(zone)).date(),
+        "previous_month_url": month_link(previous),
+        "next_month_url": month_link(following),
+    }
