@@ -168,3 +168,12 @@ def celery_worker(transactional_db, celery_test_queue, settings):
             yield worker
     finally:
         app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty shared cache (Redis outlives the test
+    database's rollback): no failed sign-ins counted by an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()

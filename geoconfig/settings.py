@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     # Widget templates through TEMPLATES (FORM_RENDERER below).
     "django.forms",
     "rest_framework",
+    "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "geoconfig.auth.SignInThrottledPage",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "geoconfig.middleware.MethodNotAllowedPage",
@@ -140,6 +142,13 @@ REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=10)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Every password check counts failures and refuses, with 429, an address or an
+# account that failed too often in the last window (geoconfig/auth.py).
+AUTHENTICATION_BACKENDS = ["geoconfig.auth.ThrottledModelBackend"]
+SIGNIN_FAILURES_PER_ADDRESS = env.int("SIGNIN_FAILURES_PER_ADDRESS", default=30)
+SIGNIN_FAILURES_PER_ACCOUNT = env.int("SIGNIN_FAILURES_PER_ACCOUNT", default=10)
+SIGNIN_FAILURE_WINDOW_SECONDS = env.int("SIGNIN_FAILURE_WINDOW_SECONDS", default=900)
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -229,10 +238,14 @@ LEAFLET_CONFIG = {
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 REST_FRAMEWORK = {
-    # Basic lets scripts and GIS clients write over HTTPS; the site uses sessions.
+    # Scripts and GIS clients send a member's token (made on their settings
+    # page); Basic still works, throttled like every password check; the site
+    # uses sessions. The first class names the scheme of a 401's
+    # WWW-Authenticate: Token, which no browser answers with a password prompt.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.BasicAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly"
@@ -280,6 +293,19 @@ SITE_NAME = env.str("SITE_NAME", default="Cerca")
 # Celery on Redis (geoconfig/celery.py reads every CELERY_* setting). `make`
 # starts a project-local Redis and writes its URL to .local/redis-env.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+
+# The shared cache: Redis, so that every gunicorn worker counts the same
+# failed sign-ins (geoconfig/auth.py). By default the broker's Redis, its
+# database 1 (the broker uses 0); CACHE_URL names any other.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str(
+            "CACHE_URL", default=CELERY_BROKER_URL.rsplit("/", 1)[0] + "/1"
+        ),
+        "KEY_PREFIX": "cerca",
+    }
+}
 # No result backend: tasks record what they did in the database (deliveries).
 CELERY_TASK_IGNORE_RESULT = True
 # A task is acknowledged after it ran, so a worker that dies mid-task leaves it

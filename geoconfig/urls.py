@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.views import PasswordResetView
 from django.http import JsonResponse
 from django.urls import include, path
 from django.utils.translation import gettext as _
@@ -16,9 +17,10 @@ from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from places.tiles import tile_urlpatterns
-from studygroups import notification_views
+from studygroups import account_views, notification_views
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
+from studygroups.forms import QueuedPasswordResetForm
 from studygroups.urls import api_urlpatterns as studygroups_api
 
 admin.site.site_header = "Cerca"
@@ -58,6 +60,19 @@ urlpatterns = [
         "notifications/unsubscribe/<str:token>/",
         notification_views.unsubscribe,
         name="unsubscribe",
+    ),
+    path("accounts/token/", account_views.api_token_view, name="api-token"),
+    path(
+        "accounts/verify/resend/",
+        account_views.email_verification_resend_view,
+        name="email-verify-resend",
+    ),
+    path("accounts/verify/<str:token>/", account_views.email_verify_view, name="email-verify"),
+    # Before Django's own: the reset mail leaves the request to a Celery task.
+    path(
+        "accounts/password_reset/",
+        PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),

@@ -10,9 +10,14 @@ from studygroups.permissions import is_moderator, organized_group_ids, organized
 
 from . import import_admin  # noqa: F401  (registers the admin of places.ImportJob)
 from .forms import StudyGroupAdminForm
-from .models import Delivery, Membership, StudyGroup, Topic
+from .models import Delivery, Invitation, Membership, StudyGroup, Topic
 from .notifications import deliveries_resend
-from .services import alerts_schedule, grant_organizer_access, studygroup_time_zone_guess
+from .services import (
+    alerts_schedule,
+    grant_organizer_access,
+    invitation_create,
+    studygroup_time_zone_guess,
+)
 
 
 class ModeratorsMayDoAll:
@@ -253,6 +258,16 @@ class MembershipAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     list_select_related = ["user", "study_group"]
     date_hierarchy = "joined_at"
 
+    def get_search_fields(self, request):
+        # Organizers search by what they may see: members' emails are private.
+        if is_moderator(request.user):
+            return self.search_fields
+        return [field for field in self.search_fields if field != "user__email"]
+
+    def has_add_permission(self, request):
+        # Organizers invite (Invitations); only moderators enrol someone directly.
+        return is_moderator(request.user)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is None or is_moderator(request.user):
             return self.readonly_fields
@@ -273,6 +288,61 @@ class MembershipAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         grant_organizers_access([obj])
+
+
+class InvitationAdminForm(forms.ModelForm):
+    """Refuses, at the username, to invite someone who is already a member."""
+
+    class Meta:
+        model = Invitation
+        fields = ["study_group", "invitee"]
+
+    def clean(self):
+        cleaned = super().clean()
+        group, invitee = cleaned.get("study_group"), cleaned.get("invitee")
+        if group and invitee and Membership.objects.filter(
+            study_group=group, user=invitee, status=Membership.Status.ACTIVE
+        ).exists():
+            self.add_error("invitee", _("This user is already a member."))
+        return cleaned
+
+
+@admin.register(Invitation)
+class InvitationAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+    """Organizers invite people to their groups by exact username; the
+    invitee is emailed and accepts or declines on the group's page."""
+
+    form = InvitationAdminForm
+    list_display = ["invitee", "study_group", "invited_by", "created_at"]
+    list_select_related = ["invitee", "study_group", "invited_by"]
+    search_fields = ["invitee__username", "study_group__name"]
+    fields = ["study_group", "invitee"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["study_group", "invitee"]
+
+    def has_change_permission(self, request, obj=None):
+        # An invitation is sent or withdrawn (deleted), never edited.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "invitee":
+            return forms.ModelChoiceField(
+                queryset=get_user_model().objects.filter(is_active=True),
+                to_field_name="username",
+                widget=forms.TextInput,
+                label=_("username"),
+                help_text=_("The exact username of the person to invite."),
+                error_messages={"invalid_choice": _("No active user has this username.")},
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: the same checks as on the site, and the email.
+        invitation = invitation_create(
+            actor=request.user, group=obj.study_group, username=obj.invitee.get_username()
+        )
+        obj.pk = invitation.pk
 
 
 @admin.register(Delivery)

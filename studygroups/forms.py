@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,35 @@ class SignUpForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ["username", "email"]
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending nothing during the request: ``save`` hands
+    the address to a Celery task whatever it is, so a known and an unknown
+    address run the same code and take the same time; the task looks the
+    account up and mails it (``VerifiedPasswordResetForm``)."""
+
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs):
+        from django.contrib.sites.shortcuts import get_current_site
+        from django.utils.translation import get_language
+
+        from .tasks import password_reset_send
+
+        domain = domain_override or get_current_site(request).domain
+        # Not on commit: the request writes nothing for the task to wait for.
+        password_reset_send.delay(
+            self.cleaned_data["email"], domain, use_https, get_language() or "es"
+        )
+
+
+class VerifiedPasswordResetForm(PasswordResetForm):
+    """The reset form the task runs: it mails only accounts whose address is
+    confirmed (no ``EmailVerification`` pending for it)."""
+
+    def get_users(self, email):
+        from .notifications import email_confirmed
+
+        return (user for user in super().get_users(email) if email_confirmed(user))
 
 
 class ConstraintErrorsOnFields:

@@ -312,6 +312,49 @@ class Membership(models.Model):
         return f"{self.user} – {self.study_group} ({self.get_role_display()})"
 
 
+class Invitation(models.Model):
+    """An organizer asks someone to join their group. Nobody becomes a member
+    without saying yes: the invitee accepts (and becomes an active member,
+    whatever the group's join policy) or declines (the invitation goes)."""
+
+    study_group = models.ForeignKey(
+        StudyGroup,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("study group"),
+    )
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("invited user"),
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study_group", "invitee"],
+                name="invitation_one_per_user_and_group",
+                violation_error_message=_("This user is already invited to the group."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.invitee} → {self.study_group}"
+
+
 # The alert area is the home location buffered by the alert radius, 1% and
 # 50 m wider than it: ST_Buffer draws a polygon inside the circle, and the
 # exact test is ST_DWithin on the home location anyway.
@@ -450,6 +493,7 @@ class Delivery(models.Model):
         JOIN_REQUEST = "join_request", _("Join request")
         JOIN_APPROVED = "join_approved", _("Join request approved")
         JOIN_DECLINED = "join_declined", _("Join request declined")
+        INVITATION = "invitation", _("Invitation to a group")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -508,3 +552,26 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient} ({self.get_status_display()})"
+
+
+class EmailVerification(models.Model):
+    """An address a member gave (at sign-up) and has not confirmed yet. While
+    the row names the account's current address, nothing is sent to it but
+    the confirmation link: no notifications, no password resets. Accounts
+    without a row were made by the site's staff (the admin, ``ensure_admin``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_verification",
+        verbose_name=_("user"),
+    )
+    email = models.EmailField(_("email address"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email address to confirm")
+        verbose_name_plural = _("email addresses to confirm")
+
+    def __str__(self):
+        return f"{self.user} <{self.email}>"

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Delivery, MemberProfile
+from .models import Delivery, EmailVerification, MemberProfile
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ PREFERENCE = {
     Kind.JOIN_REQUEST: "notify_membership",
     Kind.JOIN_APPROVED: "notify_membership",
     Kind.JOIN_DECLINED: "notify_membership",
+    Kind.INVITATION: "notify_membership",
 }
 PREFERENCES = tuple(dict.fromkeys(PREFERENCE.values()))
 
@@ -122,6 +123,14 @@ def wants(user, kind):
     every kind is on by default)."""
     preference = PREFERENCE[kind]
     return not MemberProfile.objects.filter(user=user, **{preference: False}).exists()
+
+
+def email_confirmed(user):
+    """Whether mail may go to ``user.email``: there is one, and it is not an
+    address still waiting for its owner to confirm it (EmailVerification)."""
+    return bool(user.email) and not EmailVerification.objects.filter(
+        user=user, email__iexact=user.email
+    ).exists()
 
 
 def unsubscribe_token(user, preference):
@@ -259,7 +268,9 @@ def delivery_send(delivery_id):
             return True
         email = (
             email_build(delivery)
-            if delivery.recipient.is_active and wants(delivery.recipient, delivery.kind)
+            if delivery.recipient.is_active
+            and email_confirmed(delivery.recipient)
+            and wants(delivery.recipient, delivery.kind)
             else None
         )
         if email is None:
@@ -364,6 +375,36 @@ def join_answer_message(delivery):
     return Message(
         subject=subject,
         lines=[line],
+        url=site_url(group.get_absolute_url()),
+        url_label=_("Open the group's page"),
+    )
+
+
+@composer(Kind.INVITATION)
+def invitation_message(delivery):
+    from .models import Invitation
+
+    invitation = (
+        Invitation.objects.select_related("study_group", "invited_by")
+        .filter(pk=delivery.data.get("invitation_id"))
+        .first()
+    )
+    if invitation is None:  # answered or withdrawn meanwhile
+        return None
+    group = invitation.study_group
+    names = {
+        "group": group.name,
+        "organizer": invitation.invited_by.get_username() if invitation.invited_by else "",
+    }
+    return Message(
+        subject=_("You are invited to join %(group)s") % names,
+        lines=[
+            _(
+                "%(organizer)s invites you to join the study group “%(group)s”. You are "
+                "not a member unless you accept: accept or decline on the group's page."
+            )
+            % names
+        ],
         url=site_url(group.get_absolute_url()),
         url_label=_("Open the group's page"),
     )

@@ -1,15 +1,20 @@
 """Verbs that change study groups. Views and the API call these, never save() directly."""
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from places.timezones import site_time_zone, time_zone_at
 from studygroups.permissions import manages, organizers_group
 
-from .models import Delivery, Membership, StudyGroup
+from .models import Delivery, EmailVerification, Invitation, Membership, StudyGroup
 from .notifications import deliveries_create_and_dispatch
 
 
@@ -221,3 +226,141 @@ def organizer_add(*, actor, membership):
     membership.save(update_fields=["role"])
     grant_organizer_access(membership.user)
     return membership
+
+
+# Invitations ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(*, actor, group, username):
+    """An organizer of ``group`` (or a moderator) invites the active account
+    named exactly ``username``, who is emailed and becomes a member only by
+    accepting. Inviting twice changes nothing and sends nothing more.
+
+    Raises ValidationError: code "unknown_user" (no such active account) or
+    "already_member"; PermissionDenied for anyone else.
+    """
+    from django.contrib.auth import get_user_model
+
+    _check_organizer(actor, group)
+    invitee = get_user_model().objects.filter(username=username, is_active=True).first()
+    if invitee is None:
+        raise ValidationError(_("No active user has this username."), code="unknown_user")
+    if Membership.objects.filter(
+        user=invitee, study_group=group, status=Membership.Status.ACTIVE
+    ).exists():
+        raise ValidationError(_("This user is already a member."), code="already_member")
+    invitation, created = Invitation.objects.get_or_create(
+        study_group=group, invitee=invitee, defaults={"invited_by": actor}
+    )
+    if created:
+        deliveries_create_and_dispatch(
+            Delivery.Kind.INVITATION,
+            f"invitation:{invitation.pk}",
+            [invitee.pk],
+            {"invitation_id": invitation.pk},
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user, invitation):
+    """``user`` accepts their ``invitation``: an active member of its group
+    (a pending request of theirs becomes active), and the invitation goes.
+
+    Raises ValidationError (code "full") when the group has no room left,
+    PermissionDenied when the invitation is someone else's.
+    """
+    if invitation.invitee_id != user.pk:
+        raise PermissionDenied(_("This invitation is for someone else."))
+    group = _locked(invitation.study_group)
+    membership = Membership.objects.filter(user=user, study_group=group).first()
+    if membership is None or membership.status != Membership.Status.ACTIVE:
+        if group.memberships.filter(status=Membership.Status.ACTIVE).count() >= group.capacity:
+            raise ValidationError(_("This group is full."), code="full")
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user, study_group=group, status=Membership.Status.ACTIVE
+        )
+    elif membership.status != Membership.Status.ACTIVE:
+        membership.status = Membership.Status.ACTIVE
+        membership.save(update_fields=["status"])
+    invitation.delete()
+    return membership
+
+
+@transaction.atomic
+def invitation_decline(*, user, invitation):
+    """``user`` declines their ``invitation``; it goes, and nothing changes."""
+    if invitation.invitee_id != user.pk:
+        raise PermissionDenied(_("This invitation is for someone else."))
+    invitation.delete()
+
+
+# Email addresses ------------------------------------------------------------------
+
+EMAIL_VERIFICATION_SALT = "cerca.email.verify"
+EMAIL_VERIFICATION_MAX_AGE_S = 7 * 24 * 3600
+
+
+def email_verification_start(user):
+    """Hold ``user``'s address until they confirm it, and mail them the link
+    once the transaction commits."""
+    from .tasks import email_verification_send
+
+    EmailVerification.objects.update_or_create(user=user, defaults={"email": user.email})
+    email_verification_send.delay_on_commit(user.pk)
+
+
+def email_verification_token(user, email):
+    """A signed token saying "``email`` belongs to ``user``", for the link."""
+    return signing.dumps([user.pk, email], salt=EMAIL_VERIFICATION_SALT)
+
+
+def email_verification_message(user_id):
+    """The EmailMessage carrying ``user_id``'s confirmation link, in their
+    language, or None when nothing waits for confirmation."""
+    from .notifications import recipient_language, site_url
+
+    verification = (
+        EmailVerification.objects.select_related("user").filter(user_id=user_id).first()
+    )
+    if verification is None or verification.email.lower() != verification.user.email.lower():
+        return None
+    user = verification.user
+    link = site_url(reverse("email-verify", args=[email_verification_token(user, user.email)]))
+    with translation.override(recipient_language(user)):
+        context = {"user": user, "link": link, "site_name": settings.SITE_NAME}
+        subject = _("[%(site)s] Confirm your email address") % {"site": settings.SITE_NAME}
+        body = render_to_string("registration/email_verification_email.txt", context)
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@transaction.atomic
+def email_verify(token):
+    """Confirm the address a verification link names. Returns the user, or
+    raises ValidationError: code "invalid" (forged, expired, or the address
+    changed since) or "taken" (another account confirmed it first)."""
+    from django.contrib.auth import get_user_model
+
+    try:
+        user_id, email = signing.loads(
+            token, salt=EMAIL_VERIFICATION_SALT, max_age=EMAIL_VERIFICATION_MAX_AGE_S
+        )
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ValidationError(_("This link is not valid any more."), code="invalid")
+    user = get_user_model().objects.filter(pk=user_id, email__iexact=str(email)).first()
+    if user is None:
+        raise ValidationError(_("This link is not valid any more."), code="invalid")
+    taken = (
+        get_user_model().objects.filter(email__iexact=user.email)
+        .exclude(pk=user.pk)
+        .exclude(email_verification__email__iexact=user.email)
+        .exists()
+    )
+    if taken:
+        raise ValidationError(
+            _("Another account already uses this email address."), code="taken"
+        )
+    EmailVerification.objects.filter(user=user).delete()
+    return user

@@ -5,7 +5,7 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import notifications
 from .models import Delivery, MemberProfile, Membership, StudyGroup
@@ -75,3 +75,32 @@ def group_alerts(group_id):
     return notifications.deliveries_create_and_dispatch(
         Delivery.Kind.GROUP_NEARBY, f"group:{group.pk}", recipients, {"group_id": group.pk}
     )
+
+
+@shared_task
+def password_reset_send(email, domain, use_https, language):
+    """Mail a password reset link to the active accounts with the confirmed
+    address ``email`` (none: nothing), in ``language``, with links to
+    ``domain``. The reset page enqueues this for any address it is given."""
+    from .forms import VerifiedPasswordResetForm
+
+    with translation.override(language):
+        form = VerifiedPasswordResetForm({"email": email})
+        if form.is_valid():
+            form.save(
+                domain_override=domain,
+                use_https=use_https,
+                subject_template_name="registration/password_reset_subject.txt",
+                email_template_name="registration/password_reset_email.html",
+            )
+
+
+@shared_task
+def email_verification_send(user_id):
+    """Mail ``user_id`` the link that confirms their address, if it still
+    waits for confirmation."""
+    from .services import email_verification_message
+
+    message = email_verification_message(user_id)
+    if message is not None:
+        message.send()

@@ -28,9 +28,14 @@ from studygroups.permissions import is_moderator, organizes
 
 from .api import StudyGroupKind
 from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
-from .models import MemberProfile, Membership, StudyGroup
+from .models import Invitation, MemberProfile, Membership, StudyGroup
 from .notification_views import member_profile_get
+from .notifications import email_confirmed
 from .services import (
+    email_verification_start,
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
     membership_approve,
     membership_decline,
     organizer_add,
@@ -374,8 +379,14 @@ def studygroup_detail(request, slug):
     can_manage = request.user.is_authenticated and (
         organizes(request.user, group) or is_moderator(request.user)
     )
-    memberships = pending = None
+    invitation = (
+        group.invitations.select_related("invited_by").filter(invitee=request.user).first()
+        if request.user.is_authenticated
+        else None
+    )
+    memberships = pending = invitations = None
     if can_manage:
+        invitations = list(group.invitations.select_related("invitee").order_by("created_at"))
         # Organizers see who is in, and the requests waiting for them first.
         memberships = list(
             group.memberships.select_related("user").order_by("status", "-role", "joined_at")
@@ -393,6 +404,8 @@ def studygroup_detail(request, slug):
             "can_manage": can_manage,
             "memberships": memberships,
             "pending_requests": pending,
+            "invitation": invitation,
+            "invitations": invitations,
             "group_time_zone": studygroup_time_zone(group),
             "member_count": group.memberships.filter(status="active").count(),
             "share_url": request.build_absolute_uri(group.get_absolute_url()),
@@ -423,8 +436,14 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         member_profile_get(user)  # emails in the language of the sign-up page
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        email_verification_start(user)
+        login(request, user, backend="geoconfig.auth.ThrottledModelBackend")
         messages.success(request, _("Welcome to Cerca, %(name)s!") % {"name": user.username})
+        messages.info(
+            request,
+            _("We sent you a link to confirm your email address: until you open it, "
+              "Cerca sends you no emails."),
+        )
         return redirect(safe_next(request) or "home")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -483,7 +502,8 @@ def group_fields(form):
 @require_POST
 @login_required
 def studygroup_membership_view(request, slug, action):
-    """Join or leave a group (any signed-in user), or, for its organizers,
+    """Join or leave a group, or accept or decline an invitation to it (any
+    signed-in user), or, for its organizers, invite someone by username, or
     approve, decline or promote a member; then back to ``next`` (a page of
     this site) or the group page."""
     group = get_object_or_404(StudyGroup, slug=slug)
@@ -496,6 +516,21 @@ def studygroup_membership_view(request, slug, action):
                 if membership.status == "active"
                 else _("Your request was sent to the organizers."),
             )
+        elif action == "invite":
+            invitation_create(
+                actor=request.user, group=group, username=request.POST.get("username", "").strip()
+            )
+            messages.success(
+                request, _("Invitation sent. They become a member when they accept it.")
+            )
+        elif action in ("accept", "decline-invitation"):
+            invitation = get_object_or_404(Invitation, study_group=group, invitee=request.user)
+            if action == "accept":
+                invitation_accept(user=request.user, invitation=invitation)
+                messages.success(request, _("You joined the group."))
+            else:
+                invitation_decline(user=request.user, invitation=invitation)
+                messages.success(request, _("You declined the invitation."))
         elif action == "leave":
             studygroup_leave(user=request.user, group=group)
             messages.success(request, _("You left the group."))
@@ -526,4 +561,8 @@ def profile_view(request):
         form.save()
         messages.success(request, _("Saved."))
         return redirect("profile")
-    return render(request, "registration/profile.html", {"form": form})
+    return render(
+        request,
+        "registration/profile.html",
+        {"form": form, "email_unconfirmed": not email_confirmed(request.user)},
+    )

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
-from studygroups.models import Membership, StudyGroup, Topic
+from studygroups.models import Invitation, Membership, StudyGroup, Topic
 from studygroups.permissions import ORGANIZERS_GROUP, organizers_group
 
 from .factories import TopicFactory, UserFactory
@@ -55,7 +55,8 @@ def change_url(obj):
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
 
-ORGANIZER_PERMISSIONS = {
+# What migration 0008 granted; 0019 adds the invitations.
+ORGANIZER_PERMISSIONS_0008 = {
     "studygroups.view_studygroup",
     "studygroups.change_studygroup",
     "studygroups.view_membership",
@@ -74,6 +75,12 @@ ORGANIZER_PERMISSIONS = {
     "meetups.view_rsvp",
     "meetups.change_rsvp",
 }
+INVITATION_PERMISSIONS = {
+    "studygroups.view_invitation",
+    "studygroups.add_invitation",
+    "studygroups.delete_invitation",
+}
+ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS
 
 
 def granted_to_organizers():
@@ -91,6 +98,20 @@ def test_the_migration_creates_the_organizers_group_with_its_permissions():
 
     with connection.schema_editor() as schema_editor:
         migration.create_organizers_group(apps, schema_editor)
+
+    assert granted_to_organizers() == ORGANIZER_PERMISSIONS_0008
+
+
+def test_the_invitations_migration_lets_organizers_invite():
+    Group.objects.filter(name=ORGANIZERS_GROUP).delete()
+    before = importlib.import_module(
+        "studygroups.migrations.0008_moderate_permission_organizers_group"
+    )
+    invitations = importlib.import_module("studygroups.migrations.0020_invitations")
+
+    with connection.schema_editor() as schema_editor:
+        before.create_organizers_group(apps, schema_editor)
+        invitations.let_organizers_invite(apps, schema_editor)
 
     assert granted_to_organizers() == ORGANIZER_PERMISSIONS
 
@@ -302,9 +323,8 @@ def test_another_groups_membership_is_out_of_reach(client, everyone, organizer_a
     assert Membership.objects.get(pk=membership.pk).role == "organizer"
 
 
-def test_an_organizer_adds_a_member_to_their_group_by_username(
-    client, everyone, organizer_a, group_a
-):
+def test_an_organizer_cannot_enrol_anyone_directly(client, everyone, organizer_a, group_a):
+    """Issue 12 (8): organizers invite; nobody becomes a member without accepting."""
     newcomer = UserFactory(username="nico_nuevo")
 
     response = signed_in(client, organizer_a).post(
@@ -312,8 +332,8 @@ def test_an_organizer_adds_a_member_to_their_group_by_username(
         {"user": "nico_nuevo", "study_group": group_a.pk, "role": "member", "status": "active"},
     )
 
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    assert Membership.objects.filter(user=newcomer, study_group=group_a).exists()
+    assert response.status_code == 403
+    assert not Membership.objects.filter(user=newcomer).exists()
 
 
 def test_an_organizer_cannot_hand_a_membership_to_someone_else(
@@ -355,27 +375,25 @@ def test_the_membership_inline_offers_the_user_list_to_those_who_may_browse_it(
     assert "user" not in inline.readonly_fields
 
 
-def test_an_organizer_cannot_add_a_member_to_another_group(
-    client, everyone, organizer_a, group_b
-):
+def test_an_organizer_cannot_invite_to_another_group(client, everyone, organizer_a, group_b):
     UserFactory(username="nico_nuevo")
 
     response = signed_in(client, organizer_a).post(
-        reverse("admin:studygroups_membership_add"),
-        {"user": "nico_nuevo", "study_group": group_b.pk, "role": "organizer", "status": "active"},
+        reverse("admin:studygroups_invitation_add"),
+        {"invitee": "nico_nuevo", "study_group": group_b.pk},
     )
 
     assert response.status_code == 200
     assert "study_group" in response.context["adminform"].form.errors
-    assert not Membership.objects.filter(user__username="nico_nuevo").exists()
+    assert not Invitation.objects.filter(invitee__username="nico_nuevo").exists()
 
 
 def test_a_co_organizer_named_in_the_admin_can_reach_the_admin(
-    client, everyone, organizer_a, group_a
+    client, everyone, moderator, group_a
 ):
     newcomer = UserFactory(username="nico_nuevo")
 
-    signed_in(client, organizer_a).post(
+    signed_in(client, moderator).post(
         reverse("admin:studygroups_membership_add"),
         {"user": "nico_nuevo", "study_group": group_a.pk, "role": "organizer", "status": "active"},
     )
