@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "geoconfig.middleware.DatabaseUnavailable",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoconfig.middleware.LanguageFreeTiles",
     "django.middleware.locale.LocaleMiddleware",
@@ -134,6 +135,11 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     )
 # How long a client reads the primary after its own write: a few seconds more
 # than the replica usually lags.
+# Web requests (not migrations, imports, exports by manage.py, nor Celery) give
+# up on a statement after WEB_STATEMENT_TIMEOUT_SECONDS (a 503) and on a locked
+# row after WEB_LOCK_TIMEOUT_SECONDS (a 409): geoconfig/web_timeouts.py. 0: no limit.
+WEB_STATEMENT_TIMEOUT_SECONDS = env.float("WEB_STATEMENT_TIMEOUT_SECONDS", default=15)
+WEB_LOCK_TIMEOUT_SECONDS = env.float("WEB_LOCK_TIMEOUT_SECONDS", default=5)
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
 REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=10)
 

@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
@@ -6,7 +8,7 @@ from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from geoconfig.middleware import JSON_PREFIXES
+from geoconfig.middleware import JSON_PREFIXES, database_error_response
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
@@ -89,3 +91,15 @@ def page_not_found(request, exception):
 
 
 handler404 = page_not_found
+
+
+def server_error(request):
+    """An unhandled error: a 503 or 409 when the database was the cause (an
+    error outside any view, such as saving the session while PostgreSQL is
+    down; views get the same from geoconfig.middleware.DatabaseUnavailable),
+    else the site's 500 page."""
+    response = database_error_response(request, sys.exc_info()[1])
+    return response if response is not None else defaults.server_error(request)
+
+
+handler500 = server_error
