@@ -6,10 +6,12 @@ server kills its worker: each connection a web process opens gets
 WEB_LOCK_TIMEOUT_SECONDS), and geoconfig.middleware turns a statement they cut
 short into a 503 or a 409. Only geoconfig/wsgi.py and geoconfig/asgi.py call
 ``enable()``, so migrations, imports, exports run by manage.py and Celery
-workers keep PostgreSQL's defaults (no limit).
+workers keep PostgreSQL's defaults (no limit); the site's exports lift the
+statement timeout for their own transaction (``lift_statement_timeout``).
 """
 
 from django.conf import settings
+from django.db import connections
 from django.db.backends.signals import connection_created
 
 
@@ -25,6 +27,14 @@ def set_timeouts(sender, connection, **kwargs):
                 f"{int(settings.WEB_LOCK_TIMEOUT_SECONDS * 1000)}ms",
             ],
         )
+
+
+def lift_statement_timeout(using):
+    """No statement timeout for the rest of the current transaction on
+    connection ``using``: for long jobs a web request runs on purpose (an
+    export streaming a whole collection). The lock timeout stays."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
 
 
 def enable():
