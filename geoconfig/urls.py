@@ -6,8 +6,9 @@ from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from geoconfig import health
 from geoconfig.middleware import JSON_PREFIXES, database_error_response
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
@@ -34,10 +35,12 @@ api_urlpatterns = [
     *export_urlpatterns(KINDS),
     path("places/", PlaceSearchView.as_view(), name="place-search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", studygroups_views.home, name="home"),
     path("groups/new/", studygroups_views.studygroup_create_view, name="studygroup-new"),
     path("groups/<slug:slug>/", studygroups_views.studygroup_detail, name="studygroup-page"),
