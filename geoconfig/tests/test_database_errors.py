@@ -7,11 +7,12 @@ import time
 
 import psycopg2
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 
 from geoconfig import web_timeouts
 from meetups.tests.factories import AttendeeFactory, EventFactory
+from studygroups.tests.factories import StudyGroupFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,3 +149,37 @@ def test_a_statement_past_the_timeout_is_a_503(production_client, web_connection
     assert response.status_code == 503
     assert response.json()["code"] == "ServiceUnavailable"
     assert int(response["Retry-After"]) > 0
+
+
+def test_an_export_lifts_the_statement_timeout_for_its_own_transaction(web_connections):
+    # A download of a whole collection may outlast a web request's statements.
+    with transaction.atomic():
+        web_timeouts.lift_statement_timeout("default")
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == "0"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "2s"
+
+
+def test_a_download_through_the_web_is_not_cut_by_the_statement_timeout(
+    production_client, web_connections, monkeypatch
+):
+    from places import exports
+
+    real_rows = exports.Export.rows
+
+    def slow_rows(self):
+        for row in real_rows(self):
+            # Longer than the web statement timeout (2 s), inside the export's transaction.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(2.5)")
+            yield row
+
+    monkeypatch.setattr(exports.Export, "rows", slow_rows)
+    StudyGroupFactory()
+    response = production_client.get("/api/studygroups/export.geojson")
+    assert response.status_code == 200, response.content
+    body = b"".join(response.streaming_content)
+    assert b"FeatureCollection" in body
