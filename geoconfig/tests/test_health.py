@@ -12,9 +12,9 @@ def closed_port():
         return sock.getsockname()[1]
 
 
-def test_healthz_answers_without_the_database(client, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        response = client.get("/healthz")
+def test_healthz_answers_without_the_database(client):
+    # No django_db mark: any query would raise here.
+    response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
     assert "no-cache" in response["Cache-Control"]
