@@ -1,5 +1,6 @@
 # The Cerca app for docker-compose.postgis.yml: Debian's GDAL, GEOS and PROJ,
-# the pinned requirements, static files collected for WhiteNoise, gunicorn.
+# the pinned requirements, static files collected for WhiteNoise, compiled
+# translations (the .mo files are git-ignored), gunicorn.
 FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
@@ -16,6 +17,8 @@ RUN python3 .ci/fetch-static \
     && DEBUG=0 SECRET_KEY=collectstatic-only-not-a-real-secret-key-0123456789abcdef \
     ALLOWED_HOSTS=localhost STATIC_ROOT=/app/staticfiles \
     python manage.py collectstatic --no-input \
+    && DEBUG=0 SECRET_KEY=compilemessages-only-not-a-real-secret-key-0123456789abcdef \
+    ALLOWED_HOSTS=localhost python manage.py compilemessages --ignore=.venv --ignore=static \
     && useradd --system --home /app cerca
 USER cerca
 ENV STATIC_ROOT=/app/staticfiles

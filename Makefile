@@ -15,7 +15,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export DJANGO_SETTINGS_MODULE ?= geoconfig.settings
 
-.PHONY: run test stop lint demo bench db broker setup system-packages lock clean
+.PHONY: run serve test stop lint demo bench db broker setup system-packages lock clean
 
 # The web server, one Celery worker and beat (Procfile), in the foreground
 # together: Ctrl-C stops all three.
@@ -26,6 +26,26 @@ run: setup db broker
 	$(PY) manage.py ensure_admin
 	@echo "Cerca: open http://$(HOST):$(PORT)/ ; the admin is at http://$(HOST):$(PORT)/admin/"
 	CERCA_HOST=$(HOST) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/honcho start -f Procfile -p $(PORT)
+
+# The production way on one machine: DEBUG=0, gunicorn, collected static files
+# (WhiteNoise), compiled translations, the local PostGIS and Redis, a Celery
+# worker and beat (Procfile.serve), in the foreground together. Plain HTTP on
+# HOST:PORT, so no HTTPS redirect or HSTS unless the environment asks; a random
+# SECRET_KEY kept in .local/secret-key unless SECRET_KEY is set; mail printed
+# by the processes unless EMAIL_HOST or EMAIL_BACKEND is set.
+serve: setup db broker
+	@test -s .local/secret-key || (umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .local/secret-key)
+	export DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$(cat .local/secret-key)} \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} \
+	  CSRF_TRUSTED_ORIGINS=$${CSRF_TRUSTED_ORIGINS:-http://$(HOST):$(PORT)} \
+	  SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0} \
+	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} CERCA_HOST=$(HOST) \
+	  EMAIL_BACKEND=$${EMAIL_BACKEND:-$$( [ -n "$${EMAIL_HOST:-}" ] && echo django.core.mail.backends.smtp.EmailBackend || echo django.core.mail.backends.console.EmailBackend)} \
+	  && $(PY) manage.py collectstatic --no-input --verbosity 0 \
+	  && $(PY) manage.py migrate --no-input \
+	  && $(PY) manage.py load_basemap \
+	  && echo "Cerca (DEBUG=0, gunicorn): open http://$(HOST):$(PORT)/" \
+	  && $(VENV)/bin/honcho start -f Procfile.serve -p $(PORT)
 
 test: SYSTEM_PACKAGES_FOR = test
 test: setup db broker

@@ -1,13 +1,18 @@
-"""The site's own page for a request with the wrong method, and where a
-request's reads go when there is a read replica."""
+"""The site's own page for a request with the wrong method, the 503 (or
+409) of a database that is down or too slow, and where a request's reads go
+when there is a read replica."""
 
 import logging
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template import loader
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from geoconfig import db_router
+from places.tilehttp import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +70,65 @@ class MethodNotAllowedPage:
         page = TemplateResponse(request, "405.html", status=405)
         page["Allow"] = response.get("Allow", "")
         return page.render()
+
+
+# SQLSTATEs of a statement cut short by lock_timeout and by statement_timeout
+# (geoconfig.web_timeouts).
+LOCK_NOT_AVAILABLE = "55P03"
+QUERY_CANCELED = "57014"
+# Seconds a client is asked to wait before trying again.
+RETRY_AFTER_LOCKED = 2
+RETRY_AFTER_UNAVAILABLE = 10
+
+
+def database_error_response(request, exception):
+    """The answer to a request the database could not serve, or None when
+    ``exception`` is not the database's doing: 409 when a row stayed locked
+    past lock_timeout, else 503 (the database is down, restarting, or a
+    statement ran past statement_timeout), with Retry-After. JSON under /api/,
+    /ogc/ and /tiles/, the site's own page elsewhere."""
+    if not isinstance(exception, (OperationalError, InterfaceError)):
+        return None
+    pgcode = getattr(exception.__cause__, "pgcode", None)
+    if pgcode == LOCK_NOT_AVAILABLE:
+        status, retry_after, code = 409, RETRY_AFTER_LOCKED, "Conflict"
+        description = _("Someone else is changing this right now. Try again in a moment.")
+    elif pgcode == QUERY_CANCELED:
+        status, retry_after, code = 503, RETRY_AFTER_LOCKED, "ServiceUnavailable"
+        description = _("This took too long to answer. Try again in a moment.")
+    else:
+        status, retry_after, code = 503, RETRY_AFTER_UNAVAILABLE, "ServiceUnavailable"
+        description = _("Cerca cannot reach its database right now. Try again in a few seconds.")
+    logger.error(
+        "Answering %s %s with %s: %s",
+        request.method, request.path, status, " ".join(str(exception).split()),
+    )
+    if request.path.startswith(JSON_PREFIXES):
+        response = error_response(status, code, description)
+    else:
+        # No request context: the page must render without the database.
+        response = HttpResponse(
+            loader.render_to_string(f"{status}.html", {"description": description}),
+            status=status,
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class DatabaseUnavailable:
+    """A view whose database is down, or that waited past the web timeouts,
+    gets database_error_response's 503 or 409 instead of a 500. Goes before
+    ReplicaReads, whose process_exception answers a lost replica from the
+    primary first. (Errors outside views reach geoconfig.urls.server_error.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return database_error_response(request, exception)
 
 
 # Requests whose reads the replica answers: the map page and what its script,

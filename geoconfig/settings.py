@@ -6,8 +6,10 @@ ALLOWED_HOSTS and DATABASE_URL must come from the environment.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 from django.utils.functional import lazy
@@ -39,6 +41,8 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
+    # The project's own system checks (geoconfig/checks.py).
+    "geoconfig.apps.GeoconfigConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "django_celery_beat",
+    "csp",
     "places",
     "studygroups",
     "meetups",
@@ -63,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "geoconfig.middleware.DatabaseUnavailable",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoconfig.middleware.LanguageFreeTiles",
     "django.middleware.locale.LocaleMiddleware",
@@ -93,6 +100,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # CSP_NONCE, for the few inline scripts (CONTENT_SECURITY_POLICY).
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -136,6 +145,11 @@ if env.str("DATABASE_REPLICA_URL", default=""):
     )
 # How long a client reads the primary after its own write: a few seconds more
 # than the replica usually lags.
+# Web requests (not migrations, imports, exports by manage.py, nor Celery) give
+# up on a statement after WEB_STATEMENT_TIMEOUT_SECONDS (a 503) and on a locked
+# row after WEB_LOCK_TIMEOUT_SECONDS (a 409): geoconfig/web_timeouts.py. 0: no limit.
+WEB_STATEMENT_TIMEOUT_SECONDS = env.float("WEB_STATEMENT_TIMEOUT_SECONDS", default=15)
+WEB_LOCK_TIMEOUT_SECONDS = env.float("WEB_LOCK_TIMEOUT_SECONDS", default=5)
 REPLICA_PIN_SECONDS = env.int("REPLICA_PIN_SECONDS", default=5)
 REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=10)
 
@@ -179,7 +193,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "geoconfig.storage.ManifestStaticFilesWithFallback"
         )
     },
 }
@@ -225,10 +239,38 @@ LEAFLET_CONFIG = {
     "MIN_ZOOM": 2,
     "MAX_ZOOM": 19,
     "RESET_VIEW": False,
+    # Where Leaflet finds its marker images (django-leaflet sets
+    # L.Icon.Default.imagePath to it): their plain names, which collectstatic
+    # keeps beside the hashed ones. Leaflet's own guess, from the hashed
+    # leaflet.css of DEBUG=0, asks for /marker-icon.png.
+    "FORCE_IMAGE_PATH": f"/{STATIC_URL}leaflet/images/",
     "PLUGINS": {
         "cerca-i18n": {"js": LEAFLET_I18N_JS, "auto-include": True},
         "cerca-basemap": {"js": BASEMAP_JS, "auto-include": True},
         "forms": {"js": [*LEAFLET_I18N_JS, *BASEMAP_JS]},
+    },
+}
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and data from
+# this site only; an inline script (the import map, django-leaflet's map set-up)
+# runs only with the request's nonce; no inline styles, no plugins, no framing.
+# Images may also come from the raster tile server of TILES_URL.
+TILES_ORIGIN = (
+    "{0.scheme}://{0.netloc}".format(urlsplit(TILES_URL.replace("{s}", "*"))) if TILES_URL else ""
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *([TILES_ORIGIN] if TILES_ORIGIN else [])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
     },
 }
 
@@ -268,6 +310,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Development prints mail to the console. Production sends it through the SMTP
+# server EMAIL_HOST names: without one, `manage.py check` (and migrate) stop
+# with cerca.E001 rather than let mail fail on localhost:25 unseen. Set
+# EMAIL_BACKEND to choose another backend (the console's, the file one).
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default=(
@@ -279,11 +325,14 @@ EMAIL_BACKEND = env.str(
 # With the file backend, each message is a file in this folder (to collect
 # and count what a running site sends).
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / ".local" / "mail")
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost" if DEBUG else "")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# Seconds before a silent SMTP server counts as a failed send (retried).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cerca <noreply@localhost>")
 
 # The site's address, for the links in emails (which leave every request behind).
@@ -344,14 +393,22 @@ LOGGING = {
 }
 
 if not DEBUG:
-    # Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Only behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto
+    # itself (and drops the client's): anyone could send it otherwise.
+    if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer probes the backend over plain HTTP (geoconfig/health.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
         "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True
     )
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+    # Preloading is hard to undo (browsers ship the list): only when asked for.
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Django's checklist asks for preload; leaving it off is our choice.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import admin
 from django.contrib.auth.views import PasswordResetView
 from django.http import JsonResponse
@@ -5,9 +7,10 @@ from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from geoconfig.middleware import JSON_PREFIXES
+from geoconfig import health
+from geoconfig.middleware import JSON_PREFIXES, database_error_response
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
@@ -34,10 +37,12 @@ api_urlpatterns = [
     *export_urlpatterns(KINDS),
     path("places/", PlaceSearchView.as_view(), name="place-search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", studygroups_views.home, name="home"),
     path("groups/new/", studygroups_views.studygroup_create_view, name="studygroup-new"),
     path("groups/<slug:slug>/", studygroups_views.studygroup_detail, name="studygroup-page"),
@@ -104,3 +109,15 @@ def page_not_found(request, exception):
 
 
 handler404 = page_not_found
+
+
+def server_error(request):
+    """An unhandled error: a 503 or 409 when the database was the cause (an
+    error outside any view, such as saving the session while PostgreSQL is
+    down; views get the same from geoconfig.middleware.DatabaseUnavailable),
+    else the site's 500 page."""
+    response = database_error_response(request, sys.exc_info()[1])
+    return response if response is not None else defaults.server_error(request)
+
+
+handler500 = server_error

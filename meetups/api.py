@@ -210,6 +210,8 @@ class EventKind(GroupManagedKind):
         "event_venue_not_double_booked": "venue",
         "event_has_place_or_url": "location",
         "event_ends_after_start": "end",
+        "event_at_most_31_days": "end",
+        "event_within_years_2000_2099": "start",
     }
 
     def __init__(self, actor=None):

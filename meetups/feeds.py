@@ -2,6 +2,7 @@
 events, and a member's personal calendar behind a secret token URL."""
 
 import datetime
+import logging
 import zoneinfo
 
 import icalendar
@@ -19,8 +20,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from studygroups.models import MemberProfile, StudyGroup, new_calendar_token
 
-from .models import RSVP, Event
+from .models import EVENT_EARLIEST, EVENT_LATEST, RSVP, Event
 
+logger = logging.getLogger(__name__)
 PRODID = "-//Cerca//Study groups near you//ES"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 # A group feed keeps recent events so that subscribers do not see them vanish
@@ -104,6 +106,17 @@ def event_alarm(event):
     return alarm
 
 
+def calendar_can_show(event):
+    """Whether ``event`` lies within the years an event may touch
+    (meetups.models.EVENT_EARLIEST to EVENT_LATEST). The database refuses
+    others; one that is there all the same (restored from an old backup) is
+    left out of feeds and logged, so it cannot break the feed for everyone."""
+    if EVENT_EARLIEST <= event.during.lower and event.during.upper <= EVENT_LATEST:
+        return True
+    logger.error("Event %s is outside the years events may touch; left out of feeds", event.pk)
+    return False
+
+
 def build_calendar(name, events, request, refresh=False):
     """A calendar named ``name`` holding ``events`` (which need ``venue``
     selected), with a VTIMEZONE for every zone the events use."""
@@ -117,7 +130,7 @@ def build_calendar(name, events, request, refresh=False):
     if refresh:
         calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
-    events = list(events)
+    events = [event for event in events if calendar_can_show(event)]
     for event in events:
         calendar.add_component(event_component(event, request))
     if events:

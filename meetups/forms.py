@@ -102,6 +102,13 @@ class EventAdminForm(forms.ModelForm):
     )
     online_url = forms.URLField(label=_("Online URL"), required=False, assume_scheme="https")
 
+    # The field each of the database's rules is said on (by constraint code).
+    constraint_fields = {
+        "event_venue_not_double_booked": "venue",
+        "event_at_most_31_days": "end",
+        "event_within_years_2000_2099": "start",
+    }
+
     class Meta:
         model = Event
         exclude = ["during", "cancelled_at", "cancelled_by", "series"]
@@ -188,10 +195,10 @@ class EventAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
-        # The database's "no double booking" rule is about the venue: say it there.
+        # The database's rules each concern a field: say them there.
         errors = self._errors.get(NON_FIELD_ERRORS)
         if errors:
-            moved = [e for e in errors.as_data() if e.code == "event_venue_not_double_booked"]
+            moved = [e for e in errors.as_data() if e.code in self.constraint_fields]
             if moved:
                 kept = [e for e in errors.as_data() if e not in moved]
                 if kept:
@@ -200,7 +207,9 @@ class EventAdminForm(forms.ModelForm):
                     )
                 else:
                     del self._errors[NON_FIELD_ERRORS]
-                self.add_error("venue", moved)
+                for error in moved:
+                    field = self.constraint_fields[error.code]
+                    self.add_error(field if field in self.fields else None, error)
         if "during" in self.cleaned_data:
             # The rules that are not the database's (no start in the past, a
             # capacity the venue holds), as the services apply them.

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -6,8 +8,9 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db.models import Deferrable, F, Q
+from django.db.models import Deferrable, DurationField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Collate
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +118,14 @@ class Venue(models.Model):
 
     def get_absolute_url(self):
         return reverse("venue-page", args=[self.pk])
+
+
+# The longest an event may last, and the first and last instants one may
+# touch: beyond these a date is a typing slip or a venue squatted for
+# centuries, and calendars cannot show it (iCalendar dates have four digits).
+EVENT_LONGEST = datetime.timedelta(days=31)
+EVENT_EARLIEST = datetime.datetime(2000, 1, 1, tzinfo=datetime.timezone.utc)
+EVENT_LATEST = datetime.datetime(2100, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 class Event(models.Model):
@@ -228,6 +239,30 @@ class Event(models.Model):
                 name="event_ends_after_start",
                 violation_error_code="event_ends_after_start",
                 violation_error_message=_("The event must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    ExpressionWrapper(
+                        F("during__endswith") - F("during__startswith"),
+                        output_field=DurationField(),
+                    ),
+                    Value(EVENT_LONGEST),
+                ),
+                name="event_at_most_31_days",
+                violation_error_code="event_at_most_31_days",
+                violation_error_message=_(
+                    "An event lasts at most 31 days; for a course, create a weekly series."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    during__startswith__gte=EVENT_EARLIEST, during__endswith__lte=EVENT_LATEST
+                ),
+                name="event_within_years_2000_2099",
+                violation_error_code="event_within_years_2000_2099",
+                violation_error_message=_(
+                    "An event starts and ends between the years 2000 and 2099."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(online_url="") | Q(location__isnull=False),

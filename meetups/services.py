@@ -20,10 +20,10 @@ from studygroups.services import alerts_schedule, studygroup_time_zone
 
 from .models import RSVP, Event, Venue
 
-# How far ahead an event may be planned, and how long one may last: beyond
-# these a date is a typing slip (2062 for 2026), not a plan.
+# How far ahead an event may be planned: beyond it a date is a typing slip
+# (2062 for 2026), not a plan. How long one may last, and the years it may
+# touch, are the database's constraints (meetups.models.EVENT_LONGEST).
 PLANNING_HORIZON = relativedelta(years=5)
-LONGEST_EVENT = datetime.timedelta(days=31)
 
 
 def event_default_time_zone(study_group):
@@ -37,8 +37,9 @@ def event_check(event, *, saved_start=None, now=None):
     ("start", "end", "capacity", "status") when ``event`` (unsaved changes
     applied) starts in the past (a new event, or an upcoming one moved there;
     ``saved_start`` is its start as stored), starts more than five years ahead,
-    lasts more than 31 days, holds more people than its venue, or is new and
-    cancelled."""
+    holds more people than its venue, or is new and cancelled. (Lasting more
+    than 31 days, or outside 2000-2099, the model's constraints refuse, in
+    ``full_clean()`` before this.)"""
     now = now or timezone.now()
     errors = {}
     if event.pk is None and event.status == Event.Status.CANCELLED:
@@ -54,10 +55,6 @@ def event_check(event, *, saved_start=None, now=None):
             )
         elif moved and during.lower > now + PLANNING_HORIZON:
             errors["start"] = _("Events can be planned up to five years ahead.")
-        if during.upper - during.lower > LONGEST_EVENT:
-            errors["end"] = _(
-                "An event lasts at most 31 days; for a course, create a weekly series."
-            )
     if event.venue_id and event.capacity and event.capacity > event.venue.capacity:
         errors["capacity"] = _(
             "%(venue)s holds %(venue_capacity)s people: the event's capacity cannot be more."

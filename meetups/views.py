@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from places.widgets import map_widgets_with_nonce
 from studygroups.models import StudyGroup
 from studygroups.permissions import is_moderator, manages, organizes
 from studygroups.views import detail_map_data
@@ -125,6 +126,7 @@ def event_create_view(request):
     """Organizers create an event, or a weekly or monthly series of them."""
     group = StudyGroup.objects.filter(slug=request.GET.get("group")).first()
     form = EventForm(request.POST or None, user=request.user, initial={"study_group": group})
+    map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         data = form.event_fields()
         if not (is_moderator(request.user) or organizes(request.user, data["study_group"])):
@@ -155,6 +157,7 @@ def event_edit_view(request, pk):
     if not (is_moderator(request.user) or organizes(request.user, event.study_group)):
         raise PermissionDenied
     form = EventForm(request.POST or None, instance=event, user=request.user)
+    map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             event_update(Event.objects.get(pk=pk), actor=request.user, **form.event_fields())
@@ -240,6 +243,7 @@ def venue_create_view(request):
     group = StudyGroup.objects.filter(slug=request.GET.get("group") or None).first()
     initial = {"study_group": group} if group and manages(request.user, group) else {}
     form = VenueForm(request.POST or None, user=request.user, initial=initial)
+    map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             venue = venue_create(**form.cleaned_data)
@@ -256,6 +260,7 @@ def venue_edit_view(request, pk):
     """The venue's organizers (or a moderator) change it."""
     venue = _managed_venue(request, pk)
     form = VenueForm(request.POST or None, user=request.user, instance=venue)
+    map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             venue_update(Venue.objects.get(pk=pk), **form.cleaned_data)

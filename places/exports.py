@@ -41,6 +41,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geoconfig import web_timeouts
 from places.api import FeatureQuery, now_rfc3339
 from places.geojson import COORDINATE_DECIMALS, GEOJSON_MEDIA_TYPE, feature_text, lon_lat
 from places.schema import ERROR, parameters
@@ -97,6 +98,8 @@ class Export:
         # as PostgreSQL finds them. A client that leaves closes this generator,
         # which rolls the transaction back and closes the cursor.
         with transaction.atomic(using=rows.db):
+            # A whole collection may take longer than a web request's statements.
+            web_timeouts.lift_statement_timeout(rows.db)
             yield from rows.iterator(chunk_size=CHUNK_ROWS)
 
     def features(self):

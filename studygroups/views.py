@@ -24,6 +24,7 @@ from places import parsers
 from places.api import FeatureQuery
 from places.gazetteer import search_places
 from places.tiles import tile_url_template
+from places.widgets import map_widgets_with_nonce
 from studygroups.permissions import is_moderator, organizes
 
 from .api import StudyGroupKind
@@ -460,6 +461,7 @@ def safe_next(request):
 @login_required
 def studygroup_create_view(request):
     form = StudyGroupForm(request.POST or None)
+    map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         data = group_fields(form)
         topics = data.pop("topics", [])
@@ -479,6 +481,7 @@ def studygroup_edit_view(request, slug):
     if not (organizes(request.user, group) or is_moderator(request.user)):
         raise PermissionDenied
     form = StudyGroupForm(request.POST or None, instance=group)
+    map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         data = group_fields(form)
         topics = data.pop("topics", None)
@@ -557,6 +560,7 @@ def profile_view(request):
     else ever sees them; organizers see only counts."""
     profile, _created = MemberProfile.objects.get_or_create(user=request.user)
     form = MemberProfileForm(request.POST or None, instance=profile)
+    map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Saved."))

@@ -19,6 +19,7 @@ def production_env(**overrides):
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="cerca.example.org",
+        EMAIL_HOST="smtp.example.org",
         DATABASE_URL="postgis://cerca:secret@db.example.org:5432/cerca",
         PYTHONWARNINGS="ignore",
     )

@@ -6,6 +6,7 @@ import zoneinfo
 import icalendar
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.test import Client
 from psycopg2.extras import DateTimeTZRange
 
@@ -399,3 +400,53 @@ def test_an_event_carries_a_display_alarm_an_hour_before_its_start(client):
 def test_a_cancelled_event_carries_no_alarm(client):
     event = EventFactory(status=Event.Status.CANCELLED)
     assert the_vevent(event_ics(client, event)).walk("VALARM") == []
+
+
+# Bad data left from before the database refused it
+
+
+@pytest.fixture
+def far_future_event(db):
+    """An event until the year 9999, as a table restored from before the
+    constraints of meetups 0013 may hold (they are dropped for this test only,
+    inside its transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ALTER TABLE meetups_event DROP CONSTRAINT event_at_most_31_days,"
+            " DROP CONSTRAINT event_within_years_2000_2099"
+        )
+    event = EventFactory()
+    end = datetime.datetime(9999, 12, 31, 23, tzinfo=UTC)
+    Event.objects.filter(pk=event.pk).update(
+        during=DateTimeTZRange(event.during.lower, end, "[)")
+    )
+    return Event.objects.get(pk=event.pk)
+
+
+def test_a_far_future_event_leaves_the_group_feed_working(client, far_future_event):
+    good = EventFactory(study_group=far_future_event.study_group)
+    calendar = parse(client.get(f"/calendar/groups/{good.study_group.slug}.ics"))
+    assert uids(calendar) == {uid(good)}
+
+
+def test_a_far_future_event_leaves_the_personal_feed_working(
+    client, member, profile, far_future_event
+):
+    good = RSVPFactory(user=member).event
+    RSVPFactory(user=member, event=far_future_event)
+    calendar = parse(client.get(personal_url(profile.calendar_token)))
+    assert uids(calendar) == {uid(good)}
+
+
+def test_a_far_future_event_has_an_empty_calendar_not_a_500(client, far_future_event):
+    calendar = parse(client.get(f"/calendar/events/{far_future_event.pk}.ics"))
+    assert vevents(calendar) == []
+
+
+def test_an_event_at_the_end_of_2099_has_its_time_zones(client):
+    event = EventFactory(
+        during=during_utc(2099, 12, 31, 20, hours=4), time_zone="America/New_York"
+    )
+    calendar = event_ics(client, event)
+    assert uids(calendar) == {uid(event)}
+    assert [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")] == ["America/New_York"]

@@ -2,7 +2,8 @@
 packages they import by name (``import { VectorTile } from "@mapbox/vector-tile"``)
 at their static URLs (hashed in production), with no bundler and no CDN; and a
 ``modulepreload`` for each, so the browser fetches them all at once rather than
-one import after another."""
+one import after another. The import map is an inline script: it carries the
+request's Content-Security-Policy nonce (django-csp's ``request.csp_nonce``)."""
 
 import json
 
@@ -26,11 +27,17 @@ MODULES = {
 ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-@register.simple_tag
-def import_map():
+@register.simple_tag(takes_context=True)
+def import_map(context):
+    # str(): django-csp's lazy nonce is falsy until it is first read.
+    nonce = getattr(context.get("request"), "csp_nonce", None)
+    nonce = str(nonce) if nonce is not None else ""
     imports = {name: static(path) for name, path in MODULES.items()}
     body = json.dumps({"imports": imports}, sort_keys=True).translate(ESCAPES)
     preloads = format_html_join(
         "", '\n<link rel="modulepreload" href="{}">', ((url,) for url in imports.values())
     )
-    return format_html('<script type="importmap">{}</script>{}', mark_safe(body), preloads)
+    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else ""
+    return format_html(
+        '<script type="importmap"{}>{}</script>{}', nonce_attribute, mark_safe(body), preloads
+    )
