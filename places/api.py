@@ -28,7 +28,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -42,6 +41,7 @@ from places.geojson import (
     lon_lat,
 )
 from places.schema import FeatureSchema
+from places.views import APIView
 
 DEFAULT_RADIUS_KM = 10
 MAX_RADIUS_KM = 500

@@ -17,7 +17,6 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
-from rest_framework.views import APIView
 
 from places import parsers
 from places.api import (
@@ -32,6 +31,7 @@ from places.api import (
 from places.exports import export_links
 from places.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from places.schema import OgcSchema
+from places.views import APIView
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
