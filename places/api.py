@@ -279,7 +279,10 @@ class FeatureQuery:
         elif not more and (rows or not self.offset):
             matched = self.offset + len(rows)
         else:
-            matched = paging.capped_count(self.queryset())
+            # A full page and one more row already pass the count's limit
+            # for a page of 1,000: no count then.
+            known = self.offset + len(rows) + 1 if more else 0
+            matched = paging.capped_count(self.queryset(), at_least=known)
         return (
             [row[0] for row in rows],
             collection_bbox((row[1], row[2]) for row in rows),
