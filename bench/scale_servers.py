@@ -36,9 +36,9 @@ def free_port():
 
 
 class Server:
-    """A gunicorn with 2 sync workers on a free port, stopped on exit."""
+    """A gunicorn with ``workers`` sync workers (2) on a free port, stopped on exit."""
 
-    def __init__(self, label, command, env, cwd, ready_path, timeout, port=None):
+    def __init__(self, label, command, env, cwd, ready_path, timeout, port=None, workers=2):
         self.label = label
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -46,7 +46,7 @@ class Server:
             prefix=f"bench-{label}-", suffix=".log", delete=False
         )
         self.process = subprocess.Popen(
-            [*command, "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+            [*command, "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              # gunicorn's own limit stays above the client's, which gives up first.
              "--timeout", str(int(timeout) + 30)],
             cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -103,9 +103,9 @@ def memory_kib(pids):
 STATIC_ROOT = []
 
 
-def serve_cerca(url, name, timeout):
+def serve_cerca(url, name, timeout, workers=2, options=()):
     """Cerca's production settings (DEBUG=0, WhiteNoise over collected static
-    files), but plain HTTP: no TLS proxy in front."""
+    files), but plain HTTP: no TLS proxy in front; ``options`` go to gunicorn."""
     env = {
         **os.environ,
         "DATABASE_URL": with_database(url, name, application_name="cerca-bench-server"),
@@ -128,8 +128,8 @@ def serve_cerca(url, name, timeout):
         )
     env["STATIC_ROOT"] = STATIC_ROOT[0]
     return Server(
-        "cerca", [sys.executable, "-m", "gunicorn", "geoconfig.wsgi"], env, ROOT,
-        "/ogc/conformance", timeout,
+        "cerca", [sys.executable, "-m", "gunicorn", "geoconfig.wsgi", *options], env, ROOT,
+        "/ogc/conformance", timeout, workers=workers,
     )
 
 

@@ -143,6 +143,14 @@ if env.str("DATABASE_REPLICA_URL", default=""):
         MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
         "geoconfig.middleware.ReplicaReads",
     )
+# PostgreSQL's JIT compiles any query whose estimated cost is high, which a
+# 1,000-feature page or a text search over a million rows is: it spent 140 to
+# 300 ms compiling each, longer than the rest of their run. Off unless
+# DATABASE_JIT=1.
+if not env.bool("DATABASE_JIT", default=False):
+    for database in DATABASES.values():
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 # How long a client reads the primary after its own write: a few seconds more
 # than the replica usually lags.
 # Web requests (not migrations, imports, exports by manage.py, nor Celery) give

@@ -7,7 +7,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from places.views import APIView
 
 from .models import RSVP, Event
 from .services import rsvp_answer, rsvp_counts, rsvp_waitlist_position

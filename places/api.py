@@ -28,7 +28,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -42,6 +41,7 @@ from places.geojson import (
     lon_lat,
 )
 from places.schema import FeatureSchema
+from places.views import APIView
 
 DEFAULT_RADIUS_KM = 10
 MAX_RADIUS_KM = 500
@@ -291,7 +291,10 @@ class FeatureQuery:
         elif not more and (rows or not self.offset):
             matched = self.offset + len(rows)
         else:
-            matched = paging.capped_count(self.queryset())
+            # A full page and one more row already pass the count's limit
+            # for a page of 1,000: no count then.
+            known = self.offset + len(rows) + 1 if more else 0
+            matched = paging.capped_count(self.queryset(), at_least=known)
         return (
             [row[0] for row in rows],
             collection_bbox((row[1], row[2]) for row in rows),

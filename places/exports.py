@@ -39,12 +39,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from geoconfig import web_timeouts
 from places.api import FeatureQuery, now_rfc3339
 from places.geojson import COORDINATE_DECIMALS, GEOJSON_MEDIA_TYPE, feature_text, lon_lat
 from places.schema import ERROR, parameters
+from places.views import APIView
 
 logger = logging.getLogger(__name__)
 

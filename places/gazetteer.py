@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.renderers import JSONRenderer
-from rest_framework.views import APIView
 
 from places import parsers, ranking, sources
 from places.api import GeoJSONRenderer, geojson_response, refuse_nul_characters
@@ -31,6 +30,7 @@ from places.querysets import SpatialQuerySet
 from places.ranking import PlaceMatch, PlaceSearchResult  # noqa: F401 (the contract's names)
 from places.schema import ERROR
 from places.sources import NameMatch, key_of, name_rows, register_place_source
+from places.views import APIView
 
 MAX_QUERY_LENGTH = 100
 # Fewer letters than this start too many names to say anything ("a" starts

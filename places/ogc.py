@@ -21,7 +21,6 @@ from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
-from rest_framework.views import APIView
 
 from places import crs as crses
 from places import ogc_html, parsers
@@ -38,6 +37,7 @@ from places.api import (
 from places.exports import export_links
 from places.geojson import GEOJSON_MEDIA_TYPE, feature_collection
 from places.schema import OgcSchema
+from places.views import APIView
 
 CRS84 = crses.CRS84
 CONFORMANCE = [

@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 
 from places import parsers
 
-# Counting this many matches is an index range scan of a few milliseconds;
-# beyond it, numberMatched is left out.
-EXACT_COUNT_LIMIT = 10_000
+# Counting this many matches is an index range scan of a millisecond or two;
+# beyond it, numberMatched is left out. (At 10,000 the count was most of a
+# dense near-me request at a million rows.)
+EXACT_COUNT_LIMIT = 1_000
 # Offsets past this are refused: the next link's cursor goes further for the
 # price of the first page.
 MAX_OFFSET = 10_000
@@ -113,10 +114,13 @@ def decode_cursor(token, fields, param="cursor"):
     return typed
 
 
-def capped_count(queryset, limit=None):
+def capped_count(queryset, limit=None, at_least=0):
     """How many rows ``queryset`` has, or None when more than ``limit``
     (``EXACT_COUNT_LIMIT``): a ``count(*)`` over at most ``limit + 1`` rows,
-    never the whole match."""
+    never the whole match. None without a query when ``at_least`` (rows known
+    to match) is already more than ``limit``."""
     limit = EXACT_COUNT_LIMIT if limit is None else limit
+    if at_least > limit:
+        return None
     count = queryset.order_by()[: limit + 1].count()
     return count if count <= limit else None

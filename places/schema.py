@@ -69,7 +69,7 @@ FEATURE_COLLECTION = {
         "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
         "numberMatched": {"type": "integer", "description": "How many features match, "
                           "when that is cheap to know: on a first or last page, up to "
-                          "10,000; left out otherwise."},
+                          "1,000; left out otherwise."},
         "numberReturned": {"type": "integer"},
         "timeStamp": {"type": "string", "format": "date-time"},
         "links": {"type": "array", "items": LINK},

@@ -41,7 +41,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 from rest_framework.renderers import JSONRenderer
-from rest_framework.views import APIView
 
 from places import parsers
 from places.api import refuse_nul_characters
@@ -54,6 +53,7 @@ from places.tilehttp import (
     not_modified,
     read_cursor,
 )
+from places.views import APIView
 
 EXTENT = 4096
 # Keep GRID_BITS and CELLS_MAX_ZOOM in step with migration places 0008.

@@ -4,7 +4,9 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+from django.db import connection
 
 MANAGE = [sys.executable, str(settings.BASE_DIR / "manage.py")]
 
@@ -112,3 +114,11 @@ def test_a_replica_url_adds_the_replica_its_router_and_middleware():
     assert middleware.index("geoconfig.middleware.ReplicaReads") < middleware.index(
         "django.contrib.sessions.middleware.SessionMiddleware"
     )
+
+
+@pytest.mark.django_db
+def test_web_connections_run_without_jit():
+    # A 1,000-feature page at a million rows spent longer compiling than running.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

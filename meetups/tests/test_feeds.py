@@ -118,6 +118,18 @@ def test_the_vtimezone_itself_gives_the_right_offset(client):
     assert winter.utcoffset() == datetime.timedelta(hours=1)
 
 
+def test_the_vtimezone_is_icalendars_own_for_the_events_years_on_every_download(client):
+    # Built once per zone and span, then reused: each download must still
+    # carry the VTIMEZONE icalendar builds for those years.
+    event = EventFactory(during=during_utc(2031, 7, 10, 16, 0), time_zone="Europe/Madrid")
+    expected = icalendar.Timezone.from_tzid(
+        "Europe/Madrid", first_date=datetime.date(2030, 1, 1), last_date=datetime.date(2033, 1, 1)
+    ).to_ical()
+    first, second = event_ics(client, event), event_ics(client, event)
+    assert [tz.to_ical() for tz in first.timezones] == [expected]
+    assert [tz.to_ical() for tz in second.timezones] == [expected]
+
+
 def test_each_time_zone_used_has_a_vtimezone(client):
     group = StudyGroupFactory()
     EventFactory(study_group=group, time_zone="America/Bogota")

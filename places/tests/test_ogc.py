@@ -275,7 +275,7 @@ class TestOverDemoData:
         first = items(client, "venues", limit=MAX_LIMIT)
 
         assert first["numberReturned"] == len(first["features"]) == MAX_LIMIT
-        # More than the exact count's limit (10,000) match: numberMatched is
+        # More than the exact count's limit (1,000) match: numberMatched is
         # left out rather than paid for with a count of every row.
         assert "numberMatched" not in first
         rest = get_json(client, next_href(first))

@@ -157,6 +157,25 @@ def test_number_matched_is_left_out_past_the_exact_count_limit(client, demo_data
     assert last["numberMatched"] == StudyGroup.objects.count()
 
 
+def test_a_page_larger_than_the_count_limit_is_not_counted(
+    client, demo_data, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 5)
+    total = StudyGroup.objects.count()
+    assert total > 7
+    # The page and its one extra row are already more than the limit: the
+    # page's own query, and no count.
+    with django_assert_num_queries(1):
+        page = get_json(client, "/api/studygroups/", limit="6")
+    assert len(page["features"]) == 6 and "numberMatched" not in page
+    with django_assert_num_queries(2):
+        small = get_json(client, "/api/studygroups/", limit="3")
+    assert "numberMatched" not in small
+    # Past the end, an offset knows no rows: counted, and said.
+    past = get_json(client, "/api/studygroups/", offset=str(total + 5), limit="3")
+    assert past["features"] == [] and "numberMatched" not in past
+
+
 @pytest.mark.parametrize(
     "params",
     [
