@@ -8,12 +8,9 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.template.response import TemplateResponse
 
 from geoconfig import db_router
+from places.errors import JSON_PREFIXES
 
 logger = logging.getLogger(__name__)
-
-# The API, OGC API and vector tiles answer errors in JSON (Django REST framework) themselves.
-JSON_PREFIXES = ("/api/", "/ogc/", "/tiles/")
-
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 

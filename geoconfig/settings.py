@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # JSON errors under /api/, /ogc/ and /tiles/, whoever answers (places.errors).
+    "places.middleware.JsonErrors",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoconfig.middleware.LanguageFreeTiles",
     "django.middleware.locale.LocaleMiddleware",
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "geoconfig.middleware.MethodNotAllowedPage",
+    "places.middleware.RefuseNulCharacters",
 ]
 
 if not DEBUG:
@@ -238,6 +241,13 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly"
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON and GeoJSON bodies, nesting bounded (places.api.BoundedJSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "places.api.BoundedJSONParser",
+        "places.api.GeoJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # A 400 that names the bad query parameter, never a 500.
     "EXCEPTION_HANDLER": "places.api.exception_handler",
 }

@@ -1,17 +1,17 @@
 from django.contrib import admin
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from geoconfig.middleware import JSON_PREFIXES
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
 from meetups.urls import page_urlpatterns as meetups_pages
 from places import basemap
+from places.errors import error_response, wants_json_errors
 from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
@@ -79,13 +79,30 @@ urlpatterns = [
 def page_not_found(request, exception):
     """An address nothing answers: JSON under /api/, /ogc/ and /tiles/ (a client reads
     it, as it reads every other error there), the site's 404 page elsewhere."""
-    if request.path.startswith(JSON_PREFIXES):
-        return JsonResponse(
-            {"code": "NotFound", "description": _("Nothing answers at %(path)s.") % {
-                "path": request.path}},
-            status=404,
+    if wants_json_errors(request):
+        return error_response(
+            404, _("Nothing answers at %(path)s.") % {"path": request.path}
         )
     return defaults.page_not_found(request, exception)
 
 
+def bad_request(request, exception):
+    """A malformed request (Django's SuspiciousOperation): a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 under the JSON prefixes."""
+    if wants_json_errors(request):
+        if isinstance(exception, RequestDataTooBig):
+            return error_response(413)
+        return error_response(400, code="InvalidRequest")
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """A bug: JSON under the JSON prefixes, the site's 500 page elsewhere."""
+    if wants_json_errors(request):
+        return error_response(500)
+    return defaults.server_error(request)
+
+
+handler400 = bad_request
 handler404 = page_not_found
+handler500 = server_error

@@ -10,7 +10,7 @@ import datetime
 from contextlib import contextmanager
 
 from django.contrib.gis.db.models.functions import GeometryDistance
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import F, ProtectedError, Subquery
@@ -21,6 +21,7 @@ from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
     NotFound,
+    ParseError,
     PermissionDenied,
     ValidationError,
 )
@@ -34,6 +35,7 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import paging, parsers
+from places.errors import KEPT_HEADERS, error_response
 from places.geojson import (
     GEOJSON_MEDIA_TYPE,
     collection_bbox,
@@ -50,17 +52,51 @@ MAX_LIMIT = 10_000
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus a 400 naming the parameter for ``InvalidParameter``."""
+    """DRF's handler, answering every error in the one shape of places.errors:
+    a 400 naming the parameter for ``InvalidParameter``, the first field at
+    fault (and all of them in ``errors``) for a body that does not validate."""
     if isinstance(exc, parsers.InvalidParameter):
-        return Response(
-            {
-                "code": "InvalidParameterValue",
-                "parameter": exc.param,
-                "description": exc.message,
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    return drf_exception_handler(exc, context)
+        return error_response(400, exc.message, parameter=exc.param)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(413)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+    if isinstance(exc, ValidationError):
+        return field_errors_response(exc.detail, headers)
+    if isinstance(exc, ParseError):
+        return error_response(400, str(exc.detail), code="InvalidBody", headers=headers)
+    detail = exc.detail if isinstance(exc, APIException) else None
+    return error_response(
+        response.status_code, str(detail) if detail else None, headers=headers
+    )
+
+
+def field_errors_response(detail, headers=None):
+    """A 400 for a body whose fields do not validate (DRF's ``detail``: a dict of
+    lists, or a list for the body as a whole), naming the first field at fault."""
+    if not isinstance(detail, dict):
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+    errors = {name: flat_messages(messages) for name, messages in detail.items()}
+    field, messages = next(iter(errors.items()))
+    return error_response(
+        400,
+        messages[0] if messages else None,
+        code="InvalidFieldValue",
+        parameter=None if field == api_settings.NON_FIELD_ERRORS_KEY else field,
+        headers=headers,
+        errors=errors,
+    )
+
+
+def flat_messages(messages):
+    """DRF's nested error details as a flat list of strings."""
+    if isinstance(messages, dict):
+        return [text for value in messages.values() for text in flat_messages(value)]
+    if isinstance(messages, (list, tuple)):
+        return [text for value in messages for text in flat_messages(value)]
+    return [str(messages)]
 
 
 def as_pk(value):
@@ -336,13 +372,7 @@ def no_such_id(kind, pk):
 
 
 def not_found(kind, pk):
-    return Response(
-        {
-            "code": "NotFound",
-            "description": no_such_id(kind, pk),
-        },
-        status=status.HTTP_404_NOT_FOUND,
-    )
+    return error_response(404, no_such_id(kind, pk))
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -484,12 +514,25 @@ class FeatureSerializer(GeoFeatureModelSerializer):
         return field_class, kwargs
 
 
-class GeoJSONParser(JSONParser):
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, with JSON nested too deep for Python's parser (a
+    thousand levels raise RecursionError) a 400 like any unreadable body."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("JSON parse error - the body is nested too deeply."))
+
+
+class GeoJSONParser(BoundedJSONParser):
+    """``application/geo+json`` bodies, read as the JSON they are."""
+
     media_type = GEOJSON_MEDIA_TYPE
 
 
 # Features are written as JSON: a form-encoded body is a 415, not "no Feature".
-FEATURE_PARSERS = [JSONParser, GeoJSONParser]
+FEATURE_PARSERS = [BoundedJSONParser, GeoJSONParser]
 
 
 class WritableFeatureKind(FeatureKind):
@@ -574,8 +617,5 @@ class WritableFeatureView(FeatureView):
         try:
             self.kind.delete(instance)
         except ProtectedError:
-            return Response(
-                {"code": "Conflict", "description": _("Other records still use it.")},
-                status=status.HTTP_409_CONFLICT,
-            )
+            return error_response(409, _("Other records still use it."))
         return Response(status=status.HTTP_204_NO_CONTENT)

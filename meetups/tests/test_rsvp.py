@@ -425,7 +425,7 @@ def test_api_refusals_are_400s_with_a_code(client):
             api_url(event.pk), {"going": True}, content_type="application/json"
         )
         assert response.status_code == 400
-        assert response.json()["code"] == code and response.json()["detail"]
+        assert response.json()["code"] == code and response.json()["description"]
 
 
 @pytest.mark.django_db
