@@ -241,10 +241,10 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly"
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON and GeoJSON bodies, nesting bounded (places.api.BoundedJSONParser).
+    # JSON and GeoJSON bodies, nesting bounded (places.body_parsers).
     "DEFAULT_PARSER_CLASSES": [
-        "places.api.BoundedJSONParser",
-        "places.api.GeoJSONParser",
+        "places.body_parsers.BoundedJSONParser",
+        "places.body_parsers.GeoJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

@@ -25,7 +25,6 @@ from rest_framework.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -35,6 +34,7 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import paging, parsers
+from places.body_parsers import BoundedJSONParser, GeoJSONParser
 from places.errors import KEPT_HEADERS, error_response
 from places.geojson import (
     GEOJSON_MEDIA_TYPE,
@@ -44,6 +44,7 @@ from places.geojson import (
     lon_lat,
 )
 from places.schema import FeatureSchema
+from places.validators import without_z
 
 DEFAULT_RADIUS_KM = 10
 MAX_RADIUS_KM = 500
@@ -484,7 +485,8 @@ def conflict_as_409(fields_by_code=None):
 
 class GeoJSONGeometryField(GeometryField):
     """A geometry read from GeoJSON only, refused in the caller's language
-    (drf-gis passes GDAL's English error through, and also takes WKT)."""
+    (drf-gis passes GDAL's English error through, and also takes WKT), any
+    height dropped."""
 
     def to_internal_value(self, value):
         if value in ("", None):
@@ -492,9 +494,11 @@ class GeoJSONGeometryField(GeometryField):
         if not isinstance(value, dict) or not isinstance(value.get("coordinates"), list):
             raise ValidationError(self.invalid_message())
         try:
-            return super().to_internal_value(value)
+            geometry = super().to_internal_value(value)
         except (ValidationError, DjangoValidationError):  # drf-gis raises Django's
             raise ValidationError(self.invalid_message())
+        # RFC 7946 allows a height as a third number; the columns are 2D.
+        return without_z(geometry)
 
     @staticmethod
     def invalid_message():
@@ -512,23 +516,6 @@ class FeatureSerializer(GeoFeatureModelSerializer):
         if field_class is GeometryField:
             field_class = GeoJSONGeometryField
         return field_class, kwargs
-
-
-class BoundedJSONParser(JSONParser):
-    """DRF's JSON parser, with JSON nested too deep for Python's parser (a
-    thousand levels raise RecursionError) a 400 like any unreadable body."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError(_("JSON parse error - the body is nested too deeply."))
-
-
-class GeoJSONParser(BoundedJSONParser):
-    """``application/geo+json`` bodies, read as the JSON they are."""
-
-    media_type = GEOJSON_MEDIA_TYPE
 
 
 # Features are written as JSON: a form-encoded body is a 415, not "no Feature".

@@ -38,10 +38,10 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from places.api import FeatureQuery, now_rfc3339
+from places.errors import error_response
 from places.geojson import COORDINATE_DECIMALS, GEOJSON_MEDIA_TYPE, feature_text, lon_lat
 from places.schema import ERROR, parameters
 
@@ -417,10 +417,7 @@ FORMATS = {
 
 
 def error(code, description, status, parameter=None):
-    body = {"code": code, "description": description}
-    if parameter:
-        body["parameter"] = parameter
-    return Response(body, status=status)
+    return error_response(status, description, code=code, parameter=parameter)
 
 
 class ExportSchema(AutoSchema):
