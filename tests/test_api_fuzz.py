@@ -1,0 +1,114 @@
+"""Schemathesis against the API's own OpenAPI schema (issue 12): every
+operation under /api/ and /ogc/, with generated and mutated parameters and
+bodies, anonymous and as an organizer. No answer is a 5xx, and every answer
+(status, media type, body, headers) is one the schema documents.
+
+``make test`` runs a few examples per operation; ``make fuzz`` runs thousands
+(FUZZ_EXAMPLES) and prints the tally. The app runs in-process (WSGI) on the
+test database with DEBUG off, as production answers.
+"""
+
+import collections
+import os
+import threading
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from schemathesis.generation.modes import GenerationMode
+
+from meetups.tests.factories import EventFactory, VenueFactory
+from studygroups.tests.factories import StudyGroupFactory
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+# Every request the runs made, by who and status class ("anonymous", "2xx").
+TALLY = collections.Counter()
+TALLY_LOCK = threading.Lock()
+
+
+class BrowserlessRequest(WSGIRequest):
+    # The organizer's session cookie stands for a signed-in client; a fuzzer
+    # has no form to take a CSRF token from (as Django's test client).
+    _dont_enforce_csrf_checks = True
+
+
+class CountingApp(WSGIHandler):
+    """Cerca's WSGI app, counting each answer's status class under ``who``."""
+
+    request_class = BrowserlessRequest
+
+    def __init__(self, who):
+        super().__init__()
+        self.who = who
+
+    def __call__(self, environ, start_response):
+        def counting_start_response(status, headers, *args):
+            with TALLY_LOCK:
+                TALLY[self.who, status[0] + "xx"] += 1
+            return start_response(status, headers, *args)
+
+        return super().__call__(environ, counting_start_response)
+
+
+@pytest.fixture
+def fuzz_rows(db, group_a):
+    """A little of everything, so ids and filters find rows."""
+    StudyGroupFactory.create_batch(2)
+    EventFactory(study_group=group_a)
+    VenueFactory(study_group=group_a)
+
+
+@pytest.fixture
+def production():
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]):
+        yield
+
+
+@pytest.fixture
+def anonymous_schema(fuzz_rows, production):
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", CountingApp("anonymous"))
+
+
+@pytest.fixture
+def organizer_schema(fuzz_rows, production, organizer_a, client):
+    client.force_login(organizer_a)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", CountingApp("organizer"))
+    return schema, client.cookies["sessionid"].value
+
+
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=os.environ.get("FUZZ_RANDOM") is None,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def fuzz(schema, cookies=None):
+    """Run every operation of ``schema`` with EXAMPLES valid and EXAMPLES
+    invalid cases each; a failed check fails the test with schemathesis's report."""
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @FUZZ_SETTINGS
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def run(case):
+                case.call_and_validate(cookies=cookies)
+
+            run()
+
+
+def test_anonymous_requests_get_documented_answers(fuzz_rows, production):
+    fuzz(schemathesis.openapi.from_wsgi("/api/schema/?format=json", CountingApp("anonymous")))
+
+
+def test_organizer_requests_get_documented_answers(fuzz_rows, production, organizer_a, client):
+    client.force_login(organizer_a)
+    fuzz(
+        schemathesis.openapi.from_wsgi("/api/schema/?format=json", CountingApp("organizer")),
+        cookies={"sessionid": client.cookies["sessionid"].value},
+    )
