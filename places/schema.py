@@ -91,13 +91,14 @@ ERROR = {
 ERROR_STATUSES = {
     401: "Credentials were given and are wrong.",
     403: "Not allowed (signed out, or not an organizer of this group).",
+    # Also DRF's answer to any `format` query parameter it has no renderer for.
+    404: "No such item, or no such `format`.",
     406: "No media type in `Accept` can be served.",
     429: "Too many requests: wait `Retry-After` seconds.",
     500: "A bug on our side.",
     503: "The database is unavailable for a moment: wait `Retry-After` seconds.",
 }
 BAD_REQUEST = "A parameter or field is wrong; `parameter` names it."
-NOT_FOUND = "No such item."
 BODY_ERROR_STATUSES = {
     413: "The body is larger than the server takes.",
     415: "The body is not JSON (`application/json` or `application/geo+json`).",
@@ -118,8 +119,6 @@ def document_errors(result, generator, request, public):
             statuses = dict(ERROR_STATUSES)
             if operation.get("parameters") or "requestBody" in operation:
                 statuses[400] = BAD_REQUEST
-            if "{" in path:
-                statuses[404] = NOT_FOUND
             if "requestBody" in operation:
                 statuses.update(BODY_ERROR_STATUSES)
             for status, description in statuses.items():
