@@ -15,7 +15,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export DJANGO_SETTINGS_MODULE ?= geoconfig.settings
 
-.PHONY: run test stop lint demo bench db broker setup system-packages lock clean
+.PHONY: run test fuzz stop lint demo bench db broker setup system-packages lock clean
 
 # The web server, one Celery worker and beat (Procfile), in the foreground
 # together: Ctrl-C stops all three.
@@ -30,6 +30,13 @@ run: setup db broker
 test: SYSTEM_PACKAGES_FOR = test
 test: setup db broker
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The API against its own OpenAPI schema (schemathesis, tests/test_api_fuzz.py):
+# FUZZ_EXAMPLES valid and invalid cases per operation, anonymous and as an
+# organizer; 45 makes about 5,000 requests. `make test` runs 3.
+FUZZ_EXAMPLES ?= 45
+fuzz: setup db broker
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/test_api_fuzz.py -s -q -p no:cacheprovider
 
 stop:
 	@.ci/redis stop
