@@ -16,7 +16,7 @@ from django.db import IntegrityError
 from django.db.models import F, ProtectedError, Subquery
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
@@ -467,7 +467,7 @@ def drf_validation_error(exc, fields_by_code=None):
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = _lazy("A concurrent change conflicts with this one; try again.")
+    default_detail = gettext_lazy("A concurrent change conflicts with this one; try again.")
     default_code = "conflict"
 
 

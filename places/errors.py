@@ -15,25 +15,28 @@ middleware that answers for a view (429, 503).
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 # The paths whose errors are JSON in this shape, never an HTML page.
 JSON_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 
 # status: (code, default description)
 CODES = {
-    400: ("InvalidParameterValue", _lazy("The request is not valid.")),
-    401: ("NotAuthenticated", _lazy("Sign in or give valid credentials.")),
-    403: ("PermissionDenied", _lazy("You may not do this.")),
-    404: ("NotFound", _lazy("Nothing answers here.")),
-    405: ("MethodNotAllowed", _lazy("This address does not take this method.")),
-    406: ("NotAcceptable", _lazy("None of the media types in Accept can be served here.")),
-    409: ("Conflict", _lazy("A concurrent change conflicts with this one; try again.")),
-    413: ("PayloadTooLarge", _lazy("The request body is too large.")),
-    415: ("UnsupportedMediaType", _lazy("This body's media type is not accepted here.")),
-    429: ("TooManyRequests", _lazy("Too many requests; wait and try again.")),
-    500: ("ServerError", _lazy("Something went wrong on our side.")),
-    503: ("ServiceUnavailable", _lazy("The service is unavailable for a moment; try again.")),
+    400: ("InvalidParameterValue", gettext_lazy("The request is not valid.")),
+    401: ("NotAuthenticated", gettext_lazy("Sign in or give valid credentials.")),
+    403: ("PermissionDenied", gettext_lazy("You may not do this.")),
+    404: ("NotFound", gettext_lazy("Nothing answers here.")),
+    405: ("MethodNotAllowed", gettext_lazy("This address does not take this method.")),
+    406: ("NotAcceptable", gettext_lazy("None of the media types in Accept can be served here.")),
+    409: ("Conflict", gettext_lazy("A concurrent change conflicts with this one; try again.")),
+    413: ("PayloadTooLarge", gettext_lazy("The request body is too large.")),
+    415: ("UnsupportedMediaType", gettext_lazy("This body's media type is not accepted here.")),
+    429: ("TooManyRequests", gettext_lazy("Too many requests; wait and try again.")),
+    500: ("ServerError", gettext_lazy("Something went wrong on our side.")),
+    503: (
+        "ServiceUnavailable",
+        gettext_lazy("The service is unavailable for a moment; try again."),
+    ),
 }
 
 # Headers of an error response that a client needs and that the JSON body keeps.

@@ -1,7 +1,6 @@
 import math
 
 from django.contrib.gis.geos import GEOSGeometry, WKBWriter
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 

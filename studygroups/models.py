@@ -8,8 +8,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Expression, F, FloatField, Func, Q, Value
-from django.db.models.lookups import LessThanOrEqual
 from django.db.models.functions import Cast, Coalesce, Collate, Lower, NullIf
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
