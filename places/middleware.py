@@ -1,6 +1,9 @@
 """Errors in the one JSON shape under /api/, /ogc/ and /tiles/ (places.errors),
 whoever made them, and addresses no view should see."""
 
+import base64
+import binascii
+
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -32,11 +35,24 @@ class JsonErrors:
         return error_response(response.status_code, headers=headers)
 
 
+def nul_in_basic_credentials(request):
+    """Whether the request's HTTP Basic credentials hold a NUL: looking the
+    user name up would fail in PostgreSQL (a 500), before any view runs."""
+    scheme, _space, encoded = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        return "\x00" in base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (ValueError, binascii.Error):
+        return False  # DRF's BasicAuthentication refuses it with a 401 itself.
+
+
 class RefuseNulCharacters:
     """A NUL character in the path is in no address of the site, and PostgreSQL
     text cannot hold one (a view looking it up would fail with a 500): a 400
     naming ``path``, in JSON under the JSON prefixes, the site's page elsewhere.
 
+    So are HTTP Basic credentials with a NUL (a 401 naming ``Authorization``).
     Query parameters are each view's to name (``places.api.refuse_nul_characters``
     and the pages' own forms), since a page can say which field is wrong.
     """
@@ -45,6 +61,13 @@ class RefuseNulCharacters:
         self.get_response = get_response
 
     def __call__(self, request):
+        if wants_json_errors(request) and nul_in_basic_credentials(request):
+            return error_response(
+                401,
+                _("The credentials contain a NUL character."),
+                parameter="Authorization",
+                headers={"WWW-Authenticate": 'Basic realm="api"'},
+            )
         if "\x00" in request.path_info:
             description = _("The address contains a NUL character.")
             if wants_json_errors(request):

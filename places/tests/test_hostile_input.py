@@ -165,3 +165,12 @@ def test_a_nul_in_a_body_is_a_400_naming_the_field(signed_in, properties):
     )
     assert response.status_code == 400, response.content
     assert response.json()["parameter"] == next(iter(properties))
+
+
+def test_basic_credentials_with_a_nul_are_a_401_naming_them(client):
+    # Found by tests/test_api_fuzz.py: the user name lookup failed in PostgreSQL.
+    credentials = base64.b64encode("a\x00b:secret".encode()).decode()
+    response = client.get("/api/studygroups/", HTTP_AUTHORIZATION=f"Basic {credentials}")
+    assert response.status_code == 401
+    assert response.json()["parameter"] == "Authorization"
+    assert response["WWW-Authenticate"].startswith("Basic")
