@@ -43,7 +43,7 @@ from rest_framework.views import APIView
 from places.api import FeatureQuery, now_rfc3339
 from places.errors import error_response
 from places.geojson import COORDINATE_DECIMALS, GEOJSON_MEDIA_TYPE, feature_text, lon_lat
-from places.schema import ERROR, parameters
+from places.schema import ERROR, FEATURE_COLLECTION, parameters
 
 logger = logging.getLogger(__name__)
 
@@ -444,7 +444,10 @@ class ExportSchema(AutoSchema):
     def get_response_serializers(self):
         files = {
             (200, format.media_type): OpenApiResponse(
-                {"type": "string", "format": "binary"}, description="The file."
+                # A JSON file is read as JSON (a client or schemathesis), not as bytes.
+                FEATURE_COLLECTION if "json" in format.media_type
+                else {"type": "string", "format": "binary"},
+                description="The file.",
             )
             for format in FORMATS.values()
         }
