@@ -12,13 +12,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from geoconfig import db_router
-from places.tilehttp import error_response
+from places.errors import JSON_PREFIXES, error_response
 
 logger = logging.getLogger(__name__)
-
-# The API, OGC API and vector tiles answer errors in JSON (Django REST framework) themselves.
-JSON_PREFIXES = ("/api/", "/ogc/", "/tiles/")
-
 
 MVT_MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
 
@@ -104,7 +100,7 @@ def database_error_response(request, exception):
         request.method, request.path, status, " ".join(str(exception).split()),
     )
     if request.path.startswith(JSON_PREFIXES):
-        response = error_response(status, code, description)
+        response = error_response(status, description, code)
     else:
         # No request context: the page must render without the database.
         response = HttpResponse(

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # JSON errors under /api/, /ogc/ and /tiles/, whoever answers (places.errors).
+    "places.middleware.JsonErrors",
     "geoconfig.middleware.DatabaseUnavailable",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "geoconfig.middleware.MethodNotAllowedPage",
+    "places.middleware.RefuseNulCharacters",
 ]
 
 if not DEBUG:
@@ -301,6 +304,13 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly"
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON and GeoJSON bodies, nesting bounded (places.body_parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "places.body_parsers.BoundedJSONParser",
+        "places.body_parsers.GeoJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # A 400 that names the bad query parameter, never a 500.
     "EXCEPTION_HANDLER": "places.api.exception_handler",
 }
@@ -316,6 +326,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # Every status an operation can answer, errors in their one shape.
+        "places.schema.document_errors",
+    ],
 }
 
 # Development prints mail to the console. Production sends it through the SMTP

@@ -2,7 +2,7 @@ import sys
 
 from django.contrib import admin
 from django.contrib.auth.views import PasswordResetView
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -10,12 +10,13 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoconfig import health
-from geoconfig.middleware import JSON_PREFIXES, database_error_response
+from geoconfig.middleware import database_error_response
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
 from meetups.urls import api_urlpatterns as meetups_api
 from meetups.urls import page_urlpatterns as meetups_pages
 from places import basemap
+from places.errors import error_response, wants_json_errors
 from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
@@ -99,25 +100,36 @@ urlpatterns = [
 def page_not_found(request, exception):
     """An address nothing answers: JSON under /api/, /ogc/ and /tiles/ (a client reads
     it, as it reads every other error there), the site's 404 page elsewhere."""
-    if request.path.startswith(JSON_PREFIXES):
-        return JsonResponse(
-            {"code": "NotFound", "description": _("Nothing answers at %(path)s.") % {
-                "path": request.path}},
-            status=404,
+    if wants_json_errors(request):
+        return error_response(
+            404, _("Nothing answers at %(path)s.") % {"path": request.path}
         )
     return defaults.page_not_found(request, exception)
 
 
-handler404 = page_not_found
+def bad_request(request, exception):
+    """A malformed request (Django's SuspiciousOperation): a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 under the JSON prefixes."""
+    if wants_json_errors(request):
+        if isinstance(exception, RequestDataTooBig):
+            return error_response(413)
+        return error_response(400, code="InvalidRequest")
+    return defaults.bad_request(request, exception)
 
 
 def server_error(request):
     """An unhandled error: a 503 or 409 when the database was the cause (an
     error outside any view, such as saving the session while PostgreSQL is
     down; views get the same from geoconfig.middleware.DatabaseUnavailable),
-    else the site's 500 page."""
+    else a bug: JSON under the JSON prefixes, the site's 500 page elsewhere."""
     response = database_error_response(request, sys.exc_info()[1])
-    return response if response is not None else defaults.server_error(request)
+    if response is not None:
+        return response
+    if wants_json_errors(request):
+        return error_response(500)
+    return defaults.server_error(request)
 
 
+handler400 = bad_request
+handler404 = page_not_found
 handler500 = server_error

@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from places.errors import error_response
 from places.views import APIView
 
 from .models import RSVP, Event
@@ -46,7 +47,7 @@ RefusalSerializer = inline_serializer(
         "code": serializers.ChoiceField(
             choices=["event_started", "event_cancelled", "not_a_member"]
         ),
-        "detail": serializers.CharField(),
+        "description": serializers.CharField(),
     },
 )
 
@@ -105,7 +106,5 @@ class EventRSVPView(APIView):
                 user=request.user, event=event, going=answer.validated_data["going"]
             )
         except DjangoValidationError as exc:
-            return Response(
-                {"code": exc.code, "detail": exc.messages[0]}, status=status.HTTP_400_BAD_REQUEST
-            )
+            return error_response(400, exc.messages[0], code=exc.code)
         return Response(RSVPStatusSerializer(rsvp_status(rsvp.event, rsvp)).data)

@@ -121,10 +121,19 @@ def _add_refusal(form, exc):
         move_unknown_errors(form, exc)
 
 
+def group_from_query(request):
+    """The study group whose slug is ``?group=``, or None (also for a slug that
+    no group could have, such as one with a NUL, which PostgreSQL refuses)."""
+    slug = request.GET.get("group") or ""
+    if not slug or "\x00" in slug:
+        return None
+    return StudyGroup.objects.filter(slug=slug).first()
+
+
 @login_required
 def event_create_view(request):
     """Organizers create an event, or a weekly or monthly series of them."""
-    group = StudyGroup.objects.filter(slug=request.GET.get("group")).first()
+    group = group_from_query(request)
     form = EventForm(request.POST or None, user=request.user, initial={"study_group": group})
     map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
@@ -240,7 +249,7 @@ def event_cancel_view(request, pk):
 def venue_create_view(request):
     """An organizer adds a venue for one of their groups (``?group=<slug>``
     preselects it), then sees the venue's page."""
-    group = StudyGroup.objects.filter(slug=request.GET.get("group") or None).first()
+    group = group_from_query(request)
     initial = {"study_group": group} if group and manages(request.user, group) else {}
     form = VenueForm(request.POST or None, user=request.user, initial=initial)
     map_widgets_with_nonce(form, request)

@@ -10,21 +10,21 @@ import datetime
 from contextlib import contextmanager
 
 from django.contrib.gis.db.models.functions import GeometryDistance
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import F, ProtectedError, Subquery
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from rest_framework import status
 from rest_framework.exceptions import (
     APIException,
     NotFound,
+    ParseError,
     PermissionDenied,
     ValidationError,
 )
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -33,6 +33,8 @@ from rest_framework_gis.fields import GeometryField
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from places import paging, parsers
+from places.body_parsers import BoundedJSONParser, GeoJSONParser
+from places.errors import KEPT_HEADERS, error_response
 from places.geojson import (
     GEOJSON_MEDIA_TYPE,
     collection_bbox,
@@ -41,6 +43,7 @@ from places.geojson import (
     lon_lat,
 )
 from places.schema import FeatureSchema
+from places.validators import without_z
 from places.views import APIView
 
 DEFAULT_RADIUS_KM = 10
@@ -50,17 +53,51 @@ MAX_LIMIT = 10_000
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus a 400 naming the parameter for ``InvalidParameter``."""
+    """DRF's handler, answering every error in the one shape of places.errors:
+    a 400 naming the parameter for ``InvalidParameter``, the first field at
+    fault (and all of them in ``errors``) for a body that does not validate."""
     if isinstance(exc, parsers.InvalidParameter):
-        return Response(
-            {
-                "code": "InvalidParameterValue",
-                "parameter": exc.param,
-                "description": exc.message,
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    return drf_exception_handler(exc, context)
+        return error_response(400, exc.message, parameter=exc.param)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(413)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+    if isinstance(exc, ValidationError):
+        return field_errors_response(exc.detail, headers)
+    if isinstance(exc, ParseError):
+        return error_response(400, str(exc.detail), code="InvalidBody", headers=headers)
+    detail = exc.detail if isinstance(exc, APIException) else None
+    return error_response(
+        response.status_code, str(detail) if detail else None, headers=headers
+    )
+
+
+def field_errors_response(detail, headers=None):
+    """A 400 for a body whose fields do not validate (DRF's ``detail``: a dict of
+    lists, or a list for the body as a whole), naming the first field at fault."""
+    if not isinstance(detail, dict):
+        detail = {api_settings.NON_FIELD_ERRORS_KEY: detail}
+    errors = {name: flat_messages(messages) for name, messages in detail.items()}
+    field, messages = next(iter(errors.items()))
+    return error_response(
+        400,
+        messages[0] if messages else None,
+        code="InvalidFieldValue",
+        parameter=None if field == api_settings.NON_FIELD_ERRORS_KEY else field,
+        headers=headers,
+        errors=errors,
+    )
+
+
+def flat_messages(messages):
+    """DRF's nested error details as a flat list of strings."""
+    if isinstance(messages, dict):
+        return [text for value in messages.values() for text in flat_messages(value)]
+    if isinstance(messages, (list, tuple)):
+        return [text for value in messages for text in flat_messages(value)]
+    return [str(messages)]
 
 
 def as_pk(value):
@@ -351,13 +388,7 @@ def no_such_id(kind, pk):
 
 
 def not_found(kind, pk):
-    return Response(
-        {
-            "code": "NotFound",
-            "description": no_such_id(kind, pk),
-        },
-        status=status.HTTP_404_NOT_FOUND,
-    )
+    return error_response(404, no_such_id(kind, pk))
 
 
 class GeoJSONRenderer(JSONRenderer):
@@ -451,7 +482,7 @@ def drf_validation_error(exc, fields_by_code=None):
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = _lazy("A concurrent change conflicts with this one; try again.")
+    default_detail = gettext_lazy("A concurrent change conflicts with this one; try again.")
     default_code = "conflict"
 
 
@@ -469,7 +500,8 @@ def conflict_as_409(fields_by_code=None):
 
 class GeoJSONGeometryField(GeometryField):
     """A geometry read from GeoJSON only, refused in the caller's language
-    (drf-gis passes GDAL's English error through, and also takes WKT)."""
+    (drf-gis passes GDAL's English error through, and also takes WKT), any
+    height dropped."""
 
     def to_internal_value(self, value):
         if value in ("", None):
@@ -477,9 +509,11 @@ class GeoJSONGeometryField(GeometryField):
         if not isinstance(value, dict) or not isinstance(value.get("coordinates"), list):
             raise ValidationError(self.invalid_message())
         try:
-            return super().to_internal_value(value)
+            geometry = super().to_internal_value(value)
         except (ValidationError, DjangoValidationError):  # drf-gis raises Django's
             raise ValidationError(self.invalid_message())
+        # RFC 7946 allows a height as a third number; the columns are 2D.
+        return without_z(geometry)
 
     @staticmethod
     def invalid_message():
@@ -499,12 +533,8 @@ class FeatureSerializer(GeoFeatureModelSerializer):
         return field_class, kwargs
 
 
-class GeoJSONParser(JSONParser):
-    media_type = GEOJSON_MEDIA_TYPE
-
-
 # Features are written as JSON: a form-encoded body is a 415, not "no Feature".
-FEATURE_PARSERS = [JSONParser, GeoJSONParser]
+FEATURE_PARSERS = [BoundedJSONParser, GeoJSONParser]
 
 
 class WritableFeatureKind(FeatureKind):
@@ -589,8 +619,5 @@ class WritableFeatureView(FeatureView):
         try:
             self.kind.delete(instance)
         except ProtectedError:
-            return Response(
-                {"code": "Conflict", "description": _("Other records still use it.")},
-                status=status.HTTP_409_CONFLICT,
-            )
+            return error_response(409, _("Other records still use it."))
         return Response(status=status.HTTP_204_NO_CONTENT)

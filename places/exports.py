@@ -38,12 +38,12 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
 from geoconfig import web_timeouts
 from places.api import FeatureQuery, now_rfc3339
+from places.errors import error_response
 from places.geojson import COORDINATE_DECIMALS, GEOJSON_MEDIA_TYPE, feature_text, lon_lat
-from places.schema import ERROR, parameters
+from places.schema import ERROR, FEATURE_COLLECTION, parameters
 from places.views import APIView
 
 logger = logging.getLogger(__name__)
@@ -420,10 +420,7 @@ FORMATS = {
 
 
 def error(code, description, status, parameter=None):
-    body = {"code": code, "description": description}
-    if parameter:
-        body["parameter"] = parameter
-    return Response(body, status=status)
+    return error_response(status, description, code=code, parameter=parameter)
 
 
 class ExportSchema(AutoSchema):
@@ -450,7 +447,10 @@ class ExportSchema(AutoSchema):
     def get_response_serializers(self):
         files = {
             (200, format.media_type): OpenApiResponse(
-                {"type": "string", "format": "binary"}, description="The file."
+                # A JSON file is read as JSON (a client or schemathesis), not as bytes.
+                FEATURE_COLLECTION if "json" in format.media_type
+                else {"type": "string", "format": "binary"},
+                description="The file.",
             )
             for format in FORMATS.values()
         }

@@ -83,7 +83,8 @@ def decode_cursor(token, fields, param="cursor"):
     try:
         padded = token + "=" * (-len(token) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
+    # RecursionError: JSON nested a thousand deep.
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         raise invalid
     if not isinstance(values, list) or len(values) != len(fields):
         raise invalid

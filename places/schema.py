@@ -78,12 +78,63 @@ FEATURE_COLLECTION = {
 }
 ERROR = {
     "type": "object",
+    "description": "Every error under /api/ and /ogc/ (places.errors).",
+    "required": ["code", "description"],
     "properties": {
-        "code": {"type": "string"},
-        "parameter": {"type": "string"},
-        "description": {"type": "string"},
+        "code": {"type": "string", "description": "A stable word: `InvalidParameterValue`, "
+                 "`InvalidFieldValue`, `InvalidBody`, `NotFound`, `TooManyRequests`..."},
+        "parameter": {"type": "string", "description": "The query parameter, path part or "
+                      "body field at fault, when one is."},
+        "description": {"type": "string", "description": "What is wrong, in the request's "
+                        "language."},
+        "errors": {
+            "type": "object",
+            "description": "A body's field errors: field name to messages.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
     },
 }
+
+# Errors any operation may answer, whatever its own description says.
+ERROR_STATUSES = {
+    401: "Credentials were given and are wrong.",
+    403: "Not allowed (signed out, or not an organizer of this group).",
+    # Also DRF's answer to any `format` query parameter it has no renderer for.
+    404: "No such item, or no such `format`.",
+    406: "No media type in `Accept` can be served.",
+    429: "Too many requests: wait `Retry-After` seconds.",
+    500: "A bug on our side.",
+    503: "The database is unavailable for a moment: wait `Retry-After` seconds.",
+}
+BAD_REQUEST = "A parameter or field is wrong; `parameter` names it."
+BODY_ERROR_STATUSES = {
+    413: "The body is larger than the server takes.",
+    415: "The body is not JSON (`application/json` or `application/geo+json`).",
+}
+HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the
+    errors it can really answer, each as the one JSON error shape (``Error``)."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            statuses = dict(ERROR_STATUSES)
+            if operation.get("parameters") or "requestBody" in operation:
+                statuses[400] = BAD_REQUEST
+            if "requestBody" in operation:
+                statuses.update(BODY_ERROR_STATUSES)
+            for status, description in statuses.items():
+                responses.setdefault(str(status), {"description": description})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = error
+    return result
 
 
 def parameters(names, overrides=None):

@@ -160,7 +160,11 @@ class StudyGroupKind(GroupManagedKind):
     # Writes: anyone signed in creates a group and becomes its organizer; its
     # organizers and moderators change and delete it (studygroups.permissions).
     serializer_class = StudyGroupSerializer
-    error_fields = {"studygroup_location_unless_online": "location"}
+    error_fields = {
+        "studygroup_location_unless_online": "location",
+        "meeting_area_too_many_points": "meeting_area",
+        "meeting_area_too_large": "meeting_area",
+    }
 
     def can_create(self, user, data):
         return user.is_authenticated

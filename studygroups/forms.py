@@ -82,7 +82,11 @@ class ConstraintErrorsOnFields:
 class StudyGroupAdminForm(ConstraintErrorsOnFields, forms.ModelForm):
     """The admin's study group form: constraint errors at their fields."""
 
-    constraint_fields = {"studygroup_location_unless_online": "location"}
+    constraint_fields = {
+        "studygroup_location_unless_online": "location",
+        "meeting_area_too_many_points": "meeting_area",
+        "meeting_area_too_large": "meeting_area",
+    }
 
     class Meta:
         model = StudyGroup

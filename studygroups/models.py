@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Expression, F, FloatField, Func, Q, Value
 from django.db.models.functions import Cast, Coalesce, Collate, Lower, NullIf
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import get_language
@@ -18,7 +19,12 @@ from places.functions import Unaccented, Words
 from places.querysets import geometry_index
 from places.search import language_search_vector, trigram_index
 from places.timezones import TimeZoneField
-from places.validators import validate_wgs84
+from places.validators import (
+    MAX_POLYGON_AREA_KM2,
+    MAX_POLYGON_POINTS,
+    validate_polygon_size,
+    validate_wgs84,
+)
 
 from .querysets import DeliveryQuerySet, MemberProfileQuerySet, StudyGroupQuerySet
 
@@ -87,6 +93,19 @@ class Topic(models.Model):
         return getattr(self, first) or getattr(self, other)
 
 
+def polygon_points(field):
+    """``ST_NPoints`` of a geography column: its points, all rings together."""
+    return Func(
+        Cast(field, GeometryField(srid=4326)), function="ST_NPoints",
+        output_field=models.IntegerField(),
+    )
+
+
+def geography_area_m2(field):
+    """``ST_Area`` of a geography column, in square metres on the spheroid."""
+    return Func(field, function="ST_Area", output_field=FloatField())
+
+
 class StudyGroup(models.Model):
     class Language(models.TextChoices):
         SPANISH = "es", _("Spanish")
@@ -131,7 +150,7 @@ class StudyGroup(models.Model):
     )
     meeting_area = models.PolygonField(
         _("meeting area"),
-        validators=[validate_wgs84],
+        validators=[validate_wgs84, validate_polygon_size],
         geography=True,
         srid=4326,
         null=True,
@@ -220,6 +239,28 @@ class StudyGroup(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(slug=""), name="studygroup_slug_not_empty"
+            ),
+            # A meeting area is a campus or a district, not a country: lists
+            # and pages that carry it stay small.
+            models.CheckConstraint(
+                condition=Q(meeting_area__isnull=True)
+                | Q(LessThanOrEqual(polygon_points("meeting_area"), MAX_POLYGON_POINTS)),
+                name="studygroup_meeting_area_points",
+                violation_error_code="meeting_area_too_many_points",
+                violation_error_message=_(
+                    "A meeting area may have at most 5,000 points."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting_area__isnull=True)
+                | Q(LessThanOrEqual(geography_area_m2("meeting_area"),
+                                    MAX_POLYGON_AREA_KM2 * 1_000_000)),
+                name="studygroup_meeting_area_size",
+                violation_error_code="meeting_area_too_large",
+                violation_error_message=_(
+                    "A meeting area may cover at most 1,000 km²; mark a campus or a "
+                    "district, not a whole region."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(join_policy__in=["open", "approval"]),

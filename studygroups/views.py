@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from meetups.api import EventKind
 from meetups.models import Event
 from places import parsers
-from places.api import FeatureQuery
+from places.api import FeatureQuery, as_pk
 from places.gazetteer import search_places
 from places.tiles import tile_url_template
 from places.widgets import map_widgets_with_nonce
@@ -539,7 +539,7 @@ def studygroup_membership_view(request, slug, action):
             messages.success(request, _("You left the group."))
         else:
             membership = get_object_or_404(
-                Membership, pk=request.POST.get("membership"), study_group=group
+                Membership, pk=as_pk(request.POST.get("membership")), study_group=group
             )
             verb = {"approve": membership_approve, "decline": membership_decline,
                     "promote": organizer_add}.get(action)

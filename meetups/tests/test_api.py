@@ -135,7 +135,7 @@ def test_an_overlapping_booking_is_a_400_on_the_venue(client, organizer):
         ),
     )
     assert response.status_code == 400
-    assert "venue" in response.json()
+    assert "venue" in response.json()["errors"]
     assert Event.objects.count() == 1
     touching = post(
         client,
@@ -175,7 +175,7 @@ def test_bad_events_get_a_400_naming_the_field(client, organizer, properties, fi
     body = event_body(title="Malo", study_group=organizer.study_group_id, **properties)
     response = post(client, "/api/events/", body)
     assert response.status_code == 400, response.content
-    assert field in response.json(), response.json()
+    assert field in response.json()["errors"], response.json()
     assert not Event.objects.exists()
 
 

@@ -87,7 +87,7 @@ def test_a_new_event_cannot_start_in_the_past_through_the_api(client, organizer,
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "start" in response.json()
+    assert "start" in response.json()["errors"]
 
 
 def test_an_upcoming_event_cannot_be_moved_into_the_past(group):
@@ -154,7 +154,7 @@ def test_a_capacity_above_the_venues_is_a_400_naming_capacity(client, organizer,
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert list(response.json()) == ["capacity"]
+    assert list(response.json()["errors"]) == ["capacity"]
 
 
 def test_a_new_event_cannot_be_created_cancelled_through_the_api(client, organizer, group):
@@ -162,7 +162,7 @@ def test_a_new_event_cannot_be_created_cancelled_through_the_api(client, organiz
         "/api/events/", api_body(group, status="cancelled"), content_type="application/json"
     )
     assert response.status_code == 400
-    assert "status" in response.json()
+    assert "status" in response.json()["errors"]
     assert not Event.objects.exists()
 
 
@@ -250,7 +250,7 @@ def test_the_api_refuses_a_zone_nobody_lives_in_naming_time_zone(client, organiz
         "/api/events/", api_body(group, time_zone=zone), content_type="application/json"
     )
     assert response.status_code == 400
-    assert list(response.json()) == ["time_zone"]
+    assert list(response.json()["errors"]) == ["time_zone"]
 
 
 @pytest.mark.parametrize(

@@ -411,7 +411,7 @@ def test_api_names_going_when_it_is_missing_or_not_a_boolean(client, body):
     client.force_login(AttendeeFactory())
     response = client.post(api_url(event.pk), body, content_type="application/json")
     assert response.status_code == 400
-    assert "going" in response.json()
+    assert "going" in response.json()["errors"]
     assert not RSVP.objects.filter(event=event).exists()
 
 
@@ -425,7 +425,7 @@ def test_api_refusals_are_400s_with_a_code(client):
             api_url(event.pk), {"going": True}, content_type="application/json"
         )
         assert response.status_code == 400
-        assert response.json()["code"] == code and response.json()["detail"]
+        assert response.json()["code"] == code and response.json()["description"]
 
 
 @pytest.mark.django_db

@@ -140,7 +140,7 @@ def test_bad_writes_get_a_400_naming_the_field(client, db, body, field):
     client.force_login(UserFactory())
     response = post(client, "/api/studygroups/", body)
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in response.json()["errors"]
     assert not StudyGroup.objects.exists()
 
 
@@ -151,7 +151,7 @@ def test_a_taken_slug_is_refused(client, db):
         client, "/api/studygroups/", feature(point(1, 2), name="P", slug="python-bogota")
     )
     assert response.status_code == 400
-    assert "slug" in response.json()
+    assert "slug" in response.json()["errors"]
     assert StudyGroup.objects.count() == 1
 
 
@@ -180,7 +180,7 @@ def test_a_broken_geometry_is_explained_in_the_callers_language(client, db, geom
         HTTP_ACCEPT_LANGUAGE="es",
     )
     assert response.status_code == 400, response.content
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "location": [
             'No es una geometría GeoJSON: da su "type" y sus "coordinates" como números, '
             'por ejemplo {"type": "Point", "coordinates": [-74.0817, 4.6097]}.'
@@ -196,10 +196,10 @@ def test_a_body_that_is_not_json_is_told_so(client, db):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert unreadable.status_code == 400
-    assert "JSON parse error" in unreadable.json()["detail"]
+    assert "JSON parse error" in unreadable.json()["description"]
     form = client.post("/api/studygroups/", {"type": "Feature", "name": "x"})  # form-encoded
     assert form.status_code == 415
-    assert "multipart/form-data" in form.json()["detail"]
+    assert "multipart/form-data" in form.json()["description"]
     geojson = client.post(
         "/api/studygroups/", feature(point(-74.08, 4.6), name="Geo"),
         content_type="application/geo+json",
@@ -213,7 +213,7 @@ def test_the_apis_own_errors_say_tu_in_spanish(client, db):
         "/api/studygroups/", feature(point(-74.08, 4.6), name="Grande", capacity=2**31),
         content_type="application/json", HTTP_ACCEPT_LANGUAGE="es",
     )
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "capacity": ["Asegúrate de que este valor sea menor o igual que 2147483647."]
     }
 
@@ -235,4 +235,4 @@ def test_a_group_is_written_with_its_time_zone_and_join_policy(client, db):
     assert changed.json()["properties"]["join_policy"] == "open"
     for field, value in (("time_zone", "Europe/Nowhere"), ("join_policy", "whatever")):
         response = patch(client, url, feature(**{field: value}))
-        assert response.status_code == 400 and field in response.json(), response.content
+        assert response.status_code == 400 and field in response.json()["errors"], response.content
