@@ -77,8 +77,8 @@ KNOWN_BUGS = {}
 #   error on the study group.
 # - forms: anonymous users are sent to the login page; signed-in users get a
 #   403, or, on the event form, the form again with an error on the study group.
-# - api: 403 (session authentication has no WWW-Authenticate challenge, so
-#   anonymous writes are 403s too).
+# - api: 401 with a WWW-Authenticate challenge (token authentication) for
+#   anonymous writes, 403 for signed-in users who may not.
 
 
 def cells():
@@ -461,8 +461,17 @@ def api_create(client, world, role, expected):
         created = Event.objects.get(title=NEW_EVENT)
         assert response.json()["id"] == created.pk
     else:
-        assert response.status_code == 403, response.content
+        assert_refused(response, role)
     assert event_created(world) is (expected == ALLOW)
+
+
+def assert_refused(response, role):
+    """An API write refused: 401 with a challenge when signed out, else 403."""
+    if role == "anonymous":
+        assert response.status_code == 401, response.content
+        assert response["WWW-Authenticate"]
+    else:
+        assert response.status_code == 403, response.content
 
 
 def api_edit(client, world, role, expected):
@@ -475,7 +484,7 @@ def api_edit(client, world, role, expected):
         assert response.status_code == 200, response.content
         assert response.json()["properties"]["name"] == NEW_NAME
     else:
-        assert response.status_code == 403, response.content
+        assert_refused(response, role)
     assert group_renamed(world) is (expected == ALLOW)
 
 
@@ -484,7 +493,7 @@ def api_delete(client, world, role, expected):
     if expected == ALLOW:
         assert response.status_code == 204
     else:
-        assert response.status_code == 403, response.content
+        assert_refused(response, role)
     assert event_deleted(world) is (expected == ALLOW)
 
 

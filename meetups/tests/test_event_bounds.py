@@ -105,7 +105,7 @@ def test_the_api_names_the_end_of_an_event_too_long(client, organizer, group):
         content_type="application/json",
     )
     assert response.status_code == 400
-    assert "end" in response.json()
+    assert "end" in response.json()["errors"]
     assert not Event.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_the_api_names_the_start_of_a_past_event_moved_before_2000(client, organ
         content_type="application/json",
     )
     assert response.status_code == 400, response.content
-    assert "start" in response.json()
+    assert response.json()["parameter"] == "start"
     assert Event.objects.get(pk=event.pk).during == event.during
 
 

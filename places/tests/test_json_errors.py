@@ -74,11 +74,18 @@ def test_413_is_json(client, settings):
 
 def test_403_and_401_are_json(client):
     group = StudyGroupFactory()
-    error_of(client.delete(f"/api/studygroups/{group.pk}/"), 403)
+    # Signed out: 401, saying how to authenticate (a token).
+    anonymous = client.delete(f"/api/studygroups/{group.pk}/")
+    assert error_of(anonymous, 401)["code"] == "NotAuthenticated"
+    assert anonymous["WWW-Authenticate"].startswith("Token")
     response = client.delete(f"/api/studygroups/{group.pk}/",
                              HTTP_AUTHORIZATION="Basic bm9ib2R5Om5vdGhpbmc=")
-    assert response.status_code in (401, 403)
-    error_of(response, response.status_code)
+    error_of(response, 401)
+    # Signed in, but not an organizer of the group: 403.
+    client.force_login(UserFactory())
+    assert error_of(client.delete(f"/api/studygroups/{group.pk}/"), 403)["code"] == (
+        "PermissionDenied"
+    )
 
 
 def test_a_crash_is_a_json_500(client, settings):
