@@ -17,8 +17,9 @@ function show(job) {
   }
   const error = document.getElementById("import-error");
   error.textContent = job.error;
-  // The admin's CSS shows .errornote whatever its hidden attribute says.
-  error.style.display = job.error ? "" : "none";
+  // static/css/admin_imports.css hides it while hidden (the admin's CSS
+  // alone would show an .errornote whatever its hidden attribute says).
+  error.hidden = !job.error;
 }
 
 async function poll() {
