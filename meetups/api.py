@@ -113,8 +113,11 @@ class EventKind(GroupManagedKind):
     )
     model = Event
     time_field = "during"
-    parameters = frozenset({"topic", "q", "online", "start", "end", "status", "study_group"})
+    parameters = frozenset(
+        {"topic", "q", "online", "start", "end", "status", "study_group", "sortby"}
+    )
     ordering = ("during__startswith", "pk")
+    sortby = "start"
 
     def get_queryset(self):
         return Event.objects.all()
