@@ -365,4 +365,7 @@ class RSVP(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} → {self.event} ({self.get_status_display()})"
+        # By name, as Membership: organizers read this in the admin.
+        from studygroups.people import display_name
+
+        return f"{display_name(self.user)} → {self.event} ({self.get_status_display()})"

@@ -366,7 +366,11 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} – {self.study_group} ({self.get_role_display()})"
+        # The member by name, never a username that may be an email address:
+        # organizers read this in the admin.
+        from .people import display_name
+
+        return f"{display_name(self.user)} – {self.study_group} ({self.get_role_display()})"
 
 
 class Invitation(models.Model):

@@ -281,3 +281,59 @@ def test_the_event_page_lists_who_is_going_and_the_waitlist_in_order(
     assert [r.user for r in response.context["going"]] == going
     assert response.context["waitlist"] is None
     assert "espera_0" not in response.content.decode()
+
+
+# The admin: organizers see their groups' people by name, never by an email
+# address (a username may be one); moderators see the accounts.
+
+
+@pytest.fixture
+def emailed_member(group_a):
+    user = UserFactory(username="lucia@example.org", email="lucia@example.org")
+    MembershipFactory(study_group=group_a, user=user)
+    return user
+
+
+def admin_change_url(obj):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+
+def test_organizers_see_no_email_in_the_admin(client, organizer_a, group_a, emailed_member):
+    membership = Membership.objects.get(user=emailed_member)
+    event = EventFactory(study_group=group_a)
+    rsvp = RSVPFactory(event=event, user=emailed_member, status=RSVP.Status.YES)
+    client.force_login(organizer_a)
+    for url in (
+        reverse("admin:studygroups_membership_changelist"),
+        admin_change_url(membership),
+        admin_change_url(group_a),
+        reverse("admin:meetups_rsvp_changelist"),
+        admin_change_url(rsvp),
+        admin_change_url(event),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "lucia@example.org" not in html, url
+        assert f"Member {emailed_member.pk}" in html or f"Miembro {emailed_member.pk}" in html
+
+
+def test_an_organizer_cannot_swap_the_member_of_a_membership(
+    client, organizer_a, group_a, emailed_member
+):
+    membership = Membership.objects.get(user=emailed_member)
+    other = UserFactory(username="otro")
+    client.force_login(organizer_a)
+    response = client.post(
+        admin_change_url(membership),
+        {"user": other.username, "study_group": group_a.pk, "role": "member", "status": "active"},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.get(pk=membership.pk).user == emailed_member
+
+
+def test_moderators_still_see_the_account(client, moderator, emailed_member):
+    client.force_login(moderator)
+    html = client.get(reverse("admin:studygroups_membership_changelist")).content.decode()
+    assert "lucia@example.org" in html
