@@ -105,4 +105,3 @@ def first_of(queryset, limit=PEOPLE_SHOWN):
         return rows, 0
     total = capped_count(queryset, at_least=limit + 1)
     return rows[:limit], (total - limit) if total is not None else None
-
