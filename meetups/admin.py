@@ -6,7 +6,11 @@ from leaflet.admin import LeafletGeoAdmin
 
 from meetups.permissions import bookable_venues
 from places.timezones import format_span
-from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
+from studygroups.admin import (
+    ModeratorsMayDoAll,
+    OrganizerScopedAdmin,
+    PeopleByNameForOrganizers,
+)
 from studygroups.permissions import is_moderator
 from studygroups.services import alerts_schedule
 
@@ -70,7 +74,7 @@ class StartsFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RSVPInline(ModeratorsMayDoAll, admin.TabularInline):
+class RSVPInline(PeopleByNameForOrganizers, ModeratorsMayDoAll, admin.TabularInline):
     model = RSVP
     extra = 0
     autocomplete_fields = ["user"]
@@ -80,7 +84,7 @@ class RSVPInline(ModeratorsMayDoAll, admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         if is_moderator(request.user):
             return self.readonly_fields
-        return ["user", *self.readonly_fields]
+        return self._by_name(request, ["user", *self.readonly_fields])
 
 
 @admin.register(Event)
@@ -192,7 +196,7 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+class RSVPAdmin(PeopleByNameForOrganizers, OrganizerScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "event", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["user__username", "event__title"]
@@ -207,4 +211,4 @@ class RSVPAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if is_moderator(request.user):
             return self.readonly_fields
-        return ["user", "event", *self.readonly_fields]
+        return self._by_name(request, ["user", "event", *self.readonly_fields])

@@ -21,7 +21,7 @@ from places.search import bilingual_search_vector, trigram_index
 from places.timezones import TimeZoneField
 from places.validators import validate_wgs84
 
-from .querysets import EventQuerySet, VenueQuerySet
+from .querysets import EventQuerySet, RSVPQuerySet, VenueQuerySet
 
 
 class Venue(models.Model):
@@ -342,10 +342,16 @@ class RSVP(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = RSVPQuerySet.as_manager()
+
     class Meta:
         ordering = ["event", "created_at"]
         verbose_name = _("RSVP")
         verbose_name_plural = _("RSVPs")
+        indexes = [
+            # Who is going and the waitlist, in order (RSVPQuerySet.in_list_order).
+            models.Index(fields=["event", "status", "updated_at", "id"], name="rsvp_listed_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "event"],
@@ -359,4 +365,7 @@ class RSVP(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} → {self.event} ({self.get_status_display()})"
+        # By name, as Membership: organizers read this in the admin.
+        from studygroups.people import display_name
+
+        return f"{display_name(self.user)} → {self.event} ({self.get_status_display()})"

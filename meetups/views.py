@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from places.widgets import map_widgets_with_nonce
 from studygroups.models import StudyGroup
+from studygroups.people import event_people_access, first_of
 from studygroups.permissions import is_moderator, manages, organizes
 from studygroups.views import detail_map_data
 
@@ -62,6 +63,16 @@ def event_detail(request, pk):
         my_rsvp = RSVP.objects.filter(event=event, user=request.user).first()
         refusal = rsvp_refusal(user=request.user, event=event)
     share_url = request.build_absolute_uri(event.get_absolute_url())
+    # Who is going, to the others going and the group's members; the waitlist,
+    # to organizers (studygroups/people.py).
+    access = event_people_access(request.user, event)
+    going = more_going = waitlist = more_waiting = None
+    if access.going:
+        going, more_going = first_of(
+            event.rsvps.going().listed(with_hidden=access.hidden).in_list_order()
+        )
+    if access.waitlist:
+        waitlist, more_waiting = first_of(event.rsvps.waitlisted().in_list_order())
     return render(
         request,
         "meetups/event_detail.html",
@@ -70,6 +81,11 @@ def event_detail(request, pk):
             "timing": event_timing(event),
             "going_count": counts["going"],
             "waitlist_count": counts["waitlist"],
+            "going": going,
+            "more_going": more_going,
+            "waitlist": waitlist,
+            "more_waiting": more_waiting,
+            "show_hidden": access.hidden,
             "my_rsvp": my_rsvp,
             "waitlist_position": rsvp_waitlist_position(my_rsvp),
             "rsvp_refusal": refusal.messages[0] if refusal else "",

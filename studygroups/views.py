@@ -32,6 +32,7 @@ from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
 from .models import Invitation, MemberProfile, Membership, StudyGroup
 from .notification_views import member_profile_get
 from .notifications import email_confirmed
+from .people import first_of, group_people_access
 from .services import (
     email_verification_start,
     invitation_accept,
@@ -421,14 +422,22 @@ def studygroup_detail(request, slug):
         if request.user.is_authenticated
         else None
     )
-    memberships = pending = invitations = None
+    pending = invitations = None
     if can_manage:
         invitations = list(group.invitations.select_related("invitee").order_by("created_at"))
-        # Organizers see who is in, and the requests waiting for them first.
-        memberships = list(
-            group.memberships.select_related("user").order_by("status", "-role", "joined_at")
+        pending = list(
+            group.memberships.filter(status=Membership.Status.PENDING)
+            .select_related("user__profile")
+            .order_by("joined_at", "pk")
         )
-        pending = [m for m in memberships if m.status == Membership.Status.PENDING]
+    # Organizers are shown to everyone; members to members (people.py).
+    access = group_people_access(request.user, group)
+    organizers, more_organizers = first_of(group.memberships.organizers().in_list_order())
+    members = more_members = None
+    if access.members:
+        members, more_members = first_of(
+            group.memberships.members().listed(with_hidden=access.hidden).in_list_order()
+        )
     return render(
         request,
         "studygroups/detail.html",
@@ -439,7 +448,11 @@ def studygroup_detail(request, slug):
             "venues": group.venues.order_by("name")[:VENUES_SHOWN],
             "viewer_membership": viewer,
             "can_manage": can_manage,
-            "memberships": memberships,
+            "organizers": organizers,
+            "more_organizers": more_organizers,
+            "members": members,
+            "more_members": more_members,
+            "show_hidden": access.hidden,
             "pending_requests": pending,
             "invitation": invitation,
             "invitations": invitations,

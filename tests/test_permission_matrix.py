@@ -335,13 +335,13 @@ def forms_view(client, world, role, expected):
     assert "Grupo Alfa" in html
     if expected == ALLOW:
         assert response.context["can_manage"] is True
-        assert world.pending in response.context["memberships"]
+        assert world.pending in response.context["pending_requests"]
         assert f'action="{approve_url}"' in html
         assert f'name="membership" value="{world.pending.pk}"' in html
     else:
         assert expected == PUBLIC
         assert response.context["can_manage"] is False
-        assert response.context["memberships"] is None
+        assert response.context["pending_requests"] is None
         assert approve_url not in html
         assert "pablo_pendiente" not in html
 
@@ -531,3 +531,144 @@ CHECKS = {
     ("api", "delete"): api_delete,
     ("api", "approve"): api_approve,
 }
+
+
+# People: who sees whom (studygroups/people.py).
+#
+# Six viewers of one open group ("Grupo Personas") and its event: nobody
+# signed in, someone outside the group, a member, a member who hides from
+# member lists, the group's organizer, and someone going to the event without
+# being a member. Each cell says whether the viewer SEEs the person or list
+# (by the display name in the page, or the group in a profile) or not (HIDE).
+# A refused members page is the login page or a 403.
+
+SEE = "see"
+HIDE = "hide"
+
+PEOPLE_ROLES = ("anonymous", "non_member", "member", "hidden_member", "organizer", "attendee")
+
+# fmt: off
+PEOPLE_MATRIX = {
+    #  what                          anonymous non_member member hidden organizer attendee
+    "group page: organizers":        (SEE,  SEE,  SEE,  SEE,  SEE,  SEE),
+    "group page: members":           (HIDE, HIDE, SEE,  SEE,  SEE,  HIDE),
+    "group page: hidden member":     (HIDE, HIDE, HIDE, HIDE, SEE,  HIDE),
+    "members page":                  (HIDE, HIDE, SEE,  SEE,  SEE,  HIDE),
+    "members page: hidden member":   (HIDE, HIDE, HIDE, HIDE, SEE,  HIDE),
+    "event page: going":             (HIDE, HIDE, SEE,  SEE,  SEE,  SEE),
+    "event page: hidden attendee":   (HIDE, HIDE, HIDE, HIDE, SEE,  HIDE),
+    "event page: waitlist":          (HIDE, HIDE, HIDE, HIDE, SEE,  HIDE),
+    "profile: member's groups":      (SEE,  SEE,  SEE,  SEE,  SEE,  SEE),
+    "profile: hidden's groups":      (HIDE, HIDE, HIDE, HIDE, HIDE, HIDE),
+    "api profile: member's groups":  (SEE,  SEE,  SEE,  SEE,  SEE,  SEE),
+    "api profile: hidden's groups":  (HIDE, HIDE, HIDE, HIDE, HIDE, HIDE),
+}
+# fmt: on
+
+
+@pytest.fixture
+def people():
+    from meetups.models import RSVP
+    from studygroups.tests.factories import MemberProfileFactory
+
+    group = StudyGroupFactory(name="Grupo Personas", slug="grupo-personas")
+    event = EventFactory(title="Taller Personas", study_group=group, capacity=3)
+
+    def person(username, name, hidden=False):
+        user = AttendeeFactory(username=username)
+        MemberProfileFactory(user=user, display_name=name, hidden_from_member_lists=hidden)
+        return user
+
+    organizer = organizer_of(group, "olga_org")
+    MemberProfileFactory(user=organizer, display_name="Olga Organiza")
+    member = person("mateo_miembro", "Mateo Miembro")
+    hidden = person("hilda_oculta", "Hilda Oculta", hidden=True)
+    for user in (member, hidden):
+        MembershipFactory(study_group=group, user=user)
+    attendee = person("ariel_asiste", "Ariel Asiste")
+    waiting = person("wally_espera", "Wally Espera")
+    for user in (member, hidden, attendee):
+        RSVP.objects.create(event=event, user=user, status=RSVP.Status.YES)
+    RSVP.objects.create(event=event, user=waiting, status=RSVP.Status.WAITLIST)
+    return SimpleNamespace(
+        group=group,
+        event=event,
+        member=member,
+        hidden=hidden,
+        users={
+            "anonymous": None,
+            "non_member": person("nora_nadie", "Nora Nadie"),
+            "member": member,
+            "hidden_member": hidden,
+            "organizer": organizer,
+            "attendee": attendee,
+        },
+    )
+
+
+def people_cells():
+    for what, outcomes in PEOPLE_MATRIX.items():
+        for role, expected in zip(PEOPLE_ROLES, outcomes, strict=True):
+            yield pytest.param(what, role, expected, id=f"{what}-{role}")
+
+
+def page_text(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def members_page(client, people, role):
+    """The members page's text, or None when it is refused as it should be."""
+    response = client.get(reverse("studygroup-members", args=[people.group.slug]))
+    if response.status_code == 200:
+        return response.content.decode()
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    else:
+        assert response.status_code == 403
+    return None
+
+
+def api_groups(client, user):
+    response = client.get(reverse("api:person-detail", args=[user.pk]))
+    assert response.status_code == 200
+    return [group["slug"] for group in response.json()["groups"]]
+
+
+PEOPLE_CHECKS = {
+    "group page: organizers": lambda c, p, r: "Olga Organiza"
+    in page_text(c, p.group.get_absolute_url()),
+    "group page: members": lambda c, p, r: "Mateo Miembro"
+    in page_text(c, p.group.get_absolute_url()),
+    "group page: hidden member": lambda c, p, r: "Hilda Oculta"
+    in page_text(c, p.group.get_absolute_url()),
+    "members page": lambda c, p, r: "Mateo Miembro" in (members_page(c, p, r) or ""),
+    "members page: hidden member": lambda c, p, r: "Hilda Oculta"
+    in (members_page(c, p, r) or ""),
+    "event page: going": lambda c, p, r: "Ariel Asiste"
+    in page_text(c, p.event.get_absolute_url()),
+    "event page: hidden attendee": lambda c, p, r: "Hilda Oculta"
+    in page_text(c, p.event.get_absolute_url()),
+    "event page: waitlist": lambda c, p, r: "Wally Espera"
+    in page_text(c, p.event.get_absolute_url()),
+    "profile: member's groups": lambda c, p, r: "Grupo Personas"
+    in page_text(c, reverse("person-page", args=[p.member.pk])),
+    "profile: hidden's groups": lambda c, p, r: "Grupo Personas"
+    in page_text(c, reverse("person-page", args=[p.hidden.pk])),
+    "api profile: member's groups": lambda c, p, r: "grupo-personas" in api_groups(c, p.member),
+    "api profile: hidden's groups": lambda c, p, r: "grupo-personas" in api_groups(c, p.hidden),
+}
+
+
+@pytest.mark.parametrize("what, role, expected", list(people_cells()))
+def test_people_matrix(client, people, what, role, expected):
+    if people.users[role] is not None:
+        client.force_login(people.users[role])
+    assert PEOPLE_CHECKS[what](client, people, role) is (expected == SEE)
+
+
+def test_the_people_matrix_has_every_cell():
+    assert set(PEOPLE_CHECKS) == set(PEOPLE_MATRIX)
+    assert all(len(outcomes) == len(PEOPLE_ROLES) for outcomes in PEOPLE_MATRIX.values())
