@@ -146,7 +146,7 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     def save_model(self, request, obj, form, change):
         # The same consequences as a change through the site or the API:
         # cancelling goes through event_cancel, which records it and emails.
-        scope = form.scope() if change and "scope" in form.fields else Scope.THIS
+        scope = form.chosen_scope() if change and "scope" in form.fields else Scope.THIS
         if scope != Scope.THIS:
             # The form checked the whole series (EventAdminForm._check_series).
             event_series_update(

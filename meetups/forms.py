@@ -232,10 +232,10 @@ class EventAdminForm(forms.ModelForm):
                 event_check(self.instance, saved_start=self.saved_start)
             except ValidationError as exc:
                 move_unknown_errors(self, exc)
-        if self.scope() != Scope.THIS and "during" in self.cleaned_data:
+        if self.chosen_scope() != Scope.THIS and "during" in self.cleaned_data:
             self._check_series()
 
-    def scope(self):
+    def chosen_scope(self):
         """The occurrences the edit is for (a ``Scope``): "this" unless the
         event is in a series and another was chosen."""
         return Scope(self.cleaned_data.get("scope") or Scope.THIS)
@@ -256,7 +256,7 @@ class EventAdminForm(forms.ModelForm):
         fields.pop("status", None)
         try:
             event_series_check(
-                Event.objects.get(pk=self.instance.pk), scope=self.scope(), **fields
+                Event.objects.get(pk=self.instance.pk), scope=self.chosen_scope(), **fields
             )
         except ValidationError as exc:
             move_unknown_errors(self, exc)
@@ -391,7 +391,7 @@ class EventCancelForm(forms.Form):
         if event.series is None:
             del self.fields["scope"]
 
-    def scope(self):
+    def chosen_scope(self):
         return Scope(self.cleaned_data.get("scope") or Scope.THIS)
 
 

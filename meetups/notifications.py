@@ -157,6 +157,10 @@ def recipients_occurrences(delivery, **filters):
 DATES_LISTED = 12
 
 
+def event_span(event):
+    return format_span_text(event.during.lower, event.during.upper, event.time_zone)
+
+
 def dates_listed(events, line):
     """``line`` (a callable) for each of the first DATES_LISTED ``events``, and
     how many more there are."""
@@ -173,10 +177,7 @@ def series_cancelled_message(delivery, events):
     lines = [
         _("These dates of “%(title)s” have been cancelled by its organizers:")
         % {"title": event.title},
-        *dates_listed(
-            events,
-            lambda each: "– " + format_span_text(each.during.lower, each.during.upper, each.time_zone),
-        ),
+        *dates_listed(events, lambda each: "– " + event_span(each)),
     ]
     if event.cancellation_reason:
         lines.append(_("Their reason: %(reason)s") % {"reason": event.cancellation_reason})
@@ -210,7 +211,7 @@ def series_changed_message(delivery, events):
     old = delivery.data.get("old") or {}
 
     def line(each):
-        text = "– " + format_span_text(each.during.lower, each.during.upper, each.time_zone)
+        text = "– " + event_span(each)
         was = [parse_datetime(moment or "") for moment in old.get(str(each.pk), [])]
         if len(was) == 2 and all(was) and tuple(was) != (each.during.lower, each.during.upper):
             text += " " + _("(it was: %(when)s)") % {

@@ -207,7 +207,9 @@ def _plan(event, scope, fields, *, now=None, lock=False):
     changed = _changes(event, fields)
     occurrences = series_occurrences(event, scope, now=now, lock=lock)
     before = {occurrence.pk: _when_where(occurrence) for occurrence in occurrences}
-    saved = {occurrence.pk: (occurrence.starts_at, occurrence.capacity) for occurrence in occurrences}
+    saved = {
+        occurrence.pk: (occurrence.starts_at, occurrence.capacity) for occurrence in occurrences
+    }
     retime = "during" in changed or "time_zone" in changed
     # Before the loop changes ``event`` (the first occurrence, or another).
     old_start, old_zone = event.starts_at, event.time_zone
@@ -373,7 +375,8 @@ def _tell_changes(anchor, planned, before):
         for occurrence in moved
     }
     first = moved[0]
-    data = {"event_id": first.pk, "old_start": old[str(first.pk)][0], "old_end": old[str(first.pk)][1]}
+    old_start, old_end = old[str(first.pk)]
+    data = {"event_id": first.pk, "old_start": old_start, "old_end": old_end}
     if len(moved) == 1:
         key = f"event:{first.pk}:{first.updated_at.timestamp()}"
     else:

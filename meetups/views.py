@@ -171,7 +171,7 @@ def event_edit_view(request, pk):
         try:
             event_series_update(
                 Event.objects.get(pk=pk),
-                scope=form.scope(),
+                scope=form.chosen_scope(),
                 actor=request.user,
                 **form.event_fields(),
             )
@@ -227,7 +227,7 @@ def event_cancel_view(request, pk):
         if event.status == Event.Status.CANCELLED:
             messages.info(request, _("This event was already cancelled."))
             return redirect(event)
-        scope = form.scope()
+        scope = form.chosen_scope()
         notified = event_series_cancel(
             event, scope=scope, reason=form.cleaned_data["reason"], actor=request.user
         )
