@@ -307,6 +307,9 @@ def event_series_update(event, *, scope, actor=None, **fields):
             .get(pk=event.pk)
         )
         planned, before, saved = _plan(anchor, scope, fields, lock=True)
+        if reason is not None and anchor.status == Event.Status.CANCELLED:
+            # A cancelled date's reason is its own.
+            anchor.cancellation_reason = reason
         if scope == Scope.FOLLOWING:
             _split(anchor, planned)
         try:
@@ -318,10 +321,10 @@ def event_series_update(event, *, scope, actor=None, **fields):
                     # PostgreSQL checks every booking of the edit here, at once.
                     cursor.execute(f"SET CONSTRAINTS {BOOKING_CONSTRAINT} IMMEDIATE")
         except IntegrityError as exc:
-            # Booked meanwhile by someone else (after _plan looked).
-            raise _booking_refusal(
-                [occurrence for occurrence in planned if occurrence.venue_id]
-            ) from exc
+            # Booked meanwhile by someone else (after _plan looked): which
+            # dates, now that their booking is committed and ours undone.
+            clashing = _booking_clashes(planned) or [o for o in planned if o.venue_id]
+            raise _booking_refusal(clashing) from exc
         for occurrence in planned:
             if occurrence.capacity > saved[occurrence.pk][1]:
                 _waitlist_promote(occurrence)
