@@ -192,7 +192,7 @@ def _booking_refusal(clashing):
     return ValidationError(
         {
             "venue": ValidationError(
-                _("The venue is already booked at an overlapping time on %(dates)s.")
+                _("The venue is already booked at an overlapping time: %(dates)s")
                 % {"dates": dates},
                 code=BOOKING_CONSTRAINT,
             )

@@ -10,6 +10,7 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from psycopg2.extras import DateTimeTZRange
 
 from meetups.models import Event
@@ -26,6 +27,14 @@ from studygroups.tests.factories import StudyGroupFactory, organizer_of
 from .factories import EventFactory, RSVPFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def spanish():
+    # The services speak the active language; another test's request may have
+    # left English active.
+    with translation.override("es"):
+        yield
 
 MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 BOGOTA = zoneinfo.ZoneInfo("America/Bogota")

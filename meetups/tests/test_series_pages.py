@@ -355,3 +355,23 @@ def test_the_schema_documents_the_scope(client):
     (scope,) = [p for p in patch["parameters"] if p["name"] == "scope"]
     assert scope["in"] == "query"
     assert scope["schema"]["enum"] == ["this", "following", "all"]
+
+
+def test_the_events_page_marks_the_dates_of_a_series(client, weekly, group):
+    single = EventFactory(
+        title="Suelta",
+        study_group=group,
+        during=DateTimeTZRange(
+            datetime.datetime(2027, 10, 15, 19, tzinfo=MADRID),
+            datetime.datetime(2027, 10, 15, 21, tzinfo=MADRID),
+            "[)",
+        ),
+    )
+    response = client.get(
+        "/events/",
+        {"when": "range", "from": "2027-10-14", "to": "2027-10-16"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = response.content.decode()
+    assert single.title in text and weekly[0].title in text
+    assert text.count('class="series-mark"') == 1
