@@ -36,6 +36,7 @@ def spanish():
     with translation.override("es"):
         yield
 
+
 MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 BOGOTA = zoneinfo.ZoneInfo("America/Bogota")
 UTC = datetime.UTC
