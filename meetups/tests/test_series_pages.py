@@ -375,3 +375,46 @@ def test_the_events_page_marks_the_dates_of_a_series(client, weekly, group):
     text = response.content.decode()
     assert single.title in text and weekly[0].title in text
     assert text.count('class="series-mark"') == 1
+
+
+def test_the_admin_cancels_all_dates_of_a_series_emailing_each_person_once(
+    client, organizer, weekly, django_capture_on_commit_callbacks
+):
+    regular = RSVPFactory(event=weekly[1], status="yes").user
+    RSVPFactory(event=weekly[3], user=regular, status="yes")
+    url = reverse("admin:meetups_event_change", args=[weekly[1].pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value for name, value in form.initial.items()
+        if name in form.fields and value is not None and not isinstance(value, list)
+    }
+    data.update(
+        scope="all", status="cancelled", cancellation_reason="Cierre", location="",
+        online_url="", start="2027-10-21T19:00", end="2027-10-21T21:00",
+        **{"rsvps-TOTAL_FORMS": "0", "rsvps-INITIAL_FORMS": "0"},
+    )
+    data["venue"], data["study_group"] = weekly[1].venue_id, weekly[1].study_group_id
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    after = reloaded(weekly)
+    assert {(event.status, event.cancellation_reason) for event in after} == {
+        ("cancelled", "Cierre")
+    }
+    assert [message.to for message in mail.outbox] == [[regular.email]]
+
+
+def test_the_api_lists_at_most_ten_other_upcoming_dates(client, group):
+    start = datetime.datetime(2027, 1, 5, 18, tzinfo=MADRID)
+    events = event_series_create(
+        frequency="weekly", occurrences=14, title="Larga", study_group=group,
+        online_url="https://meet.example.org/larga", time_zone="Europe/Madrid",
+        during=DateTimeTZRange(start, start + datetime.timedelta(hours=1), "[)"),
+    )
+    properties = client.get(f"/api/events/{events[0].pk}/").json()["properties"]
+    assert [other["id"] for other in properties["series_upcoming"]] == [
+        event.pk for event in events[1:11]
+    ]
+    single = EventFactory()
+    properties = client.get(f"/api/events/{single.pk}/").json()["properties"]
+    assert (properties["series"], properties["series_upcoming"]) == (None, [])
