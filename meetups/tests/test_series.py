@@ -349,3 +349,66 @@ def test_neighbours_and_frequency():
     assert series_frequency(monthly[1], monthly[0]) == "monthly"
     assert series_neighbours(EventFactory(series=None)) == (None, [])
     assert series_neighbours(EventFactory(series=uuid.uuid4())) == (None, [])
+
+
+def test_the_database_refuses_a_clash_the_check_missed_and_nothing_is_written(monkeypatch):
+    # As if another organizer booked the venue between the check and the write:
+    # PostgreSQL's deferred exclusion constraint catches it at the end.
+    from meetups import series as series_module
+
+    venue = VenueFactory()
+    events = series(
+        datetime.datetime(2027, 10, 14, 19, tzinfo=MADRID), "Europe/Madrid", venue=venue
+    )
+    EventFactory(venue=venue, during=span(datetime.datetime(2027, 10, 21, 21, tzinfo=MADRID)))
+    real_check = series_module._booking_clashes
+    calls = []
+
+    def missed_once(planned):
+        calls.append(len(planned))
+        return [] if len(calls) == 1 else real_check(planned)
+
+    monkeypatch.setattr(series_module, "_booking_clashes", missed_once)
+    with pytest.raises(ValidationError) as refused:
+        event_series_update(
+            events[0], scope="all", title="No",
+            during=span(datetime.datetime(2027, 10, 14, 20, tzinfo=MADRID)),
+        )
+    message = refused.value.error_dict["venue"][0].messages[0]
+    assert "21 de octubre de 2027" in message and "28 de octubre" not in message
+    assert {event.title for event in reloaded(events)} == {"Tertulia"}
+    assert starts(events)[0] == utc(2027, 10, 14, 17)
+
+
+def test_an_edit_of_all_fifty_two_weeks_takes_one_query_per_date(
+    django_assert_max_num_queries,
+):
+    events = series(
+        datetime.datetime(2027, 1, 7, 19, tzinfo=MADRID), "Europe/Madrid", occurrences=52
+    )
+    # The first date is validated in full (a query per constraint), the
+    # others only in what changed; then one UPDATE each.
+    with django_assert_max_num_queries(52 + 40):
+        event_series_update(
+            events[0], scope="all", title="Todo el año",
+            during=span(datetime.datetime(2027, 1, 7, 18, tzinfo=MADRID)),
+        )
+    assert starts(events)[-1] == utc(2027, 12, 30, 17)
+    assert starts(events)[20] == utc(2027, 5, 27, 16)
+
+
+def test_the_database_names_the_date_an_edit_would_leave_without_a_place():
+    # A hybrid series; the third date was made online only on its own. Dropping
+    # the online link from all would leave it nowhere: the database's check
+    # refuses it, and nothing is written.
+    events = series(
+        datetime.datetime(2027, 10, 14, 19, tzinfo=MADRID), "Europe/Madrid",
+        online_url="https://meet.example.org/tertulia",
+    )
+    event_series_update(events[2], scope="this", venue=None, location=None)
+    with pytest.raises(ValidationError) as refused:
+        event_series_update(events[0], scope="all", title="Sin enlace", online_url="")
+    (message,) = refused.value.messages
+    assert message.startswith("28 de octubre de 2027, 19:00: ")
+    assert message.endswith("Un evento necesita una ubicación, un lugar o una URL en línea.")
+    assert {event.title for event in reloaded(events)} == {"Tertulia"}
