@@ -339,11 +339,12 @@ def event_series_update(event, *, scope, actor=None, **fields):
             .select_related("venue", "study_group")
             .get(pk=event.pk)
         )
+        changing = bool(_changes(anchor, fields))
         planned, before, saved = _plan(anchor, scope, fields, lock=True)
         if reason is not None and anchor.status == Event.Status.CANCELLED:
             # A cancelled date's reason is its own.
             anchor.cancellation_reason = reason
-        if scope == Scope.FOLLOWING:
+        if scope == Scope.FOLLOWING and changing:
             _split(anchor, planned)
         writing = None
         try:

@@ -194,6 +194,12 @@ def test_following_splits_the_series_so_all_leaves_the_later_part_alone():
     ]
 
 
+def test_following_with_nothing_changed_keeps_the_series_whole():
+    events = series(datetime.datetime(2027, 10, 14, 19, tzinfo=MADRID), "Europe/Madrid", 3)
+    event_series_update(events[1], scope="following", title="Tertulia")
+    assert {event.series for event in reloaded(events)} == {events[0].series}
+
+
 def test_all_and_following_never_change_past_or_cancelled_dates():
     venue = VenueFactory()
     events = series(
