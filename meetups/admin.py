@@ -16,6 +16,7 @@ from studygroups.services import alerts_schedule
 
 from .forms import EventAdminForm, venue_group_help
 from .models import RSVP, Event, Venue
+from .series import Scope, event_series_update
 from .services import event_cancel, rsvp_waitlist_promote
 
 
@@ -134,6 +135,9 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
         if obj is None:
             # A new event is scheduled: nothing about a cancellation yet.
             return [fs for fs in self.fieldsets if "cancellation_reason" not in fs[1]["fields"]]
+        if obj.series:
+            # Which dates of the series a change is for (meetups.series).
+            return [(_("Series"), {"fields": ["scope"]}), *self.fieldsets]
         return self.fieldsets
 
     def get_queryset(self, request):
@@ -146,6 +150,15 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     def save_model(self, request, obj, form, change):
         # The same consequences as a change through the site or the API:
         # cancelling goes through event_cancel, which records it and emails.
+        scope = form.chosen_scope() if change and "scope" in form.fields else Scope.THIS
+        if scope != Scope.THIS:
+            # The form checked the whole series (EventAdminForm._check_series).
+            event_series_update(
+                Event.objects.get(pk=obj.pk), scope=scope, actor=request.user,
+                **form.event_fields(),
+            )
+            obj.refresh_from_db()
+            return
         before = Event.objects.filter(pk=obj.pk).values("capacity", "status").first()
         cancelling = before and before["status"] != "cancelled" and obj.status == "cancelled"
         reason = obj.cancellation_reason

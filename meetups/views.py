@@ -22,11 +22,10 @@ from studygroups.views import detail_map_data
 from .calendar_links import calendar_links
 from .forms import EventCancelForm, EventForm, VenueForm, move_unknown_errors
 from .models import RSVP, Event, Venue
+from .series import Scope, event_series_cancel, event_series_update, series_occurrences
 from .services import (
-    event_cancel,
     event_cancellation_recipients,
     event_series_create,
-    event_update,
     rsvp_answer,
     rsvp_counts,
     rsvp_refusal,
@@ -177,7 +176,8 @@ def event_create_view(request):
 
 @login_required
 def event_edit_view(request, pk):
-    """An organizer changes one event (one occurrence of a series)."""
+    """An organizer changes one event, or for an occurrence of a series, this
+    and the following ones or all of them (meetups.series)."""
     event = get_object_or_404(Event, pk=pk)
     if not (is_moderator(request.user) or organizes(request.user, event.study_group)):
         raise PermissionDenied
@@ -185,7 +185,12 @@ def event_edit_view(request, pk):
     map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         try:
-            event_update(Event.objects.get(pk=pk), actor=request.user, **form.event_fields())
+            event_series_update(
+                Event.objects.get(pk=pk),
+                scope=form.chosen_scope(),
+                actor=request.user,
+                **form.event_fields(),
+            )
         except ValidationError as exc:
             _add_refusal(form, exc)
         else:
@@ -233,13 +238,23 @@ def event_cancel_view(request, pk):
     event = get_object_or_404(Event.objects.select_related("study_group", "venue"), pk=pk)
     if not manages(request.user, event.study_group_id):
         raise PermissionDenied
-    form = EventCancelForm(request.POST or None)
+    form = EventCancelForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         if event.status == Event.Status.CANCELLED:
             messages.info(request, _("This event was already cancelled."))
             return redirect(event)
-        notified = event_cancel(event, reason=form.cleaned_data["reason"], actor=request.user)
-        if notified:
+        scope = form.chosen_scope()
+        notified = event_series_cancel(
+            event, scope=scope, reason=form.cleaned_data["reason"], actor=request.user
+        )
+        if scope != Scope.THIS:
+            text = ngettext(
+                "Events cancelled. %(count)s person going or waitlisted was emailed once.",
+                "Events cancelled. %(count)s people going or waitlisted were emailed, "
+                "once each.",
+                notified,
+            ) % {"count": notified}
+        elif notified:
             text = ngettext(
                 "Event cancelled. %(count)s person going or waitlisted was emailed.",
                 "Event cancelled. %(count)s people going or waitlisted were emailed.",
@@ -257,6 +272,12 @@ def event_cancel_view(request, pk):
             "form": form,
             "recipient_count": event_cancellation_recipients(event).count(),
             "timing": event_timing(event),
+            "series_dates": {
+                scope: len(series_occurrences(event, scope))
+                for scope in (Scope.FOLLOWING, Scope.ALL)
+            }
+            if event.series
+            else {},
         },
     )
 

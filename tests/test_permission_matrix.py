@@ -672,3 +672,103 @@ def test_people_matrix(client, people, what, role, expected):
 def test_the_people_matrix_has_every_cell():
     assert set(PEOPLE_CHECKS) == set(PEOPLE_MATRIX)
     assert all(len(outcomes) == len(PEOPLE_ROLES) for outcomes in PEOPLE_MATRIX.values())
+
+
+# A series (meetups.series): editing or cancelling all of group A's weekly
+# series, on each surface. Its own table, the same roles; each cell checks the
+# answer and that every date changed, or none did.
+
+# fmt: off
+SERIES_MATRIX = {
+    #  surface   action       anonymous  member  organizer_a organizer_b staff
+    ("admin", "edit all"):   (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+    ("forms", "edit all"):   (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+    ("forms", "cancel all"): (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+    ("api", "edit all"):     (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+    ("api", "cancel all"):   (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+}
+# fmt: on
+SERIES_TITLE = "Serie de la matriz"
+
+
+@pytest.fixture
+def series_a(world):
+    """Three Tuesdays of group A at its venue, 18:00-20:00 in Bogotá."""
+    from psycopg2.extras import DateTimeTZRange
+
+    from meetups.services import event_series_create
+
+    start = datetime.datetime(2030, 3, 5, 18, tzinfo=zoneinfo.ZoneInfo("America/Bogota"))
+    return event_series_create(
+        frequency="weekly",
+        occurrences=3,
+        title="Serie Alfa",
+        study_group=world.group_a,
+        venue=world.venue_a,
+        time_zone="America/Bogota",
+        during=DateTimeTZRange(start, start + datetime.timedelta(hours=2), "[)"),
+    )
+
+
+def series_state(series):
+    return [
+        (event.title, event.status)
+        for event in Event.objects.filter(pk__in=[e.pk for e in series]).order_by("during")
+    ]
+
+
+def series_cells():
+    for (surface, action), outcomes in SERIES_MATRIX.items():
+        for role, expected in zip(ROLES, outcomes, strict=True):
+            yield pytest.param(
+                surface, action, role, expected, id=f"{surface}-{action}-{role}"
+            )
+
+
+@pytest.mark.parametrize("surface, action, role, expected", list(series_cells()))
+def test_series_permission_matrix(client, world, series_a, surface, action, role, expected):
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    first = series_a[0]
+    local = first.during.lower.astimezone(zoneinfo.ZoneInfo("America/Bogota"))
+    form = {
+        "title": SERIES_TITLE, "description": "", "study_group": world.group_a.pk,
+        "venue": world.venue_a.pk, "location": "", "online_url": "",
+        "start": local.strftime("%Y-%m-%dT%H:%M"),
+        "end": (local + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "time_zone": "America/Bogota", "capacity": "30", "scope": "all",
+    }
+    if surface == "admin":
+        response = client.post(
+            admin_url(first),
+            {**form, "status": "scheduled", "cancellation_reason": "",
+             "rsvps-TOTAL_FORMS": "0", "rsvps-INITIAL_FORMS": "0"},
+        )
+        refused = assert_admin_refused
+    elif surface == "forms" and action == "edit all":
+        response = client.post(reverse("event-edit", args=[first.pk]), form)
+        refused = assert_site_refused
+    elif surface == "forms":
+        response = client.post(
+            reverse("event-cancel", args=[first.pk]), {"scope": "all", "reason": ""}
+        )
+        refused = assert_site_refused
+    else:
+        properties = (
+            {"title": SERIES_TITLE} if action == "edit all" else {"status": "cancelled"}
+        )
+        response = client.patch(
+            reverse("api:event-detail", args=[first.pk]) + "?scope=all",
+            {"type": "Feature", "properties": properties},
+            content_type="application/json",
+        )
+        refused = assert_refused
+    if expected == ALLOW:
+        assert response.status_code in (200, 302), response.content
+        done = (
+            (SERIES_TITLE, "scheduled") if action == "edit all" else ("Serie Alfa", "cancelled")
+        )
+        assert series_state(series_a) == [done] * 3
+    else:
+        refused(response, role)
+        assert series_state(series_a) == [("Serie Alfa", "scheduled")] * 3
