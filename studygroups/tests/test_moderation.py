@@ -39,6 +39,17 @@ from .factories import MembershipFactory, StudyGroupFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def in_english(client, settings):
+    """Pages, messages and emails in English (the site's default is Spanish;
+    the e2e tests see both)."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def reporter(db):
     return AttendeeFactory(username="rita_reporta")
