@@ -15,7 +15,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .moderation import MAX_SUSPENSION_DAYS, may_act, report_act, report_dismiss
+from .models import Membership, StudyGroup
+from .moderation import (
+    MAX_SUSPENSION_DAYS,
+    group_ban,
+    may_act,
+    report_act,
+    report_dismiss,
+)
 from .moderation_emails import target_name
 from .permissions import is_moderator, organized_group_ids, organized_groups
 from .reports import GroupBan, ModerationAction, Report, Suspension
@@ -224,14 +231,79 @@ class SuspensionAdmin(admin.ModelAdmin):
         return False
 
 
+class GroupBanForm(forms.ModelForm):
+    """Ban a member by username from a group the organizer manages."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+
+    class Meta:
+        model = GroupBan
+        fields = ("study_group", "reason")
+
+    def clean_username(self):
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(
+            username=self.cleaned_data["username"].strip()
+        ).first()
+        if user is None:
+            raise ValidationError(_("No user has this username."), code="unknown_user")
+        return user
+
+    def clean(self):
+        data = super().clean()
+        group, user = data.get("study_group"), data.get("username")
+        if group and user and Membership.objects.filter(
+            user=user, study_group=group, role=Membership.Role.ORGANIZER
+        ).exists():
+            raise ValidationError(_("An organizer of the group cannot be banned from it."))
+        if group and user and GroupBan.objects.filter(user=user, study_group=group).exists():
+            raise ValidationError(_("This member is already banned from the group."))
+        return data
+
+
 @admin.register(GroupBan)
 class GroupBanAdmin(OrganizerOrModerator, admin.ModelAdmin):
-    """Bans from groups; lifting one (deleting it) lets the member ask again."""
+    """Bans from groups: organizers ban from their own groups here (the ban
+    is logged and the member emailed); lifting one (deleting it) lets the
+    member ask again."""
 
     list_display = ("user", "study_group", "created_by", "created_at")
     list_select_related = ("user", "study_group", "created_by")
     readonly_fields = ("user", "study_group", "reason", "created_by", "created_at")
     fields = readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, **kwargs)
+        form = GroupBanForm
+        groups = (
+            StudyGroup.objects.all()
+            if is_moderator(request.user)
+            else organized_groups(request.user)
+        )
+        form.base_fields["study_group"].queryset = groups
+        return form
+
+    def get_fields(self, request, obj=None):
+        return ("study_group", "username", "reason") if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        # The form checked what group_ban refuses; it raises PermissionDenied
+        # (a 403) for a group the user does not manage.
+        member = form.cleaned_data["username"]
+        group_ban(actor=request.user, group=form.cleaned_data["study_group"], member=member,
+                  reason=form.cleaned_data["reason"])
+        saved = GroupBan.objects.get(study_group=form.cleaned_data["study_group"], user=member)
+        obj.pk, obj.user = saved.pk, member
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
