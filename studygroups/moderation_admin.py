@@ -29,6 +29,16 @@ from .reports import GroupBan, ModerationAction, Report, Suspension
 
 Action = ModerationAction.Action
 
+# What the form offers, said as what will be done (the log says what was).
+ACTION_LABELS = {
+    Action.DISMISS: _("Dismiss the report"),
+    Action.HIDE: _("Hide the content"),
+    Action.UNHIDE: _("Show the content again"),
+    Action.WARN: _("Warn the member (emailed)"),
+    Action.SUSPEND: _("Suspend the member site-wide"),
+    Action.BAN: _("Ban the member from the group"),
+}
+
 
 class ModerationForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
@@ -50,7 +60,7 @@ class ModerationForm(forms.Form):
         super().__init__(*args, **kwargs)
         if actions is not None:
             self.fields["action"].choices = [
-                (value, label) for value, label in Action.choices if value in actions
+                (value, ACTION_LABELS[value]) for value in Action.values if value in actions
             ]
 
 
@@ -94,14 +104,13 @@ class OrganizerOrModerator:
 
 @admin.register(Report)
 class ReportAdmin(OrganizerOrModerator, admin.ModelAdmin):
-    list_display = ("created_at", "kind", "target_link", "reason", "state", "study_group",
-                    "reporter")
+    list_display = ("created_at", "kind_label", "target_link", "reason", "state",
+                    "study_group", "reporter")
     list_filter = ("state", "kind", "reason")
     list_select_related = ("reporter", "study_group", "content_type")
-    date_hierarchy = None
     show_full_result_count = False
-    readonly_fields = ("created_at", "kind", "target_link", "study_group", "reporter", "reason",
-                       "details", "state", "resolved_at")
+    readonly_fields = ("created_at", "kind_label", "target_link", "study_group", "reporter",
+                       "reason", "details", "state", "resolved_at")
     fields = readonly_fields
     actions = ["dismiss_selected"]
     change_form_template = "admin/studygroups/report/change_form.html"
@@ -112,7 +121,11 @@ class ReportAdmin(OrganizerOrModerator, admin.ModelAdmin):
             return queryset
         return queryset.filter(study_group__in=organized_group_ids(request.user))
 
-    @admin.display(description=_("reported"))
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return obj.reportable.label if obj.reportable else obj.kind
+
+    @admin.display(description=_("reported content"))
     def target_link(self, obj):
         target = obj.target
         if target is None:

@@ -170,7 +170,7 @@ class Report(models.Model):
         default=State.OPEN,
         db_default=State.OPEN,
     )
-    created_at = models.DateTimeField(_("reported"), auto_now_add=True)
+    created_at = models.DateTimeField(_("reported on"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(choices=[('spam', 'Spam or advertising'), ('harassment', 'Harassment or hate'), ('inappropriate', 'Inappropriate or offensive content'), ('misleading', 'Misleading, fake or dangerous'), ('other', 'Something else')], max_length=20, verbose_name='reason')),
                 ('details', models.TextField(blank=True, default='', max_length=2000, verbose_name='details')),
                 ('state', models.CharField(choices=[('open', 'Open'), ('dismissed', 'Dismissed'), ('actioned', 'Acted on')], db_default='open', default='open', max_length=10, verbose_name='state')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='reported')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='reported on')),
                 ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='resolved')),
             ],
             options={
