@@ -69,8 +69,8 @@ def main():
         plan = visible.explain()
         uses_index = "Index" in plan and "Seq Scan" not in plan
         print(
-            f"{label:<34} {median_ms(lambda: list(every), args.repeats):>8.2f}ms "
-            f"{median_ms(lambda: list(visible), args.repeats):>8.2f}ms  {uses_index}"
+            f"{label:<34} {median_ms(lambda: list(every.all()), args.repeats):>8.2f}ms "
+            f"{median_ms(lambda: list(visible.all()), args.repeats):>8.2f}ms  {uses_index}"
         )
 
     moderator, _created = get_user_model().objects.get_or_create(
