@@ -353,3 +353,28 @@ def test_the_hidden_event_trigger_is_the_one_counting(moderator, event_a):
             "SELECT pg_get_functiondef('meetups_event_tile_member'::regproc)"
         )
         assert "hidden" in cursor.fetchone()[0]
+
+
+# Through Redis and a real Celery worker ------------------------------------------------
+
+
+def test_a_report_through_the_api_is_emailed_once_by_the_worker(celery_worker, client):
+    from meetups.tests.test_worker import addressees, settled
+    from studygroups.models import Delivery
+    from studygroups.tasks import deliveries_dispatch
+
+    from .factories import UserFactory, organizer_of
+
+    group = StudyGroupFactory(name="Grupo Gamma")
+    organizer = organizer_of(group, "gala_gamma")
+    moderator = UserFactory(username="moni", is_superuser=True, is_staff=True, password="!")
+    client.force_login(AttendeeFactory(username="rita_reporta"))
+    answer = client.post("/api/reports/", {"target_kind": "group", "target_id": group.pk,
+                                           "reason": "spam"}, content_type="application/json")
+    assert answer.status_code == 201
+    settled()
+    assert addressees() == sorted([organizer.email, moderator.email])
+    # A second dispatch of the same report (a redelivered task) sends nothing more.
+    deliveries_dispatch.delay(Delivery.Kind.REPORT, f"report:{answer.json()['id']}")
+    settled()
+    assert len(mail.outbox) == 2
