@@ -378,3 +378,23 @@ def test_a_report_through_the_api_is_emailed_once_by_the_worker(celery_worker, c
     deliveries_dispatch.delay(Delivery.Kind.REPORT, f"report:{answer.json()['id']}")
     settled()
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.parametrize("z", [3, 16])  # stored cells below CELLS_MAX_ZOOM; live features above
+def test_the_map_tiles_leave_hidden_groups_and_events_out(client, moderator, z):
+    import mercantile
+
+    from places.tests.test_tiles import counted, features
+
+    group = StudyGroupFactory(name="Visible")
+    hidden = StudyGroupFactory(name="Oculto", location=group.location)
+    event = EventFactory(study_group=group)
+    EventFactory(study_group=hidden, venue=None, location=event.location)
+    content_hide(actor=moderator, target=hidden, reason="Spam.")
+    tile = mercantile.tile(group.location.x, group.location.y, z)
+    drawn = features(client, "studygroups", z, tile.x, tile.y)
+    assert sum(counted(f) for f in drawn) == 1
+    events = features(client, "events", z, tile.x, tile.y)
+    assert sum(counted(f) for f in events) == 1
+    if z == 16:
+        assert [f["properties"]["name"] for f in drawn] == ["Visible"]
