@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('studygroups', '0021_meeting_area_points_and_size_bounded'),
+        ('studygroups', '0022_member_public_profile_and_member_list_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -42,8 +42,8 @@ CREATE FUNCTION meetups_event_tile_member(e meetups_event, as_of timestamptz) RE
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetups', '0014_event_at_most_31_days_within_years_2000_2099'),
-        ('studygroups', '0021_meeting_area_points_and_size_bounded'),
+        ('meetups', '0015_rsvp_list_order_index'),
+        ('studygroups', '0023_reports_moderation_actions_suspensions_bans_hidden_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -119,7 +119,7 @@ def delete_moderators_group(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("studygroups", "0022_reports_moderation_actions_suspensions_bans_hidden_groups"),
+        ("studygroups", "0023_reports_moderation_actions_suspensions_bans_hidden_groups"),
     ]
 
     operations = [
