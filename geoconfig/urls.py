@@ -26,6 +26,7 @@ from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.forms import QueuedPasswordResetForm
 from studygroups.urls import api_urlpatterns as studygroups_api
+from studygroups.urls import page_urlpatterns as studygroups_pages
 
 admin.site.site_header = "Cerca"
 admin.site.site_title = "Cerca"
@@ -88,6 +89,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
+    *studygroups_pages,
     *meetups_pages,
     path("calendar/", include("meetups.feed_urls")),
     path("api/", include((api_urlpatterns, "api"))),

@@ -124,7 +124,8 @@ class EventKind(GroupManagedKind):
     sortby = "start"
 
     def get_queryset(self):
-        return Event.objects.all()
+        # Hidden events (studygroups.moderation) are in no list, tile or export.
+        return Event.objects.visible()
 
     def properties(self):
         going = (
@@ -220,7 +221,7 @@ class EventKind(GroupManagedKind):
     def tile_expired(self, as_of, now):
         # The tiles' cells count the scheduled events with a place that end after
         # as_of (meetups 0011); those that ended by now are upcoming no more.
-        ended = Event.objects.filter(
+        ended = Event.objects.visible().filter(
             status=Event.Status.SCHEDULED,
             location__isnull=False,
             during__overlap=DateTimeTZRange(as_of, now, "(]"),

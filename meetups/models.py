@@ -196,6 +196,10 @@ class Event(models.Model):
         db_index=True,
         help_text=_("Shared by the occurrences of a weekly or monthly series."),
     )
+    # Hidden by a moderator or an organizer (studygroups.moderation), or with
+    # its group: left out of every public list, map tile, feed and API.
+    hidden = models.BooleanField(_("hidden"), default=False, db_default=False)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept by PostgreSQL itself. An event has no language of its own (its group
@@ -279,6 +283,11 @@ class Event(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["scheduled", "cancelled"]),
                 name="event_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden=False, hidden_at__isnull=True)
+                | Q(hidden=True, hidden_at__isnull=False),
+                name="event_hidden_at_when_hidden",
             ),
             # Older cancelled rows have no record of when; a scheduled one has none.
             models.CheckConstraint(

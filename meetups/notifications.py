@@ -284,7 +284,7 @@ def digest_events(profile, start, end, limit=DIGEST_LENGTH):
     events), merged here."""
     # Only what the order needs: the email reads its events again when sent.
     upcoming = (
-        Event.objects.scheduled()
+        Event.objects.visible().scheduled()
         .filter(during__startswith__gte=start, during__startswith__lt=end)
         .only("pk", "during", "location")
     )
@@ -313,7 +313,7 @@ def digest_events(profile, start, end, limit=DIGEST_LENGTH):
 @composer(Kind.DIGEST)
 def digest_message(delivery):
     events = (
-        Event.objects.scheduled()
+        Event.objects.visible().scheduled()
         .filter(pk__in=delivery.data.get("event_ids", []), during__startswith__gt=timezone.now())
         .select_related("venue")
         .only(*DIGEST_FIELDS)

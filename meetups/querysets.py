@@ -46,6 +46,11 @@ class VenueQuerySet(SpatialQuerySet):
 class EventQuerySet(SearchQuerySetMixin, SpatialQuerySet):
     trigram_field = "title"
 
+    def visible(self):
+        """Events nobody has hidden (studygroups.moderation): the public ones.
+        Hiding a group hides its events with it, so one column says it."""
+        return self.filter(hidden=False)
+
     def scheduled(self):
         """Events that have not been cancelled."""
         return self.filter(status="scheduled")

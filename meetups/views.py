@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -56,6 +56,9 @@ def event_timing(event, now=None):
 
 def event_detail(request, pk):
     event = get_object_or_404(Event.objects.select_related("venue", "study_group"), pk=pk)
+    # A hidden event (studygroups.moderation) is not found, but by those who manage it.
+    if event.hidden and not manages(request.user, event.study_group):
+        raise Http404
     counts = rsvp_counts(event)
     my_rsvp = refusal = None
     if request.user.is_authenticated:
@@ -208,9 +211,10 @@ def venue_detail(request, pk):
         {
             "venue": venue,
             "events": list(
-                Event.objects.upcoming().filter(venue=venue).select_related("study_group")[
-                    :VENUE_EVENTS_SHOWN
-                ]
+                Event.objects.visible()
+                .upcoming()
+                .filter(venue=venue)
+                .select_related("study_group")[:VENUE_EVENTS_SHOWN]
             ),
             "can_manage": manages(request.user, venue.study_group),
             "share_url": request.build_absolute_uri(venue.get_absolute_url()),

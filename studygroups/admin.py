@@ -9,6 +9,7 @@ from leaflet.admin import LeafletGeoAdmin
 from studygroups.permissions import is_moderator, organized_group_ids, organized_groups, organizes
 
 from . import import_admin  # noqa: F401  (registers the admin of places.ImportJob)
+from . import moderation_admin  # noqa: F401  (registers the moderation queue)
 from .forms import StudyGroupAdminForm
 from .models import Delivery, Invitation, Membership, StudyGroup, Topic
 from .notifications import deliveries_resend

@@ -194,6 +194,10 @@ class StudyGroup(models.Model):
     external_id = models.CharField(
         _("id at the source"), max_length=200, blank=True, db_default=""
     )
+    # Hidden by a moderator or an organizer (studygroups.moderation): left out
+    # of every public list, map tile, feed and API, as if deleted.
+    hidden = models.BooleanField(_("hidden"), default=False, db_default=False)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept by PostgreSQL itself: name and description, stemmed in the group's language.
@@ -270,6 +274,11 @@ class StudyGroup(models.Model):
             models.CheckConstraint(
                 condition=Q(join_policy__in=["open", "approval"]),
                 name="studygroup_join_policy_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden=False, hidden_at__isnull=True)
+                | Q(hidden=True, hidden_at__isnull=False),
+                name="studygroup_hidden_at_when_hidden",
             ),
         ]
 
@@ -603,6 +612,10 @@ class Delivery(models.Model):
         JOIN_APPROVED = "join_approved", _("Join request approved")
         JOIN_DECLINED = "join_declined", _("Join request declined")
         INVITATION = "invitation", _("Invitation to a group")
+        REPORT = "report", _("New report to review")
+        MODERATION_WARNING = "moderation_warning", _("Warning from the moderators")
+        SUSPENSION = "suspension", _("Account suspended")
+        GROUP_BAN = "group_ban", _("Banned from a group")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -684,3 +697,8 @@ class EmailVerification(models.Model):
 
     def __str__(self):
         return f"{self.user} <{self.email}>"
+
+
+# Reports and moderation live in their own module; imported here so that
+# Django finds their models.
+from .reports import GroupBan, ModerationAction, Report, Suspension  # noqa: E402, F401

@@ -9,6 +9,10 @@ from places.search import SearchQuerySetMixin
 
 
 class StudyGroupQuerySet(SearchQuerySetMixin, SpatialQuerySet):
+    def visible(self):
+        """Groups nobody has hidden (studygroups.moderation): the public ones."""
+        return self.filter(hidden=False)
+
     def covering(self, point):
         """Groups whose meeting area covers ``point`` (edges included), on the
         meeting area's geography GiST index."""

@@ -25,7 +25,7 @@ from places.api import FeatureQuery, as_pk
 from places.gazetteer import search_places
 from places.tiles import tile_url_template
 from places.widgets import map_widgets_with_nonce
-from studygroups.permissions import is_moderator, organizes
+from studygroups.permissions import is_moderator, manages, organizes
 
 from .api import StudyGroupKind
 from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
@@ -398,12 +398,17 @@ def js_strings():
 
 def studygroup_detail(request, slug):
     group = get_object_or_404(StudyGroup.objects.prefetch_related("topics"), slug=slug)
+    # A hidden group (studygroups.moderation) is not found, but by those who
+    # manage it, who see it marked hidden.
+    if group.hidden and not manages(request.user, group):
+        raise Http404
     events = list(
-        Event.objects.upcoming().filter(study_group=group).select_related("venue")[:10]
+        Event.objects.visible().upcoming().filter(study_group=group).select_related("venue")[:10]
     )
     # The archive: what the group did, and how many went.
     past_events = list(
-        Event.objects.past()
+        Event.objects.visible()
+        .past()
         .scheduled()
         .filter(study_group=group)
         .select_related("venue")

@@ -772,3 +772,287 @@ def test_series_permission_matrix(client, world, series_a, surface, action, role
     else:
         refused(response, role)
         assert series_state(series_a) == [("Serie Alfa", "scheduled")] * 3
+
+
+# Reports and moderation ------------------------------------------------------------
+#
+# Six roles: the five above and a member of group A suspended site-wide. What
+# each action does (studygroups.moderation):
+#
+#   forms report      POST /report/event/<A's event>/: the report is made
+#   api report        POST /api/reports/ about A's event
+#   admin dismiss     the report about A's event, "dismiss" on its admin page
+#   admin hide        the same report, "hide": A's event is hidden
+#   admin warn        the report about the member of A (no group: moderators only)
+#   admin suspend     the same report, "suspend" for 7 days
+#   admin ban         the admin's "add ban" form: the member banned from A
+#   forms rsvp        POST /events/<B's event>/rsvp/ yes (group B is open to all)
+#   api rsvp          POST /api/events/<B's event>/rsvp/ {"going": true}
+#   forms create      POST /groups/new/ (an online group)
+#   api create        POST /api/studygroups/ (an online group)
+
+MODERATION_ROLES = ROLES + ("suspended",)
+
+# fmt: off
+MODERATION_MATRIX = {
+    #  surface   action        anonymous member organizer_a organizer_b staff suspended
+    ("forms", "report"):      (DENY,  ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    ("api", "report"):        (DENY,  ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
+    ("admin", "dismiss"):     (DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY),
+    ("admin", "hide"):        (DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY),
+    ("admin", "warn"):        (DENY,  DENY,  DENY,  DENY,  ALLOW, DENY),
+    ("admin", "suspend"):     (DENY,  DENY,  DENY,  DENY,  ALLOW, DENY),
+    ("admin", "ban"):         (DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY),
+    ("forms", "rsvp"):        (DENY,  ALLOW, ALLOW, ALLOW, ALLOW, DENY),
+    ("api", "rsvp"):          (DENY,  ALLOW, ALLOW, ALLOW, ALLOW, DENY),
+    ("forms", "create"):      (DENY,  ALLOW, ALLOW, ALLOW, ALLOW, DENY),
+    ("api", "create"):        (DENY,  ALLOW, ALLOW, ALLOW, ALLOW, DENY),
+}
+# fmt: on
+
+
+def moderation_cells():
+    for (surface, action), outcomes in MODERATION_MATRIX.items():
+        for role, expected in zip(MODERATION_ROLES, outcomes, strict=True):
+            yield pytest.param(surface, action, role, expected, id=f"{surface}-{action}-{role}")
+
+
+@pytest.fixture
+def moderation_world(world):
+    from studygroups.moderation import member_suspend, report_create
+
+    suspended = MembershipFactory(
+        study_group=world.group_a, user=AttendeeFactory(username="sam_suspendido")
+    ).user
+    member_suspend(actor=world.users["staff"], member=suspended, days=7, reason="Spam.")
+    world.users["suspended"] = suspended
+    reporter = AttendeeFactory(username="rita_reporta")
+    world.event_report = report_create(reporter=reporter, target=world.event_a, reason="spam")
+    world.member_report = report_create(
+        reporter=reporter, target=world.users["member"], reason="harassment"
+    )
+    return world
+
+
+@pytest.mark.parametrize("surface, action, role, expected", list(moderation_cells()))
+def test_moderation_matrix(client, moderation_world, surface, action, role, expected):
+    world = moderation_world
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    MODERATION_CHECKS[surface, action](client, world, role, expected)
+
+
+def new_reports(world):
+    from studygroups.reports import Report
+
+    return Report.objects.exclude(pk__in=[world.event_report.pk, world.member_report.pk])
+
+
+def forms_report(client, world, role, expected):
+    response = client.post(reverse("report-new", args=["event", world.event_a.pk]),
+                           {"reason": "misleading"})
+    if expected == ALLOW:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("report-sent"))
+    else:
+        assert_site_refused(response, role)
+    assert new_reports(world).exists() is (expected == ALLOW)
+
+
+def api_report(client, world, role, expected):
+    response = client.post(
+        reverse("api:report-create"),
+        {"target_kind": "event", "target_id": world.event_a.pk, "reason": "misleading"},
+        content_type="application/json",
+    )
+    if expected == ALLOW:
+        assert response.status_code == 201, response.content
+    else:
+        assert_refused(response, role)
+    assert new_reports(world).exists() is (expected == ALLOW)
+
+
+def act(client, report, action, **extra):
+    return client.post(
+        reverse("admin:studygroups_report_change", args=[report.pk]),
+        {"_moderate": "1", "action": action, "reason": "Según las reglas.", **extra},
+    )
+
+
+def assert_moderation_refused(response, role):
+    assert response.status_code == 302
+    if role in ("anonymous", "member", "suspended"):
+        assert response["Location"].startswith(reverse("admin:login") + "?next=")
+    else:
+        # Not their group's report: "not found", back to the admin's index.
+        assert response["Location"] == reverse("admin:index")
+
+
+def logged(action):
+    from studygroups.reports import ModerationAction
+
+    return ModerationAction.objects.filter(action=action).exists()
+
+
+def admin_dismiss(client, world, role, expected):
+    response = act(client, world.event_report, "dismiss")
+    world.event_report.refresh_from_db()
+    if expected == ALLOW:
+        assert response.status_code == 302
+        assert world.event_report.state == "dismissed"
+    else:
+        assert_moderation_refused(response, role)
+        assert world.event_report.state == "open"
+    assert logged("dismiss") is (expected == ALLOW)
+
+
+def admin_hide(client, world, role, expected):
+    response = act(client, world.event_report, "hide")
+    hidden = Event.objects.get(pk=world.event_a.pk).hidden
+    if expected == ALLOW:
+        assert response.status_code == 302
+    else:
+        assert_moderation_refused(response, role)
+    assert hidden is (expected == ALLOW)
+    assert logged("hide") is (expected == ALLOW)
+
+
+def member_report_refused(response, role):
+    if role == "organizer_a" or role == "organizer_b":
+        # A report about a member has no group: no organizer sees it.
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:index")
+    else:
+        assert_moderation_refused(response, role)
+
+
+def admin_warn(client, world, role, expected):
+    response = act(client, world.member_report, "warn")
+    if expected == ALLOW:
+        assert response.status_code == 302
+    else:
+        member_report_refused(response, role)
+    # The warning's email: studygroups/tests/test_moderation.py.
+    assert logged("warn") is (expected == ALLOW)
+
+
+def admin_suspend(client, world, role, expected):
+    from studygroups.moderation import is_suspended
+
+    response = act(client, world.member_report, "suspend", days="7")
+    if expected == ALLOW:
+        assert response.status_code == 302
+    else:
+        member_report_refused(response, role)
+    assert is_suspended(world.users["member"]) is (expected == ALLOW)
+
+
+def admin_ban(client, world, role, expected):
+    from studygroups.moderation import is_banned
+
+    response = client.post(
+        reverse("admin:studygroups_groupban_add"),
+        {"study_group": world.group_a.pk, "username": "mia_miembro", "reason": "Acoso."},
+    )
+    member = world.users["member"]
+    if expected == ALLOW:
+        assert response.status_code == 302, response.context["adminform"].form.errors
+    elif role == "organizer_b":
+        # Group A is not among the groups the form offers them.
+        assert response.status_code == 200
+        assert "study_group" in response.context["adminform"].form.errors
+    else:
+        assert_moderation_refused(response, role)
+    assert is_banned(member, world.group_a) is (expected == ALLOW)
+    assert Membership.objects.filter(user=member, study_group=world.group_a).exists() is (
+        expected != ALLOW
+    )
+
+
+def rsvp_made(world, role):
+    from meetups.models import RSVP
+
+    user = world.users[role]
+    return user is not None and RSVP.objects.filter(user=user, event=world.event_b).exists()
+
+
+def forms_rsvp(client, world, role, expected):
+    response = client.post(reverse("event-rsvp-page", args=[world.event_b.pk]),
+                           {"going": "yes"}, HTTP_ACCEPT_LANGUAGE="en")
+    if role == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    else:
+        assert response.status_code == 302
+        page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+        suspended_message = "Your account is suspended until" in page.text
+        assert suspended_message is (expected == DENY)
+    assert rsvp_made(world, role) is (expected == ALLOW)
+
+
+def api_rsvp(client, world, role, expected):
+    response = client.post(reverse("api:event-rsvp", args=[world.event_b.pk]),
+                           {"going": True}, content_type="application/json")
+    if expected == ALLOW:
+        assert response.status_code == 200, response.content
+    elif role == "anonymous":
+        assert_refused(response, role)
+    else:
+        assert response.status_code == 400
+        assert response.json()["code"] == "suspended"
+    assert rsvp_made(world, role) is (expected == ALLOW)
+
+
+MATRIX_GROUP = "Grupo de la matriz"
+
+
+def forms_create_group(client, world, role, expected):
+    response = client.post(
+        reverse("studygroup-new"),
+        {"name": MATRIX_GROUP, "is_online": "on", "language": "es", "capacity": "20",
+         "join_policy": "open", "description": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    if expected == ALLOW:
+        assert response.status_code == 302, response.context["form"].errors
+    elif role == "anonymous":
+        assert_site_refused(response, role)
+    else:
+        assert response.status_code == 200
+        assert "Your account is suspended until" in response.text
+    assert StudyGroup.objects.filter(name=MATRIX_GROUP).exists() is (expected == ALLOW)
+
+
+def api_create_group(client, world, role, expected):
+    response = client.post(
+        reverse("api:studygroup-list"),
+        {"type": "Feature", "geometry": None,
+         "properties": {"name": MATRIX_GROUP, "is_online": True}},
+        content_type="application/json",
+    )
+    if expected == ALLOW:
+        assert response.status_code == 201, response.content
+    elif role == "anonymous":
+        assert_refused(response, role)
+    else:
+        assert response.status_code == 400
+        assert "suspend" in response.json()["description"]
+    assert StudyGroup.objects.filter(name=MATRIX_GROUP).exists() is (expected == ALLOW)
+
+
+MODERATION_CHECKS = {
+    ("forms", "report"): forms_report,
+    ("api", "report"): api_report,
+    ("admin", "dismiss"): admin_dismiss,
+    ("admin", "hide"): admin_hide,
+    ("admin", "warn"): admin_warn,
+    ("admin", "suspend"): admin_suspend,
+    ("admin", "ban"): admin_ban,
+    ("forms", "rsvp"): forms_rsvp,
+    ("api", "rsvp"): api_rsvp,
+    ("forms", "create"): forms_create_group,
+    ("api", "create"): api_create_group,
+}
+
+
+def test_the_moderation_matrix_has_a_check_for_every_row():
+    assert set(MODERATION_CHECKS) == set(MODERATION_MATRIX)
