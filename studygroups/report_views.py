@@ -4,6 +4,7 @@
 import math
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -41,7 +42,9 @@ class ReportForm(forms.Form):
 
 
 def target_url(target):
-    """Where the reported thing is shown, or "" (a member has no page yet)."""
+    """Where the reported thing is shown: its page, a member's public profile."""
+    if isinstance(target, get_user_model()):
+        return reverse("person-page", args=[target.pk])
     get_url = getattr(target, "get_absolute_url", None)
     try:
         return get_url() if get_url else ""

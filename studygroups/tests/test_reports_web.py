@@ -50,6 +50,21 @@ def test_group_and_event_pages_link_to_the_report_form(client, group_a):
         assert f'href="{form}"' in client.get(url).text
 
 
+def test_a_members_profile_links_to_the_report_form_and_back(client, reporter):
+    member = AttendeeFactory(username="mario_miembro")
+    profile = reverse("person-page", args=[member.pk])
+    form = reverse("report-new", args=["member", member.pk])
+    assert f'href="{form}"' in client.get(profile).text
+    answer = client.post(form, {"reason": "spam", "details": "Publicidad en cada grupo"})
+    assert answer.status_code == 302
+    assert f'href="{profile}"' in client.get(answer["Location"]).text
+    assert Report.objects.filter(object_id=member.pk, reporter=reporter).exists()
+    # Nobody reports themselves, and signed-out visitors see no link.
+    assert 'class="report-link"' not in client.get(reverse("person-page", args=[reporter.pk])).text
+    client.logout()
+    assert 'class="report-link"' not in client.get(profile).text
+
+
 def test_the_report_form_asks_anonymous_visitors_to_sign_in(client, group_a):
     answer = client.get(reverse("report-new", args=["group", group_a.pk]))
     assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
