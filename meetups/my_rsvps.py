@@ -80,13 +80,21 @@ def cursor_of(rsvp):
 # The API.
 
 
+class ZonedDateTimeField(serializers.DateTimeField):
+    """An aware date-time written with its own offset, not converted to the
+    site's zone as DRF's field does."""
+
+    def enforce_timezone(self, value):
+        return value
+
+
 class MyRSVPSerializer(serializers.Serializer):
     event = serializers.IntegerField(source="event_id", help_text=gettext_lazy("The event's id."))
     title = serializers.CharField(source="event.title")
-    start = serializers.DateTimeField(
+    start = ZonedDateTimeField(
         help_text=gettext_lazy("RFC 3339, with the offset of the event's own time zone.")
     )
-    end = serializers.DateTimeField(
+    end = ZonedDateTimeField(
         help_text=gettext_lazy("RFC 3339, with the offset of the event's own time zone.")
     )
     time_zone = serializers.CharField(
