@@ -62,7 +62,9 @@ def locate(params, errors):
             {
                 "label": place.label,
                 "country": place.country,
-                "url": groups_url(params, place=place.label, near=lonlat_text(place.lon, place.lat)),
+                "url": groups_url(
+                    params, place=place.label, near=lonlat_text(place.lon, place.lat)
+                ),
             }
             for place in found.places
         ]
