@@ -26,7 +26,7 @@ def organizer(db):
                       user=AttendeeFactory(username="pablo_pendiente"))
     full = EventFactory(study_group=group, title=f"Taller de {LONG_WORD}", capacity=1,
                         during=hours_from_now(48, 50))
-    rsvp_answer(user=AttendeeFactory(), event=full, going=True)
+    rsvp_answer(user=MembershipFactory(study_group=group).user, event=full, going=True)
     rsvp_answer(user=user, event=full, going=True)
     open_event = EventFactory(study_group=group, title="Club de lectura",
                               during=hours_from_now(72, 74), time_zone="Europe/Madrid")
