@@ -56,7 +56,7 @@ def test_use_my_location_lists_the_groups_near_the_browser(
     page.wait_for_url("**/groups/?*near=*")
     names = page.locator(".group-card .group-name").all_text_contents()
     assert names == ["Seminario de PostGIS 1", "Seminario de PostGIS 2", "Seminario de PostGIS 3"]
-    expect(page.locator(".group-card .members").first).to_contain_text("2")
+    expect(page.locator(".group-card .group-members").first).to_contain_text("2")
     expect(page.locator(".group-card .next-event").first).to_contain_text("Madrid")
     assert page.console_errors == []
     screenshot(f"groups-near-me-{locale}", of=page)
