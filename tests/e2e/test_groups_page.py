@@ -40,7 +40,6 @@ def groups_near_both_campuses(per_city=3):
                          during=DateTimeTZRange(start, start + datetime.timedelta(hours=2)))
 
 
-@pytest.mark.usefixtures("gazetteer")
 @pytest.mark.parametrize(
     "locale,button", [("es", "Usar mi ubicación"), ("en-US", "Use my location")]
 )
@@ -62,7 +61,6 @@ def test_use_my_location_lists_the_groups_near_the_browser(
     screenshot(f"groups-near-me-{locale}", of=page)
 
 
-@pytest.mark.usefixtures("gazetteer")
 @pytest.mark.parametrize("width", [1366, 375])
 @pytest.mark.parametrize("locale", ["es", "en-US"])
 def test_the_list_and_its_more_link_fit_the_screen(new_page, live_server, screenshot, width,
