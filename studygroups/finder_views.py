@@ -134,7 +134,7 @@ def groups_page(request):
             group_format=group_format,
         )
         try:
-            rows, after = finder.page_of(groups, point, params.get("after", ""))
+            rows, after = finder.page_of(groups, point, params.get("after", ""), text=text)
         except parsers.InvalidParameter as exc:
             errors[exc.param] = exc.message
         else:

@@ -223,3 +223,17 @@ def test_upcoming_events_only_count_when_not_ended(client):
                                         now - datetime.timedelta(hours=1)))
     [row] = client.get("/groups/").context["groups"]
     assert row.next_event is None
+
+
+def test_a_text_without_a_place_lists_the_best_matches_first_in_keyset_pages(client):
+    # The name saying the word ranks above a description saying it.
+    described = [StudyGroupFactory(name=f"Club {n:02}", description="Leemos Python")
+                 for n in range(finder.PAGE_SIZE)]
+    named = StudyGroupFactory(name="Python a fondo", description="")
+    StudyGroupFactory(name="Otro tema", description="Nada que ver")
+    first = client.get("/groups/", {"q": "python"})
+    assert first.context["groups"][0] == named
+    second = client.get(first.context["next_url"])
+    seen = [g.pk for g in first.context["groups"]] + [g.pk for g in second.context["groups"]]
+    assert sorted(seen) == sorted([named.pk] + [g.pk for g in described])
+    assert second.context["next_url"] == ""
