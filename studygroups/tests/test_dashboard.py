@@ -256,3 +256,12 @@ def test_hostile_names_are_escaped(client):
 def test_the_nav_links_to_the_dashboard_when_signed_in(client):
     client.force_login(AttendeeFactory())
     assert 'href="/me/"' in client.get("/events/").content.decode()
+
+
+def test_a_cancelled_event_i_answered_says_so(client):
+    me = AttendeeFactory()
+    RSVPFactory(user=me, event=EventFactory(title="Se cae", during=soon(1), status="cancelled"))
+    client.force_login(me)
+    html = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Se cae" in html
+    assert 'class="badge cancelled">Cancelled<' in html
