@@ -58,6 +58,7 @@ def test_an_organizer_reads_the_dashboard_and_approves_a_request(
     page.goto(f"{live_server.url}/")
     page.locator("nav.account a[href='/me/']").click()
     page.wait_for_url("**/me/")
+    page.wait_for_load_state("load")
     events = page.locator("#my-events .event-card")
     expect(events).to_have_count(2)
     expect(events.first).to_contain_text(waitlisted)
@@ -69,6 +70,7 @@ def test_an_organizer_reads_the_dashboard_and_approves_a_request(
     expect(request).to_contain_text("pablo_pendiente")
     request.get_by_role("button", name=approve, exact=False).first.click()
     page.wait_for_url("**/me/")
+    page.wait_for_load_state("load")
     expect(page.locator("#needs-you .join-request")).to_have_count(0)
     assert Membership.objects.get(user__username="pablo_pendiente").status == "active"
     assert page.evaluate("document.documentElement.scrollWidth") <= width

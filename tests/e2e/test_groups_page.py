@@ -74,6 +74,9 @@ def test_the_list_and_its_more_link_fit_the_screen(new_page, live_server, screen
     screenshot(f"groups-list-{locale}-{width}", of=page)
     page.locator(".pager a[rel=next]").click()
     expect(page.locator(".group-card")).to_have_count(2)
+    # Measured once the stylesheets apply: an unstyled page's long words do not wrap.
+    page.wait_for_load_state("load")
+    screenshot(f"groups-more-{locale}-{width}", of=page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.console_errors == []
 
