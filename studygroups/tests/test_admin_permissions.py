@@ -290,7 +290,9 @@ def test_the_membership_inline_lets_organizers_change_roles_but_not_pick_users(
     (inline,) = response.context["inline_admin_formsets"]
     assert inline.has_add_permission is False
     assert inline.has_change_permission is True
-    assert "user" in inline.readonly_fields
+    # The member is read-only, shown by name (never a username that may be an email).
+    assert "person" in inline.readonly_fields
+    assert all("user" not in form.fields for form in inline.formset.forms)
     # The rows are this group's members only.
     assert {f.instance.user.username for f in inline.formset.forms} == {"ana_alfa", "mia_miembro"}
 
