@@ -13,6 +13,7 @@ from geoconfig import health
 from geoconfig.middleware import database_error_response
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
+from meetups.my_rsvps import MyRSVPListView
 from meetups.urls import api_urlpatterns as meetups_api
 from meetups.urls import page_urlpatterns as meetups_pages
 from places import basemap
@@ -21,7 +22,13 @@ from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from places.tiles import tile_urlpatterns
-from studygroups import account_views, notification_views, people_views
+from studygroups import (
+    account_views,
+    dashboard,
+    finder_views,
+    notification_views,
+    people_views,
+)
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.forms import QueuedPasswordResetForm
@@ -37,6 +44,7 @@ api_urlpatterns = [
     *studygroups_api,
     *meetups_api,
     *export_urlpatterns(KINDS),
+    path("me/rsvps/", MyRSVPListView.as_view(), name="my-rsvps"),
     path("places/", PlaceSearchView.as_view(), name="place-search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
@@ -46,6 +54,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", studygroups_views.home, name="home"),
+    path("groups/", finder_views.groups_page, name="groups-page"),
+    path("me/", dashboard.dashboard, name="dashboard"),
+    path("me/<slug:section>/", dashboard.dashboard_list, name="dashboard-list"),
     path("groups/new/", studygroups_views.studygroup_create_view, name="studygroup-new"),
     path("groups/<slug:slug>/", studygroups_views.studygroup_detail, name="studygroup-page"),
     path(

@@ -1056,3 +1056,113 @@ MODERATION_CHECKS = {
 
 def test_the_moderation_matrix_has_a_check_for_every_row():
     assert set(MODERATION_CHECKS) == set(MODERATION_MATRIX)
+
+
+# The community pages (issue 13): the groups page, the member's dashboard and
+# its approve buttons, and the API's "my RSVPs". Same roles, same world.
+#
+#             route                               what a refusal is
+# groups      GET /groups/                        (public: no pending names)
+# dashboard   GET /me/ and /me/to-approve/        login redirect; A's pending request
+#                                                 listed only to A's organizer
+# approve     POST /groups/grupo-alfa/approve/    login redirect or 403; the
+#             with next=/me/ (its buttons)        request stays pending
+# my_rsvps    GET /api/me/rsvps/                  401 with a challenge; each sees
+#                                                 only their own RSVPs
+#
+# fmt: off
+COMMUNITY_MATRIX = {
+    #  surface      action        anonymous  member  organizer_a organizer_b staff
+    ("community", "groups"):     (PUBLIC, PUBLIC, PUBLIC, PUBLIC, PUBLIC),
+    ("community", "dashboard"):  (DENY,   PUBLIC, ALLOW,  PUBLIC, PUBLIC),
+    ("community", "approve"):    (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+    ("community", "my_rsvps"):   (DENY,   ALLOW,  ALLOW,  ALLOW,  ALLOW),
+}
+# fmt: on
+
+
+def community_cells():
+    for (surface, action), outcomes in COMMUNITY_MATRIX.items():
+        for role, expected in zip(ROLES, outcomes, strict=True):
+            yield pytest.param(surface, action, role, expected, id=f"{surface}-{action}-{role}")
+
+
+@pytest.mark.parametrize("surface, action, role, expected", list(community_cells()))
+def test_community_permission_matrix(client, world, surface, action, role, expected):
+    from meetups.models import RSVP
+
+    # Each signed-in role answered one event: the API must show only theirs.
+    for name, event in (("member", world.event_a), ("organizer_b", world.event_b)):
+        RSVP.objects.create(user=world.users[name], event=event, status="yes")
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    COMMUNITY_CHECKS[action](client, world, role, expected)
+    if expected != ALLOW or action != "approve":
+        assert untouched(world)
+
+
+def community_groups(client, world, role, expected):
+    assert expected == PUBLIC
+    response = client.get(reverse("groups-page"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Grupo Alfa" in html and "Grupo Beta" in html
+    assert "pablo_pendiente" not in html
+
+
+def community_dashboard(client, world, role, expected):
+    response = client.get(reverse("dashboard"))
+    to_approve = client.get(reverse("dashboard-list", args=["to-approve"]))
+    if expected == DENY:
+        for each in (response, to_approve):
+            assert each.status_code == 302
+            assert each["Location"].startswith(reverse("login") + "?next=")
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    if expected == ALLOW:
+        assert response.context["lists"]["to_approve"]["rows"] == [world.pending]
+        assert "pablo_pendiente" in html
+        assert [row.pk for row in to_approve.context["rows"]] == [world.pending.pk]
+    else:
+        assert "pablo_pendiente" not in html
+        assert world.pending.pk not in [
+            row.pk for row in response.context["lists"].get("to_approve", {}).get("rows", [])
+        ]
+        # Not an organizer of anything (a 404), or of group B only (an empty list).
+        assert to_approve.status_code in (404, 200)
+        if to_approve.status_code == 200:
+            assert to_approve.context["rows"] == []
+
+
+def community_approve(client, world, role, expected):
+    response = client.post(
+        reverse("studygroup-membership", args=[world.group_a.slug, "approve"]),
+        {"membership": world.pending.pk, "next": reverse("dashboard")},
+    )
+    if expected == ALLOW:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("dashboard")
+    else:
+        assert_site_refused(response, role)
+    assert request_approved(world) is (expected == ALLOW)
+
+
+def community_my_rsvps(client, world, role, expected):
+    response = client.get(reverse("api:my-rsvps"))
+    if expected == DENY:
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"].startswith("Token")
+        return
+    assert response.status_code == 200
+    events = [item["event"] for item in response.json()["results"]]
+    own = {"member": [world.event_a.pk], "organizer_b": [world.event_b.pk]}
+    assert events == own.get(role, [])
+
+
+COMMUNITY_CHECKS = {
+    "groups": community_groups,
+    "dashboard": community_dashboard,
+    "approve": community_approve,
+    "my_rsvps": community_my_rsvps,
+}
