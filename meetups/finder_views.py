@@ -165,6 +165,10 @@ def events_page(request):
             except parsers.InvalidParameter as exc:
                 errors[exc.param] = exc.message
             else:
+                for event in rows:
+                    # The page says kilometres; the query measures metres.
+                    metres = getattr(event, "distance_m", None)
+                    event.distance_km = None if metres is None else metres / 1000
                 context["days"] = finder.by_day(rows, zone)
                 context["next_url"] = events_url(params, after=after) if after else ""
                 context["first_url"] = events_url(params) if params.get("after") else ""

@@ -135,6 +135,9 @@ def test_radius_keeps_the_events_pyproj_puts_inside_it(client):
     for event in (e for _d, events in response.context["days"] for e in events):
         _f, _b, metres = GEOD.inv(*SOL, event.location.x, event.location.y)
         assert event.distance_m == pytest.approx(metres, rel=1e-3)
+    # Shown in kilometres, as pyproj measures them (it said "4000.0 km" before).
+    shown = re.findall(r'<span class="distance">[^<\d]*([\d.,]+) km', response.content.decode())
+    assert sorted(float(km.replace(",", ".")) for km in shown) == [4.0, 9.5]
 
 
 def test_pages_follow_one_another_in_start_order_without_repeats(client):
