@@ -227,8 +227,8 @@ def dashboard_world(rows):
 def test_the_dashboard_costs_a_fixed_number_of_queries(client, django_assert_num_queries, rows):
     me = dashboard_world(rows)
     client.force_login(me)
-    # Session and user, "is an organizer", then one query a list (five).
-    with django_assert_num_queries(8):
+    # Session and user, "is an organizer", one query a list (five), the open reports.
+    with django_assert_num_queries(9):
         response = client.get("/me/")
     assert all(section["rows"] for section in response.context["lists"].values())
 
@@ -265,3 +265,25 @@ def test_a_cancelled_event_i_answered_says_so(client):
     html = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Se cae" in html
     assert 'class="badge cancelled">Cancelled<' in html
+
+
+def test_organizers_see_the_open_reports_about_their_groups(client, group_a, organizer_a, member_a):
+    from django.urls import reverse
+
+    from studygroups.moderation import report_create
+
+    event = EventFactory(study_group=group_a, title="Taller <b>abierto</b>", during=soon())
+    other = EventFactory(study_group=StudyGroupFactory(), title="De otro grupo", during=soon())
+    reporter = AttendeeFactory(username="rita")
+    report = report_create(reporter=reporter, target=event, reason="spam", details="Publicidad")
+    report_create(reporter=reporter, target=other, reason="spam")
+    client.force_login(organizer_a)
+    html = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    queue = html[html.index('class="organizer-reports"'):]
+    assert "Taller &lt;b&gt;abierto&lt;/b&gt;" in queue and "Publicidad" in queue
+    assert "De otro grupo" not in html
+    assert reverse("admin:studygroups_report_change", args=[report.pk]) in queue
+    assert '<h3 id="organizer-reports-heading">' in queue
+    # A member who organizes nothing has no queue.
+    client.force_login(member_a)
+    assert "organizer-reports" not in client.get("/me/").content.decode()
