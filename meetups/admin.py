@@ -1,18 +1,20 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from leaflet.admin import LeafletGeoAdmin
 
 from meetups.permissions import bookable_venues
+from places.images import thumbnail
 from places.timezones import format_span
 from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
 from studygroups.permissions import is_moderator
 from studygroups.services import alerts_schedule
 
 from .forms import EventAdminForm, venue_group_help
-from .models import RSVP, Event, Venue
-from .services import event_cancel, rsvp_waitlist_promote
+from .models import RSVP, Event, EventPhoto, Venue
+from .services import event_cancel, event_photo_delete, rsvp_waitlist_promote
 
 
 @admin.register(Venue)
@@ -208,3 +210,43 @@ class RSVPAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
         if is_moderator(request.user):
             return self.readonly_fields
         return ["user", "event", *self.readonly_fields]
+
+
+@admin.register(EventPhoto)
+class EventPhotoAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+    """Moderators see and remove every photo; organizers their groups' photos.
+    Nobody adds or changes one here: people who went add them on the site."""
+
+    list_display = ["preview", "event", "uploader", "caption", "created_at"]
+    list_select_related = ["event", "uploader"]
+    search_fields = ["caption", "uploader__username", "event__title"]
+    date_hierarchy = "created_at"
+    fields = ["preview", "event", "uploader", "caption", "created_at"]
+    readonly_fields = fields
+    study_group_lookup = "event__study_group"
+    ordering = ["-created_at", "-id"]
+
+    def study_group_of(self, obj):
+        return obj.event.study_group_id
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj):
+        thumb = thumbnail(obj.image, "photo")
+        if thumb is None:
+            return "—"
+        return format_html(
+            '<img src="{}" width="80" height="80" alt="{}">', thumb.url, obj.caption
+        )
+
+    def delete_model(self, request, obj):
+        event_photo_delete(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for photo in queryset.select_related("event"):
+            event_photo_delete(photo, actor=request.user)

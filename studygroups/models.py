@@ -189,6 +189,10 @@ class StudyGroup(models.Model):
     external_id = models.CharField(
         _("id at the source"), max_length=200, blank=True, db_default=""
     )
+    # Re-encoded without metadata by places.images; set through services.
+    cover = models.ImageField(
+        _("cover image"), upload_to="covers/", blank=True, db_default="", max_length=200
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept by PostgreSQL itself: name and description, stemmed in the group's language.
@@ -479,6 +483,11 @@ class MemberProfile(models.Model):
     )
     notify_membership = models.BooleanField(
         _("join requests and their answers"), default=True, db_default=True
+    )
+    # Shown to everyone beside the member's name; re-encoded without metadata
+    # (no GPS position) by places.images.
+    avatar = models.ImageField(
+        _("avatar"), upload_to="avatars/", blank=True, db_default="", max_length=200
     )
 
     objects = MemberProfileQuerySet.as_manager()
