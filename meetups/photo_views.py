@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from places.images import too_large_error, upload_too_large
+from places.images import upload_too_large
 
 from .forms import EventPhotoForm
 from .models import Event, EventPhoto
@@ -31,7 +31,7 @@ def event_photo_upload(request, pk):
     form, status = EventPhotoForm(), 200
     if request.method == "POST":
         if upload_too_large(request):
-            form.add_error("image", too_large_error())
+            form.refuse_too_large()
             status = 413
         else:
             form = EventPhotoForm(request.POST, request.FILES)

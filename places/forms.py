@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from places.images import max_bytes_text, too_large_error
@@ -25,3 +26,11 @@ class PictureForm(forms.Form):
             "A JPEG, PNG or WebP picture of at most %(max)s. Its metadata (such as "
             "where it was taken) is removed."
         ) % {"max": max_bytes_text()}
+
+    def refuse_too_large(self):
+        """Show the size limit as the picture's error, on a form whose body was
+        never read (an unbound form has no cleaned data to add errors to)."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        self.add_error("image", too_large_error())
+        return self

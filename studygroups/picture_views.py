@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from places.forms import PictureForm
-from places.images import too_large_error, upload_too_large
+from places.images import upload_too_large
 
 from .models import StudyGroup
 from .permissions import manages
@@ -20,9 +20,7 @@ def picture_form_post(request, store):
     (bound, maybe with errors), whether it was stored, and the status to
     answer with on an error (413 for a body too large to read)."""
     if upload_too_large(request):
-        form = PictureForm()
-        form.add_error("image", too_large_error())
-        return form, False, 413
+        return PictureForm().refuse_too_large(), False, 413
     if "remove" in request.POST:
         store(None)
         return PictureForm(), True, 200
