@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -246,6 +247,15 @@ class EventPhotoAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         event_photo_delete(obj, actor=request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        # Back to the photos (Django goes to the index when none may be changed).
+        response = super().response_delete(request, obj_display, obj_id)
+        if self.has_view_permission(request) and response.get("Location") == reverse(
+            "admin:index"
+        ):
+            response["Location"] = reverse("admin:meetups_eventphoto_changelist")
+        return response
 
     def delete_queryset(self, request, queryset):
         for photo in queryset.select_related("event"):
