@@ -87,6 +87,7 @@ class EventPhotoListView(APIView):
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
+        operation_id="event_photos_list",
         summary="The event's photos",
         responses={
             200: EventPhotoListSerializer,
@@ -104,6 +105,7 @@ class EventPhotoListView(APIView):
         )
 
     @extend_schema(
+        operation_id="event_photos_create",
         summary="Add a photo to the event",
         description=(
             "Multipart: `image` (a JPEG, PNG or WebP picture, checked by its content, "
@@ -164,6 +166,7 @@ class EventPhotoDetailView(APIView):
         )
 
     @extend_schema(
+        operation_id="event_photo_retrieve",
         summary="One photo of the event",
         responses={200: EventPhotoSerializer, 404: OpenApiResponse(description="No such photo.")},
     )
@@ -171,6 +174,7 @@ class EventPhotoDetailView(APIView):
         return Response(photo_data(request, self.photo(pk, photo_pk)))
 
     @extend_schema(
+        operation_id="event_photo_delete",
         summary="Delete a photo",
         description="Its uploader, the organizers of the event's group and moderators may.",
         responses={
