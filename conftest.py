@@ -181,6 +181,8 @@ def empty_cache():
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path_factory):
-    """Uploaded pictures go to a folder of the test's own, never .local/media."""
+    """Uploaded pictures go to a folder of the test's own, never .local/media,
+    and Django serves them (as in development)."""
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    settings.SERVE_MEDIA = True
     return settings.MEDIA_ROOT
