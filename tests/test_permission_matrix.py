@@ -3,8 +3,9 @@
 Five roles (anonymous, a member of group A, group A's organizer, group B's
 organizer, staff) against seven actions (view, create, edit, delete, approve,
 and adding or deleting a photo of an event of A that has ended) in the admin,
-the site's forms and the GeoJSON API. ``MATRIX`` below is the whole table: each cell is one test, named ``<surface>-<action>-<role>``, that
-checks the HTTP answer *and* what the database holds afterwards.
+the site's forms and the GeoJSON API. ``MATRIX`` below is the whole table:
+each cell is one test, named ``<surface>-<action>-<role>``, that checks the
+HTTP answer *and* what the database holds afterwards.
 
 "Staff" is a moderator: ``is_staff`` with the ``studygroups.moderate``
 permission, not a superuser (studygroups/permissions.py).
