@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from meetups.models import EventPhoto
@@ -15,6 +16,14 @@ from studygroups.tests.factories import organizer_of
 from .factories import AttendeeFactory, EventFactory, EventPhotoFactory, past_event_with_attendee
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    """English pages and messages (the site's default language is Spanish)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def photos_url(event):

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from meetups.models import RSVP, EventPhoto
@@ -23,6 +24,14 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    """English pages and messages (the site's default language is Spanish)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def post_photo(client, event, data=None, caption="En la biblioteca", name="foto.jpg"):

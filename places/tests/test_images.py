@@ -6,11 +6,19 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.utils import translation
 from PIL import ExifTags, Image
 
 from places.images import clean_image
 
 from .pictures import SVG, jpeg_with_gps, picture_bytes, upload
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """English messages (the site's default language is Spanish)."""
+    with translation.override("en"):
+        yield
 
 
 def stored(content):

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from places.tests.pictures import SVG, jpeg_with_gps, picture_bytes, upload
@@ -15,6 +16,14 @@ from studygroups.models import MemberProfile, StudyGroup
 from .factories import MemberProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english(client):
+    """English pages and messages (the site's default language is Spanish)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
 
 
 def stored_bytes(field):
