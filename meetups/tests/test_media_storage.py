@@ -11,8 +11,10 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import storages
 from django.test import override_settings
+from django.utils.functional import empty
 from moto import mock_aws
 from PIL import Image
+from sorl.thumbnail.default import storage as thumbnail_storage
 
 from meetups.services import event_photo_add
 from places.images import thumbnail
@@ -68,7 +70,11 @@ def s3_storage(monkeypatch):
             "s3", endpoint_url=ENDPOINT, region_name="us-east-1"
         ).create_bucket(Bucket=BUCKET)
         with override_settings(STORAGES=storages):
+            # sorl-thumbnail keeps the storage it first found (as it should
+            # outside tests): here it must find the S3 one, and then forget it.
+            thumbnail_storage._wrapped = empty
             yield boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1")
+        thumbnail_storage._wrapped = empty
 
 
 @pytest.mark.django_db
