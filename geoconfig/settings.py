@@ -176,6 +176,10 @@ AUTHENTICATION_BACKENDS = ["geoconfig.auth.ThrottledModelBackend"]
 SIGNIN_FAILURES_PER_ADDRESS = env.int("SIGNIN_FAILURES_PER_ADDRESS", default=30)
 SIGNIN_FAILURES_PER_ACCOUNT = env.int("SIGNIN_FAILURES_PER_ACCOUNT", default=10)
 SIGNIN_FAILURE_WINDOW_SECONDS = env.int("SIGNIN_FAILURE_WINDOW_SECONDS", default=900)
+# Reports (studygroups.moderation): at most this many per member per window,
+# counted in the same shared cache.
+REPORTS_PER_WINDOW = env.int("REPORTS_PER_WINDOW", default=10)
+REPORT_WINDOW_SECONDS = env.int("REPORT_WINDOW_SECONDS", default=3600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {

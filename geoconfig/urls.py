@@ -21,11 +21,12 @@ from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from places.tiles import tile_urlpatterns
-from studygroups import account_views, notification_views, picture_views
+from studygroups import account_views, notification_views, people_views, picture_views
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.forms import QueuedPasswordResetForm
 from studygroups.urls import api_urlpatterns as studygroups_api
+from studygroups.urls import page_urlpatterns as studygroups_pages
 
 admin.site.site_header = "Cerca"
 admin.site.site_title = "Cerca"
@@ -53,10 +54,16 @@ urlpatterns = [
     # Before the membership actions, which would take "cover" for one.
     path("groups/<slug:slug>/cover/", picture_views.studygroup_cover_view, name="studygroup-cover"),
     path(
+        "groups/<slug:slug>/members/",
+        people_views.studygroup_members,
+        name="studygroup-members",
+    ),
+    path(
         "groups/<slug:slug>/<str:action>/",
         studygroups_views.studygroup_membership_view,
         name="studygroup-membership",
     ),
+    path("people/<int:pk>/", people_views.person_page, name="person-page"),
     path("accounts/signup/", studygroups_views.signup, name="signup"),
     path("accounts/profile/", studygroups_views.profile_view, name="profile"),
     path("accounts/profile/avatar/", picture_views.avatar_view, name="avatar"),
@@ -85,6 +92,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
+    *studygroups_pages,
     *meetups_pages,
     path("calendar/", include("meetups.feed_urls")),
     path("api/", include((api_urlpatterns, "api"))),

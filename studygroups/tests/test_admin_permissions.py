@@ -80,7 +80,7 @@ INVITATION_PERMISSIONS = {
     "studygroups.add_invitation",
     "studygroups.delete_invitation",
 }
-# meetups 0015 lets organizers see and delete their groups' event photos.
+# meetups 0017 lets organizers see and delete their groups' event photos.
 PHOTO_PERMISSIONS = {"meetups.view_eventphoto", "meetups.delete_eventphoto"}
 ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS | PHOTO_PERMISSIONS
 
@@ -120,7 +120,7 @@ def test_the_invitations_migration_lets_organizers_invite():
 
 def test_the_photos_migration_lets_organizers_see_and_delete_photos():
     Group.objects.filter(name=ORGANIZERS_GROUP).delete()
-    photos = importlib.import_module("meetups.migrations.0015_event_photos")
+    photos = importlib.import_module("meetups.migrations.0017_event_photos")
 
     with connection.schema_editor() as schema_editor:
         photos.let_organizers_moderate_photos(apps, schema_editor)
@@ -302,7 +302,9 @@ def test_the_membership_inline_lets_organizers_change_roles_but_not_pick_users(
     (inline,) = response.context["inline_admin_formsets"]
     assert inline.has_add_permission is False
     assert inline.has_change_permission is True
-    assert "user" in inline.readonly_fields
+    # The member is read-only, shown by name (never a username that may be an email).
+    assert "person" in inline.readonly_fields
+    assert all("user" not in form.fields for form in inline.formset.forms)
     # The rows are this group's members only.
     assert {f.instance.user.username for f in inline.formset.forms} == {"ana_alfa", "mia_miembro"}
 

@@ -33,7 +33,7 @@ def let_organizers_moderate_photos(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetups', '0014_event_at_most_31_days_within_years_2000_2099'),
+        ('meetups', '0016_event_hidden_leaves_tile_cells'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),

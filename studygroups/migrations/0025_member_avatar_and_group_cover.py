@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studygroups', '0021_meeting_area_points_and_size_bounded'),
+        ('studygroups', '0024_hidden_groups_leave_tile_cells_actions_append_only_moderators'),
     ]
 
     operations = [
