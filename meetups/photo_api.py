@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from places.errors import error_response
 from places.images import thumbnail, too_large_error, upload_too_large
 from places.views import APIView
+from studygroups.people import display_name
 
 from .models import Event, EventPhoto
 from .services import event_photo_add, event_photo_delete
@@ -29,7 +30,9 @@ class PictureSerializer(serializers.Serializer):
 class EventPhotoSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     caption = serializers.CharField(help_text=_("Plain text; escape it before showing it."))
-    uploader = serializers.CharField(help_text=_("Username of the person who added it."))
+    uploader = serializers.CharField(
+        help_text=_("The name of the person who added it (never an email address).")
+    )
     created_at = serializers.DateTimeField()
     thumbnail = PictureSerializer(
         allow_null=True, help_text=_("A 320×320 square crop; null when it cannot be made.")
@@ -67,7 +70,7 @@ def photo_data(request, photo):
     return {
         "id": photo.pk,
         "caption": photo.caption,
-        "uploader": photo.uploader.get_username(),
+        "uploader": str(display_name(photo.uploader)),
         "created_at": photo.created_at,
         "thumbnail": picture(request, photo.image, "photo"),
         "large": picture(request, photo.image, "large"),
@@ -96,7 +99,7 @@ class EventPhotoListView(APIView):
     )
     def get(self, request, pk):
         event = get_object_or_404(Event, pk=pk)
-        photos = event.photos.select_related("uploader")[: settings.EVENT_PHOTOS_MAX]
+        photos = event.photos.select_related("uploader__profile")[: settings.EVENT_PHOTOS_MAX]
         return Response(
             {
                 "photos": [photo_data(request, photo) for photo in photos],
@@ -162,7 +165,9 @@ class EventPhotoDetailView(APIView):
 
     def photo(self, pk, photo_pk):
         return get_object_or_404(
-            EventPhoto.objects.select_related("uploader", "event"), pk=photo_pk, event_id=pk
+            EventPhoto.objects.select_related("uploader__profile", "event"),
+            pk=photo_pk,
+            event_id=pk,
         )
 
     @extend_schema(

@@ -147,3 +147,12 @@ def test_a_photo_of_another_event_is_not_found(client):
     photo = EventPhotoFactory(event=event, uploader=attendee)
     other = EventFactory()
     assert client.get(reverse("api:event-photo", args=[other.pk, photo.pk])).status_code == 404
+
+
+def test_the_list_names_uploaders_never_by_their_email(client):
+    event, _attendee = past_event_with_attendee()
+    uploader = AttendeeFactory(username="maria@example.org")
+    EventPhotoFactory(event=event, uploader=uploader)
+    body = client.get(photos_url(event)).content.decode()
+    assert "example.org" not in body
+    assert client.get(photos_url(event)).json()["photos"][0]["uploader"] == f"Member {uploader.pk}"

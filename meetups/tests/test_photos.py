@@ -249,3 +249,13 @@ def test_media_is_not_served_when_serve_media_is_off(client, settings):
     photo = EventPhotoFactory()
     settings.SERVE_MEDIA = False
     assert client.get(photo.image.url).status_code == 404
+
+
+def test_the_photo_page_names_the_uploader_never_by_their_email(client):
+    event, _attendee = past_event_with_attendee()
+    uploader = AttendeeFactory(username="maria@example.org")
+    RSVPFactory(event=event, user=uploader, status=RSVP.Status.YES)
+    photo = EventPhotoFactory(event=event, uploader=uploader)
+    html = client.get(photo.get_absolute_url()).content.decode()
+    assert "maria@example.org" not in html and "example.org" not in html
+    assert f"Added by Member {uploader.pk}" in html

@@ -146,3 +146,10 @@ def test_the_organizer_removes_the_cover(client, group_a, organizer_a):
     assert StudyGroup.objects.get(pk=group_a.pk).cover
     assert client.post(url, {"remove": "1"}).status_code == 302
     assert StudyGroup.objects.get(pk=group_a.pk).cover == ""
+
+
+def test_the_avatar_include_never_shows_an_email_username():
+    user = UserFactory(username="zoe@example.org")
+    html = render_avatar(user, 24)
+    assert "example.org" not in html and f'aria-label="Member {user.pk}"' in html
+    assert ">M<" in html
