@@ -50,7 +50,11 @@ def assert_loaded_and_fits(page, selector, width):
     expect(images.first).to_be_visible()
     for i in range(images.count()):
         image = images.nth(i)
-        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        # Lazy pictures below the fold load once scrolled to.
+        image.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+        )
         assert image.get_attribute("alt")
         assert image.get_attribute("width") and image.get_attribute("height")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
