@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2.extras import DateTimeTZRange
 
-from places.images import clean_image, picture_delete
+from places.images import clean_image
 from places.timezones import format_local, site_time_zone
 from studygroups.models import Delivery, Membership, StudyGroup
 from studygroups.notifications import deliveries_create_and_dispatch
@@ -514,11 +514,10 @@ def event_photo_add(*, event, uploader, image, caption=""):
 
 @transaction.atomic
 def event_photo_delete(photo, *, actor):
-    """Delete ``photo`` (its file and thumbnails once committed) if ``actor`` may."""
+    """Delete ``photo`` if ``actor`` may (its file and thumbnails go once
+    committed: places.images.delete_pictures_with)."""
     if not event_photo_may_delete(actor, photo):
         raise PermissionDenied(
             _("Only the person who added this photo and the organizers may delete it.")
         )
-    name, storage = photo.image.name, photo.image.storage
     photo.delete()
-    transaction.on_commit(lambda: picture_delete(name, storage))

@@ -271,3 +271,19 @@ class PictureSizeLimit(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def delete_pictures_with(model, *field_names):
+    """When a row of ``model`` is deleted, however (a service, the admin, a
+    cascade from its event, group or user), its pictures in ``field_names``
+    and their thumbnails are deleted once the transaction commits."""
+    from django.db.models.signals import post_delete
+
+    def delete_files(sender, instance, **kwargs):
+        for field_name in field_names:
+            field = getattr(instance, field_name)
+            if field:
+                name, storage = field.name, field.storage
+                transaction.on_commit(lambda: picture_delete(name, storage))
+
+    post_delete.connect(delete_files, sender=model, weak=False, dispatch_uid=f"pictures-{model}")

@@ -259,3 +259,20 @@ def test_the_photo_page_names_the_uploader_never_by_their_email(client):
     html = client.get(photo.get_absolute_url()).content.decode()
     assert "maria@example.org" not in html and "example.org" not in html
     assert f"Added by Member {uploader.pk}" in html
+
+
+def test_deleting_an_event_deletes_its_photos_files(django_capture_on_commit_callbacks):
+    event, attendee = past_event_with_attendee()
+    names = [EventPhotoFactory(event=event, uploader=attendee).image.name for _ in range(2)]
+    assert all(default_storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        event.delete()
+    assert not any(default_storage.exists(name) for name in names)
+
+
+def test_deleting_a_user_deletes_their_photos_files(django_capture_on_commit_callbacks):
+    event, attendee = past_event_with_attendee()
+    name = EventPhotoFactory(event=event, uploader=attendee).image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        attendee.delete()
+    assert not default_storage.exists(name)
