@@ -32,7 +32,8 @@ run: setup db broker
 # worker and beat (Procfile.serve), in the foreground together. Plain HTTP on
 # HOST:PORT, so no HTTPS redirect or HSTS unless the environment asks; a random
 # SECRET_KEY kept in .local/secret-key unless SECRET_KEY is set; mail printed
-# by the processes unless EMAIL_HOST or EMAIL_BACKEND is set.
+# by the processes unless EMAIL_HOST or EMAIL_BACKEND is set; uploaded pictures
+# served by Django from .local/media (SERVE_MEDIA=0 with MEDIA_STORAGE=s3 instead).
 serve: setup db broker
 	@test -s .local/secret-key || (umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .local/secret-key)
 	export DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$(cat .local/secret-key)} \
@@ -40,6 +41,7 @@ serve: setup db broker
 	  CSRF_TRUSTED_ORIGINS=$${CSRF_TRUSTED_ORIGINS:-http://$(HOST):$(PORT)} \
 	  SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0} \
 	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} CERCA_HOST=$(HOST) \
+	  SERVE_MEDIA=$${SERVE_MEDIA:-1} \
 	  EMAIL_BACKEND=$${EMAIL_BACKEND:-$$( [ -n "$${EMAIL_HOST:-}" ] && echo django.core.mail.backends.smtp.EmailBackend || echo django.core.mail.backends.console.EmailBackend)} \
 	  && $(PY) manage.py collectstatic --no-input --verbosity 0 \
 	  && $(PY) manage.py migrate --no-input \

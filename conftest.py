@@ -177,3 +177,12 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Uploaded pictures go to a folder of the test's own, never .local/media,
+    and Django serves them (as in development)."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    settings.SERVE_MEDIA = True
+    return settings.MEDIA_ROOT

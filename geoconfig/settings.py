@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "leaflet",
     "django_celery_beat",
     "csp",
+    # Thumbnails of the pictures (avatars, group covers, event photos).
+    "sorl.thumbnail",
     "places",
     "studygroups",
     "meetups",
@@ -202,8 +204,84 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / ".local" / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded pictures (avatars, group covers, event photos) and their
+# thumbnails. Locally in MEDIA_ROOT, served by Django itself while SERVE_MEDIA
+# (by default in DEBUG; geoconfig/media.py); WhiteNoise serves static files
+# only. MEDIA_STORAGE=s3 keeps them on S3-compatible storage (django-storages)
+# instead, as production should.
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / ".local" / "media")
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured('MEDIA_STORAGE is "local" or "s3".')
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG) and MEDIA_STORAGE == "local"
+if MEDIA_STORAGE == "s3":
+    MEDIA_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Any S3-compatible service (MinIO, Garage, R2...); empty: AWS itself.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # Signed links that expire, unless the bucket is public.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+            "file_overwrite": False,
+            "default_acl": None,
+            # Every stored file is a re-encoded JPEG, PNG or WebP named by Cerca
+            # (the content type follows its extension); shown inline, never run.
+            "object_parameters": {
+                "ContentDisposition": "inline",
+                "CacheControl": "max-age=31536000, immutable",
+            },
+        },
+    }
+else:
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Where the pages' <img> may load pictures from when they are not on this site.
+MEDIA_ORIGIN = env.str("MEDIA_ORIGIN", default="")
+if MEDIA_STORAGE == "s3" and not MEDIA_ORIGIN:
+    _media_host = MEDIA_STORAGE_BACKEND["OPTIONS"]["custom_domain"]
+    _endpoint = MEDIA_STORAGE_BACKEND["OPTIONS"]["endpoint_url"]
+    MEDIA_ORIGIN = (
+        f"https://{_media_host}"
+        if _media_host
+        else "{0.scheme}://{0.netloc}".format(urlsplit(_endpoint))
+        if _endpoint
+        else "https://*.amazonaws.com"
+    )
+
+# Pictures people upload (places/images.py): the largest file in bytes, the
+# smallest and largest side in pixels, and the most pixels Pillow decodes
+# (larger is refused as a possible decompression bomb). Stored pictures are
+# re-encoded, at most IMAGE_STORED_MAX_SIDE pixels on their longer side.
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+IMAGE_MIN_SIDE = env.int("IMAGE_MIN_SIDE", default=64)
+IMAGE_MAX_SIDE = env.int("IMAGE_MAX_SIDE", default=12_000)
+IMAGE_MAX_PIXELS = env.int("IMAGE_MAX_PIXELS", default=50_000_000)
+IMAGE_STORED_MAX_SIDE = env.int("IMAGE_STORED_MAX_SIDE", default=2560)
+FILE_UPLOAD_HANDLERS = [
+    "places.images.PictureSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Photos of an event: at most this many in all, and this many by one person.
+EVENT_PHOTOS_MAX = env.int("EVENT_PHOTOS_MAX", default=60)
+EVENT_PHOTOS_PER_USER_MAX = env.int("EVENT_PHOTOS_PER_USER_MAX", default=10)
+
+# sorl-thumbnail: thumbnails are made once, on the storage above, and their
+# names and sizes kept in the cache with the database behind it.
+THUMBNAIL_KVSTORE = "sorl.thumbnail.kvstores.cached_db_kvstore.KVStore"
+THUMBNAIL_PRESERVE_FORMAT = True
+THUMBNAIL_FORMAT = "JPEG"
+THUMBNAIL_QUALITY = 82
+THUMBNAIL_UPSCALE = True
+THUMBNAIL_DEBUG = False
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -278,7 +356,13 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "blob:", *([TILES_ORIGIN] if TILES_ORIGIN else [])],
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *([TILES_ORIGIN] if TILES_ORIGIN else []),
+            *([MEDIA_ORIGIN] if MEDIA_ORIGIN else []),
+        ],
         "font-src": [SELF],
         "connect-src": [SELF],
         "worker-src": [SELF, "blob:"],

@@ -9,7 +9,7 @@ from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from geoconfig import health
+from geoconfig import health, media
 from geoconfig.middleware import database_error_response
 from meetups import views as meetups_views
 from meetups.api import EventKind, VenueKind
@@ -28,6 +28,7 @@ from studygroups import (
     finder_views,
     notification_views,
     people_views,
+    picture_views,
 )
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
@@ -62,6 +63,8 @@ urlpatterns = [
     path(
         "groups/<slug:slug>/edit/", studygroups_views.studygroup_edit_view, name="studygroup-edit"
     ),
+    # Before the membership actions, which would take "cover" for one.
+    path("groups/<slug:slug>/cover/", picture_views.studygroup_cover_view, name="studygroup-cover"),
     path(
         "groups/<slug:slug>/members/",
         people_views.studygroup_members,
@@ -75,6 +78,7 @@ urlpatterns = [
     path("people/<int:pk>/", people_views.person_page, name="person-page"),
     path("accounts/signup/", studygroups_views.signup, name="signup"),
     path("accounts/profile/", studygroups_views.profile_view, name="profile"),
+    path("accounts/profile/avatar/", picture_views.avatar_view, name="avatar"),
     path(
         "accounts/notifications/",
         notification_views.notification_settings,
@@ -113,6 +117,8 @@ urlpatterns = [
     # the words static/js/leaflet_i18n.js gives Leaflet.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["places"]), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    # Uploaded pictures, while Django serves them (SERVE_MEDIA; geoconfig/media.py).
+    *media.urlpatterns(),
 ]
 
 

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from leaflet.admin import LeafletGeoAdmin
 
 from meetups.permissions import bookable_venues
+from places.images import thumbnail
 from places.timezones import format_span
 from studygroups.admin import (
     ModeratorsMayDoAll,
@@ -15,9 +18,9 @@ from studygroups.permissions import is_moderator
 from studygroups.services import alerts_schedule
 
 from .forms import EventAdminForm, venue_group_help
-from .models import RSVP, Event, Venue
+from .models import RSVP, Event, EventPhoto, Venue
 from .series import Scope, event_series_update
-from .services import event_cancel, rsvp_waitlist_promote
+from .services import event_cancel, event_photo_delete, rsvp_waitlist_promote
 
 
 @admin.register(Venue)
@@ -225,3 +228,52 @@ class RSVPAdmin(PeopleByNameForOrganizers, OrganizerScopedAdmin, admin.ModelAdmi
         if is_moderator(request.user):
             return self.readonly_fields
         return self._by_name(request, ["user", "event", *self.readonly_fields])
+
+
+@admin.register(EventPhoto)
+class EventPhotoAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+    """Moderators see and remove every photo; organizers their groups' photos.
+    Nobody adds or changes one here: people who went add them on the site."""
+
+    list_display = ["preview", "event", "uploader", "caption", "created_at"]
+    list_select_related = ["event", "uploader"]
+    search_fields = ["caption", "uploader__username", "event__title"]
+    date_hierarchy = "created_at"
+    fields = ["preview", "event", "uploader", "caption", "created_at"]
+    readonly_fields = fields
+    study_group_lookup = "event__study_group"
+    ordering = ["-created_at", "-id"]
+
+    def study_group_of(self, obj):
+        return obj.event.study_group_id
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("photo"))
+    def preview(self, obj):
+        thumb = thumbnail(obj.image, "photo")
+        if thumb is None:
+            return "—"
+        return format_html(
+            '<img src="{}" width="80" height="80" alt="{}">', thumb.url, obj.caption
+        )
+
+    def delete_model(self, request, obj):
+        event_photo_delete(obj, actor=request.user)
+
+    def response_delete(self, request, obj_display, obj_id):
+        # Back to the photos (Django goes to the index when none may be changed).
+        response = super().response_delete(request, obj_display, obj_id)
+        if self.has_view_permission(request) and response.get("Location") == reverse(
+            "admin:index"
+        ):
+            response["Location"] = reverse("admin:meetups_eventphoto_changelist")
+        return response
+
+    def delete_queryset(self, request, queryset):
+        for photo in queryset.select_related("event"):
+            event_photo_delete(photo, actor=request.user)

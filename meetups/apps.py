@@ -17,5 +17,9 @@ class MeetupsConfig(AppConfig):
         from .imports import VENUE_IMPORT
 
         register_import_target(VENUE_IMPORT)
+        from places.images import delete_pictures_with
+
         # The composers of this app's emails (studygroups.notifications.composer).
         from . import notifications  # noqa: F401
+
+        delete_pictures_with(self.get_model("EventPhoto"), "image")

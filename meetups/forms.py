@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 from psycopg2.extras import DateTimeTZRange
 
+from places.forms import PictureForm
 from places.timezones import TimeZoneFormField, accepted_time_zones, aware_in_zone, zone_name
 from studygroups.forms import POSITIVE_INTEGER_MAX
 from studygroups.models import StudyGroup
@@ -431,3 +432,15 @@ class VenueForm(GroupCentredMap, forms.ModelForm):
             field.required = True
             field.empty_label = None if field.queryset.count() == 1 else field.empty_label
             field.help_text = venue_group_help(user)
+
+
+class EventPhotoForm(PictureForm):
+    """A photo of an event and its caption (plain text)."""
+
+    caption = forms.CharField(
+        label=_("Caption"), max_length=200, required=False, strip=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].label = _("Photo")

@@ -378,3 +378,46 @@ class RSVP(models.Model):
         from studygroups.people import display_name
 
         return f"{display_name(self.user)} → {self.event} ({self.get_status_display()})"
+
+
+def event_photo_path(photo, filename):
+    return f"events/{photo.event_id}/{filename}"
+
+
+class EventPhoto(models.Model):
+    """A photo an attendee took at an event, shown on the event's page once it
+    has started. The file is re-encoded without metadata (places.images)."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="photos", verbose_name=_("event")
+    )
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="event_photos",
+        verbose_name=_("uploaded by"),
+    )
+    image = models.ImageField(_("photo"), upload_to=event_photo_path, max_length=200)
+    caption = models.CharField(_("caption"), max_length=200, blank=True, db_default="")
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "created_at", "id"]
+        get_latest_by = "created_at"
+        verbose_name = _("event photo")
+        verbose_name_plural = _("event photos")
+        indexes = [
+            # An event's photos in the order they were added (its page, the API).
+            models.Index(fields=["event", "created_at", "id"], name="eventphoto_event_created_idx"),
+            # How many one person added to an event (the per-person cap).
+            models.Index(fields=["uploader", "event"], name="eventphoto_uploader_event_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(image=""), name="eventphoto_has_image"),
+        ]
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+    def get_absolute_url(self):
+        return reverse("event-photo", args=[self.event_id, self.pk])

@@ -5,6 +5,7 @@ import uuid
 import zoneinfo
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, ProtectedError, Q
@@ -12,13 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg2.extras import DateTimeTZRange
 
+from places.images import clean_image
 from places.timezones import format_local, site_time_zone
 from studygroups.models import Delivery, Membership, StudyGroup
 from studygroups.notifications import deliveries_create_and_dispatch
 from studygroups.permissions import manages
 from studygroups.services import alerts_schedule, studygroup_time_zone
 
-from .models import RSVP, Event, Venue
+from .models import RSVP, Event, EventPhoto, Venue
 
 # How far ahead an event may be planned: beyond it a date is a typing slip
 # (2062 for 2026), not a plan. How long one may last, and the years it may
@@ -446,3 +448,76 @@ def event_series_create(*, frequency, occurrences, **fields):
                 ]
             )
     return events
+
+
+# Photos of events.
+
+
+def event_photo_refusal(*, user, event, now=None):
+    """Why ``user`` may not add a photo to ``event`` now (a ValidationError
+    with a code), or None: only people who answered they were going may, once
+    the event has started, and not to a cancelled event."""
+    now = now or timezone.now()
+    if not user.is_authenticated:
+        return ValidationError(_("Sign in to add photos."), code="not_signed_in")
+    if event.status == Event.Status.CANCELLED:
+        return ValidationError(_("This event was cancelled."), code="event_cancelled")
+    if event.during.lower > now:
+        return ValidationError(
+            _("Photos can be added once the event has started."), code="event_not_started"
+        )
+    if not RSVP.objects.filter(event=event, user=user, status=RSVP.Status.YES).exists():
+        return ValidationError(
+            _("Only the people who were going to this event may add photos."),
+            code="not_going",
+        )
+    return None
+
+
+def event_photo_may_delete(user, photo):
+    """Whether ``user`` may delete ``photo``: its uploader, the organizers of
+    the event's group, and moderators."""
+    return user.is_authenticated and (
+        photo.uploader_id == user.pk or manages(user, photo.event.study_group_id)
+    )
+
+
+def event_photo_add(*, event, uploader, image, caption=""):
+    """Add ``image`` (an uploaded file, checked and re-encoded without
+    metadata) to ``event``'s photos, within the caps per event and per person.
+    Raises ValidationError: the refusal's code, or the picture's (``image_*``)."""
+    refusal = event_photo_refusal(user=uploader, event=event)
+    if refusal:
+        raise refusal
+    content = clean_image(image)
+    with transaction.atomic():
+        # One upload at a time per event, so the caps hold under concurrent uploads.
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        photos = EventPhoto.objects.filter(event=event)
+        if photos.count() >= settings.EVENT_PHOTOS_MAX:
+            raise ValidationError(
+                _("This event already has %(max)s photos, as many as it may have."),
+                code="too_many_photos",
+                params={"max": settings.EVENT_PHOTOS_MAX},
+            )
+        if photos.filter(uploader=uploader).count() >= settings.EVENT_PHOTOS_PER_USER_MAX:
+            raise ValidationError(
+                _("You already added %(max)s photos to this event, as many as one person may."),
+                code="too_many_photos_by_you",
+                params={"max": settings.EVENT_PHOTOS_PER_USER_MAX},
+            )
+        photo = EventPhoto(event=event, uploader=uploader, caption=caption.strip())
+        photo.image.save(content.name, content, save=False)
+        photo.save()
+    return photo
+
+
+@transaction.atomic
+def event_photo_delete(photo, *, actor):
+    """Delete ``photo`` if ``actor`` may (its file and thumbnails go once
+    committed: places.images.delete_pictures_with)."""
+    if not event_photo_may_delete(actor, photo):
+        raise PermissionDenied(
+            _("Only the person who added this photo and the organizers may delete it.")
+        )
+    photo.delete()

@@ -8,6 +8,10 @@ class StudygroupsConfig(AppConfig):
     verbose_name = _("Study groups")
 
     def ready(self):
+        from places.images import delete_pictures_with
+
+        delete_pictures_with(self.get_model("StudyGroup"), "cover")
+        delete_pictures_with(self.get_model("MemberProfile"), "avatar")
         from places.imports import register_import_target
         from places.sources import register_place_source
 

@@ -8,6 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from leaflet.forms.widgets import LeafletWidget
 
+from places.forms import PictureForm  # noqa: F401  (the site's picture forms)
+
 from .models import MemberProfile, StudyGroup
 
 # PostgreSQL's integer, the column of every PositiveIntegerField: a larger

@@ -194,6 +194,10 @@ class StudyGroup(models.Model):
     external_id = models.CharField(
         _("id at the source"), max_length=200, blank=True, db_default=""
     )
+    # Re-encoded without metadata by places.images; set through services.
+    cover = models.ImageField(
+        _("cover image"), upload_to="covers/", blank=True, db_default="", max_length=200
+    )
     # Hidden by a moderator or an organizer (studygroups.moderation): left out
     # of every public list, map tile, feed and API, as if deleted.
     hidden = models.BooleanField(_("hidden"), default=False, db_default=False)
@@ -512,6 +516,11 @@ class MemberProfile(models.Model):
     )
     notify_membership = models.BooleanField(
         _("join requests and their answers"), default=True, db_default=True
+    )
+    # Shown to everyone beside the member's name; re-encoded without metadata
+    # (no GPS position) by places.images.
+    avatar = models.ImageField(
+        _("avatar"), upload_to="avatars/", blank=True, db_default="", max_length=200
     )
 
     # The public profile (/people/<id>/): what the member chooses to show.

@@ -37,6 +37,8 @@ ORGANIZER_PERMISSIONS = frozenset(
         "meetups.delete_event",
         "meetups.view_rsvp",
         "meetups.change_rsvp",
+        "meetups.view_eventphoto",
+        "meetups.delete_eventphoto",
     }
 )
 

@@ -11,10 +11,18 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from places.images import picture_replace
 from places.timezones import site_time_zone, time_zone_at
 from studygroups.permissions import manages, organizers_group
 
-from .models import Delivery, EmailVerification, Invitation, Membership, StudyGroup
+from .models import (
+    Delivery,
+    EmailVerification,
+    Invitation,
+    MemberProfile,
+    Membership,
+    StudyGroup,
+)
 from .notifications import deliveries_create_and_dispatch
 
 
@@ -385,3 +393,21 @@ def email_verify(token):
         )
     EmailVerification.objects.filter(user=user).delete()
     return user
+
+
+# Pictures: a member's avatar, a group's cover.
+
+
+def avatar_set(*, user, image):
+    """Give ``user`` the avatar ``image`` (checked and re-encoded without
+    metadata; None removes it). Raises ValidationError for the picture."""
+    profile, _created = MemberProfile.objects.get_or_create(user=user)
+    return picture_replace(profile, "avatar", image)
+
+
+def studygroup_cover_set(*, actor, group, image):
+    """Give ``group`` the cover ``image`` (None removes it), if ``actor``
+    organizes it or moderates."""
+    if not manages(actor, group):
+        raise PermissionDenied(_("Only the group's organizers may change its cover."))
+    return picture_replace(group, "cover", image)

@@ -1,10 +1,11 @@
 """Who may do what to group A's records, on each of the three surfaces.
 
 Five roles (anonymous, a member of group A, group A's organizer, group B's
-organizer, staff) against five actions (view, create, edit, delete, approve)
-in the admin, the site's forms and the GeoJSON API. ``MATRIX`` below is the
-whole table: each cell is one test, named ``<surface>-<action>-<role>``, that
-checks the HTTP answer *and* what the database holds afterwards.
+organizer, staff) against seven actions (view, create, edit, delete, approve,
+and adding or deleting a photo of an event of A that has ended) in the admin,
+the site's forms and the GeoJSON API. ``MATRIX`` below is the whole table:
+each cell is one test, named ``<surface>-<action>-<role>``, that checks the
+HTTP answer *and* what the database holds afterwards.
 
 "Staff" is a moderator: ``is_staff`` with the ``studygroups.moderate``
 permission, not a superuser (studygroups/permissions.py).
@@ -19,8 +20,16 @@ from django.contrib.auth.models import Permission
 from django.urls import Resolver404, resolve, reverse
 
 from geoconfig.urls import api_urlpatterns
-from meetups.models import Event
-from meetups.tests.factories import AttendeeFactory, EventFactory, VenueFactory
+from meetups.models import Event, EventPhoto
+from meetups.tests.factories import (
+    AttendeeFactory,
+    EventFactory,
+    EventPhotoFactory,
+    RSVPFactory,
+    VenueFactory,
+    hours_from_now,
+)
+from places.tests.pictures import picture_bytes, upload
 from studygroups.models import Membership, StudyGroup
 from studygroups.tests.factories import MembershipFactory, StudyGroupFactory, organizer_of
 
@@ -45,6 +54,10 @@ ROLES = ("anonymous", "member", "organizer_a", "organizer_b", "staff")
 #                                       "cancelled" via its edit form
 # approve  the pending membership's     POST /groups/grupo-alfa/approve/ no endpoint: "not offered",
 #          change form, status active                                    asserted as 404s
+# photo_   the photo admin's add page:  POST /events/<past>/photos/      POST /api/events/<past>/
+# upload   nobody adds photos there     (the member went; nobody else)   photos/ (multipart)
+# photo_   delete the member's photo    POST /events/<past>/photos/      DELETE /api/events/<past>/
+# delete   of the past event            <photo>/delete/                  photos/<photo>/
 #
 # fmt: off
 MATRIX = {
@@ -64,7 +77,16 @@ MATRIX = {
     ("api", "edit"):         (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
     ("api", "delete"):       (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
     ("api", "approve"):      (ABSENT, ABSENT, ABSENT, ABSENT, ABSENT),
+    # Only people who went add photos (the member did); their uploader, the
+    # group's organizers and moderators delete them.
+    ("admin", "photo_upload"):  (DENY,   DENY,   DENY,   DENY,   DENY),
+    ("admin", "photo_delete"):  (DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+    ("forms", "photo_upload"):  (DENY,   ALLOW,  DENY,   DENY,   DENY),
+    ("forms", "photo_delete"):  (DENY,   ALLOW,  ALLOW,  DENY,   ALLOW),
+    ("api", "photo_upload"):    (DENY,   ALLOW,  DENY,   DENY,   DENY),
+    ("api", "photo_delete"):    (DENY,   ALLOW,  ALLOW,  DENY,   ALLOW),
 }
+ACTIONS = ("view", "create", "edit", "delete", "approve", "photo_upload", "photo_delete")
 # fmt: on
 
 # Cells where the app does not do what the table says (yet).
@@ -121,6 +143,12 @@ def world():
     # Nobody has answered the events: deleting one deletes no RSVPs with it.
     event_a = EventFactory(title="Taller Alfa", study_group=group_a, venue=venue_a)
     event_b = EventFactory(title="Taller Beta", study_group=group_b, venue=venue_b)
+    # An event of A that has ended, which the member went to, and their photo of it.
+    past_a = EventFactory(
+        title="Taller Pasado", study_group=group_a, venue=venue_a, during=hours_from_now(-3, -1)
+    )
+    RSVPFactory(event=past_a, user=users["member"], status="yes")
+    photo_a = EventPhotoFactory(event=past_a, uploader=users["member"], caption="Foto Alfa")
     return SimpleNamespace(
         group_a=group_a,
         group_b=group_b,
@@ -130,6 +158,8 @@ def world():
         venue_b=venue_b,
         event_a=event_a,
         event_b=event_b,
+        past_a=past_a,
+        photo_a=photo_a,
     )
 
 
@@ -146,7 +176,7 @@ def test_the_matrix_has_every_cell():
     assert set(MATRIX) == {
         (surface, action)
         for surface in ("admin", "forms", "api")
-        for action in ("view", "create", "edit", "delete", "approve")
+        for action in ACTIONS
     }
     assert set(KNOWN_BUGS) <= {
         (surface, action, role) for surface, action in MATRIX for role in ROLES
@@ -157,6 +187,11 @@ def test_the_matrix_has_every_cell():
 
 NEW_NAME = "Grupo Renombrado"
 NEW_EVENT = "Sesión de la matriz"
+NEW_PHOTO = "Foto de la matriz"
+
+
+def photo_upload():
+    return upload(picture_bytes("JPEG"), name="matriz.jpg")
 
 
 def group_renamed(world):
@@ -179,8 +214,16 @@ def request_approved(world):
     return Membership.objects.get(pk=world.pending.pk).status == "active"
 
 
+def photo_added(world):
+    return EventPhoto.objects.filter(event=world.past_a, caption=NEW_PHOTO).exists()
+
+
+def photo_deleted(world):
+    return not EventPhoto.objects.filter(pk=world.photo_a.pk).exists()
+
+
 def untouched(world):
-    """Group A, its event and the pending request are as the world made them."""
+    """Group A, its event, the pending request and the photo are as the world made them."""
     group = StudyGroup.objects.get(pk=world.group_a.pk)
     event = Event.objects.get(pk=world.event_a.pk)
     return (
@@ -188,6 +231,7 @@ def untouched(world):
         and event.status == "scheduled"
         and not Event.objects.filter(title=NEW_EVENT).exists()
         and Membership.objects.get(pk=world.pending.pk).status == "pending"
+        and list(EventPhoto.objects.values_list("pk", flat=True)) == [world.photo_a.pk]
     )
 
 
@@ -514,7 +558,90 @@ def api_approve(client, world, role, expected):
     assert not request_approved(world)
 
 
+# Photos.
+
+
+def admin_photo_upload(client, world, role, expected):
+    assert expected == DENY
+    response = client.post(
+        reverse("admin:meetups_eventphoto_add"),
+        {"event": world.past_a.pk, "uploader": world.users["member"].pk, "caption": NEW_PHOTO,
+         "image": photo_upload()},
+    )
+    if role in ("anonymous", "member"):
+        assert_admin_refused(response, role)
+    else:
+        # Staff, organizers included, are in the admin: the add page is forbidden.
+        assert response.status_code == 403
+    assert not photo_added(world)
+
+
+def admin_photo_delete(client, world, role, expected):
+    response = client.post(admin_url(world.photo_a, "delete"), {"post": "yes"})
+    if expected == ALLOW:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:meetups_eventphoto_changelist")
+    else:
+        assert_admin_refused(response, role)
+    assert photo_deleted(world) is (expected == ALLOW)
+
+
+def forms_photo_upload(client, world, role, expected):
+    response = client.post(
+        reverse("event-photo-new", args=[world.past_a.pk]),
+        {"image": photo_upload(), "caption": NEW_PHOTO},
+    )
+    if expected == ALLOW:
+        assert response.status_code == 302
+        assert response["Location"] == f"{world.past_a.get_absolute_url()}#photos"
+    else:
+        assert_site_refused(response, role)
+    assert photo_added(world) is (expected == ALLOW)
+
+
+def forms_photo_delete(client, world, role, expected):
+    response = client.post(
+        reverse("event-photo-delete", args=[world.past_a.pk, world.photo_a.pk])
+    )
+    if expected == ALLOW:
+        assert response.status_code == 302
+        assert response["Location"] == f"{world.past_a.get_absolute_url()}#photos"
+    else:
+        assert_site_refused(response, role)
+    assert photo_deleted(world) is (expected == ALLOW)
+
+
+def api_photo_upload(client, world, role, expected):
+    response = client.post(
+        reverse("api:event-photos", args=[world.past_a.pk]),
+        {"image": photo_upload(), "caption": NEW_PHOTO},
+    )
+    if expected == ALLOW:
+        assert response.status_code == 201, response.content
+        assert response.json()["caption"] == NEW_PHOTO
+    else:
+        assert_refused(response, role)
+    assert photo_added(world) is (expected == ALLOW)
+
+
+def api_photo_delete(client, world, role, expected):
+    response = client.delete(
+        reverse("api:event-photo", args=[world.past_a.pk, world.photo_a.pk])
+    )
+    if expected == ALLOW:
+        assert response.status_code == 204
+    else:
+        assert_refused(response, role)
+    assert photo_deleted(world) is (expected == ALLOW)
+
+
 CHECKS = {
+    ("admin", "photo_upload"): admin_photo_upload,
+    ("admin", "photo_delete"): admin_photo_delete,
+    ("forms", "photo_upload"): forms_photo_upload,
+    ("forms", "photo_delete"): forms_photo_delete,
+    ("api", "photo_upload"): api_photo_upload,
+    ("api", "photo_delete"): api_photo_delete,
     ("admin", "view"): admin_view,
     ("admin", "create"): admin_create,
     ("admin", "edit"): admin_edit,

@@ -5,7 +5,9 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 from psycopg2.extras import DateTimeTZRange
 
-from meetups.models import RSVP, Event, Venue
+from meetups.models import RSVP, Event, EventPhoto, Venue
+from places.images import clean_image
+from places.tests.pictures import picture_bytes, upload
 from studygroups.tests.factories import StudyGroupFactory, UserFactory
 
 
@@ -76,3 +78,25 @@ def event_form_data(group, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def past_event_with_attendee(username="ana_asistente", **event_fields):
+    """An event that ended an hour ago, and a user who said they were going."""
+    event = EventFactory(during=hours_from_now(-3, -1), **event_fields)
+    attendee = AttendeeFactory(username=username)
+    RSVPFactory(event=event, user=attendee, status=RSVP.Status.YES)
+    return event, attendee
+
+
+class EventPhotoFactory(factory.django.DjangoModelFactory):
+    """A photo stored as the site stores one: a small PNG, cleaned."""
+
+    class Meta:
+        model = EventPhoto
+
+    event = factory.SubFactory(EventFactory)
+    uploader = factory.SubFactory(AttendeeFactory)
+    caption = factory.Sequence(lambda n: f"Foto {n}")
+    image = factory.LazyFunction(
+        lambda: clean_image(upload(picture_bytes("PNG", size=(200, 150)), name="p.png"))
+    )

@@ -80,7 +80,9 @@ INVITATION_PERMISSIONS = {
     "studygroups.add_invitation",
     "studygroups.delete_invitation",
 }
-ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS
+# meetups 0017 lets organizers see and delete their groups' event photos.
+PHOTO_PERMISSIONS = {"meetups.view_eventphoto", "meetups.delete_eventphoto"}
+ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS | PHOTO_PERMISSIONS
 
 
 def granted_to_organizers():
@@ -113,7 +115,17 @@ def test_the_invitations_migration_lets_organizers_invite():
         before.create_organizers_group(apps, schema_editor)
         invitations.let_organizers_invite(apps, schema_editor)
 
-    assert granted_to_organizers() == ORGANIZER_PERMISSIONS
+    assert granted_to_organizers() == ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS
+
+
+def test_the_photos_migration_lets_organizers_see_and_delete_photos():
+    Group.objects.filter(name=ORGANIZERS_GROUP).delete()
+    photos = importlib.import_module("meetups.migrations.0017_event_photos")
+
+    with connection.schema_editor() as schema_editor:
+        photos.let_organizers_moderate_photos(apps, schema_editor)
+
+    assert granted_to_organizers() == PHOTO_PERMISSIONS
 
 
 def test_the_organizers_group_is_made_again_when_missing():
