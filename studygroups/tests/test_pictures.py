@@ -153,3 +153,21 @@ def test_the_avatar_include_never_shows_an_email_username():
     html = render_avatar(user, 24)
     assert "example.org" not in html and f'aria-label="Member {user.pk}"' in html
     assert ">M<" in html
+
+
+def test_names_in_a_groups_lists_carry_the_members_avatar(client):
+    from .factories import MembershipFactory
+
+    member = MembershipFactory(user__username="lucia").user
+    organizer = MembershipFactory(study_group=member.memberships.get().study_group,
+                                  role="organizer", user__username="olga").user
+    client.force_login(member)
+    client.post(reverse("avatar"), {"image": upload(jpeg_with_gps())})
+    client.force_login(organizer)
+    page = client.get(member.memberships.get().study_group.get_absolute_url()).content.decode()
+    link = re.search(r'<a class="person person-small" href="/people/%d/">(.*?)</a>' % member.pk,
+                     page, re.S)
+    assert link and re.search(r'<img class="avatar" src="/media/cache/[^"]+" width="24"', link[1])
+    # Olga has no picture: her initial.
+    assert re.search(r'href="/people/%d/"><span class="avatar avatar-initial avatar-24"'
+                     % organizer.pk, page)
