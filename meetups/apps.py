@@ -23,3 +23,16 @@ class MeetupsConfig(AppConfig):
         from . import notifications  # noqa: F401
 
         delete_pictures_with(self.get_model("EventPhoto"), "image")
+        # Photos are reported like groups and events: to the event's group's
+        # organizers and the moderators, who may warn, suspend or ban the uploader
+        # (and delete the photo in the admin).
+        from studygroups.reports import reportable
+
+        reportable(
+            "photo",
+            "meetups.EventPhoto",
+            _("photo"),
+            group_of=lambda photo: photo.event.study_group,
+            author_of=lambda photo: photo.uploader,
+            visible={"event__hidden": False},
+        )

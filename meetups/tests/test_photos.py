@@ -276,3 +276,22 @@ def test_deleting_a_user_deletes_their_photos_files(django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         attendee.delete()
     assert not default_storage.exists(name)
+
+
+def test_a_photo_is_reported_to_the_groups_organizers_who_can_act_on_its_uploader(client):
+    from studygroups.reports import Report
+
+    event, attendee = past_event_with_attendee()
+    photo = EventPhotoFactory(event=event, uploader=attendee)
+    other = AttendeeFactory(username="rita")
+    client.force_login(other)
+    form = reverse("report-new", args=["photo", photo.pk])
+    assert f'href="{form}"' in client.get(photo.get_absolute_url()).content.decode()
+    assert client.post(form, {"reason": "inappropriate"}).status_code == 302
+    report = Report.objects.get(reporter=other)
+    assert report.target == photo and report.reportable.author(photo) == attendee
+    organizer = organizer_of(event.study_group, "orga")
+    assert list(Report.objects.for_organizer(organizer)) == [report]
+    # The uploader is not offered to report their own photo.
+    client.force_login(attendee)
+    assert form not in client.get(photo.get_absolute_url()).content.decode()
