@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "places",
     "studygroups",
     "meetups",
+    "conversation",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,10 @@ AUTHENTICATION_BACKENDS = ["geoconfig.auth.ThrottledModelBackend"]
 SIGNIN_FAILURES_PER_ADDRESS = env.int("SIGNIN_FAILURES_PER_ADDRESS", default=30)
 SIGNIN_FAILURES_PER_ACCOUNT = env.int("SIGNIN_FAILURES_PER_ACCOUNT", default=10)
 SIGNIN_FAILURE_WINDOW_SECONDS = env.int("SIGNIN_FAILURE_WINDOW_SECONDS", default=900)
+# Posts and replies in conversations (conversation.services): at most this
+# many per member in each window of this many seconds, counted in Redis.
+POSTS_PER_WINDOW = env.int("POSTS_PER_WINDOW", default=10)
+POST_WINDOW_SECONDS = env.int("POST_WINDOW_SECONDS", default=600)
 
 AUTH_PASSWORD_VALIDATORS = [
     {

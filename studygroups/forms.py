@@ -217,4 +217,5 @@ class NotificationSettingsForm(forms.ModelForm):
             "notify_digest",
             "notify_event_updates",
             "notify_membership",
+            "notify_posts",
         ]

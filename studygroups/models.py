@@ -480,6 +480,9 @@ class MemberProfile(models.Model):
     notify_membership = models.BooleanField(
         _("join requests and their answers"), default=True, db_default=True
     )
+    notify_posts = models.BooleanField(
+        _("new posts in the conversations I follow"), default=True, db_default=True
+    )
 
     objects = MemberProfileQuerySet.as_manager()
 
@@ -535,6 +538,7 @@ class Delivery(models.Model):
         JOIN_APPROVED = "join_approved", _("Join request approved")
         JOIN_DECLINED = "join_declined", _("Join request declined")
         INVITATION = "invitation", _("Invitation to a group")
+        POST = "post", _("New post in a conversation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
