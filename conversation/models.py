@@ -10,8 +10,8 @@ length of a post and the shape of a tombstone.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Length, Trim
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from .querysets import PostQuerySet
@@ -148,7 +148,7 @@ class Post(models.Model):
                 | (
                     ~Q(status="deleted")
                     & Q(LessThanOrEqual(Length("body"), POST_MAX_LENGTH))
-                    & Q(GreaterThan(Length(Trim("body")), 0))
+                    & Q(body__regex=r"\S")
                 ),
                 name="post_body_length",
                 violation_error_code="post_body_length",

@@ -21,6 +21,8 @@ from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from places.tiles import tile_urlpatterns
+from conversation.urls import api_urlpatterns as conversation_api
+from conversation.urls import page_urlpatterns as conversation_pages
 from studygroups import account_views, notification_views
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
@@ -35,6 +37,7 @@ KINDS = [StudyGroupKind(), EventKind(), VenueKind()]
 api_urlpatterns = [
     *studygroups_api,
     *meetups_api,
+    *conversation_api,
     *export_urlpatterns(KINDS),
     path("places/", PlaceSearchView.as_view(), name="place-search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -83,6 +86,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
     *meetups_pages,
+    *conversation_pages,
     path("calendar/", include("meetups.feed_urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("ogc/", include(ogc_urlpatterns(KINDS))),

@@ -1,0 +1,23 @@
+import factory
+
+from conversation.models import Post, Thread
+from studygroups.tests.factories import StudyGroupFactory, UserFactory
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Thread
+
+    study_group = factory.SubFactory(StudyGroupFactory)
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A post written straight to the database (no rules, no emails): for
+    building a thread to read; posting itself goes through post_create."""
+
+    class Meta:
+        model = Post
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SubFactory(UserFactory, password="!")
+    body = factory.Sequence(lambda n: f"Mensaje {n}")
