@@ -3,8 +3,8 @@ from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
-from places.parsers import InvalidParameter
 from places.paging import RowAfter, decode_cursor, encode_cursor
+from places.parsers import InvalidParameter
 
 # The keys of a thread's page, in its index's (descending) order.
 PAGE_KEYS = ("pinned", "created_at", "id")
@@ -35,7 +35,9 @@ def cursor_keys(token, param="cursor"):
     fields = [models.IntegerField(), Post._meta.get_field("created_at"), models.IntegerField()]
     pinned, created_at, pk = decode_cursor(token, fields, param)
     if pinned not in (0, 1):
-        raise InvalidParameter(param, _("Not a cursor from a next link; follow the links as given."))
+        raise InvalidParameter(
+            param, _("Not a cursor from a next link; follow the links as given.")
+        )
     return bool(pinned), created_at, pk
 
 
@@ -95,4 +97,3 @@ def thread_page(thread, cursor_keys_=None, size=20):
     if len(posts) > size:
         return posts[:size], post_cursor(posts[size - 1])
     return posts, None
-

@@ -18,7 +18,9 @@ def thread_context(user, owner, cursor=None):
         group, event = owner.study_group, owner
     else:
         group, event = owner, None
-    context = {"owner": owner, "group": group, "event": event, "kind": "event" if event else "group"}
+    context = {
+        "owner": owner, "group": group, "event": event, "kind": "event" if event else "group",
+    }
     context["time_zone"] = event.time_zone if event else studygroup_time_zone(group)
     if not can_read(user, group, event):
         context["readable"] = False

@@ -9,6 +9,8 @@ from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from conversation.urls import api_urlpatterns as conversation_api
+from conversation.urls import page_urlpatterns as conversation_pages
 from geoconfig import health
 from geoconfig.middleware import database_error_response
 from meetups import views as meetups_views
@@ -21,8 +23,6 @@ from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from places.tiles import tile_urlpatterns
-from conversation.urls import api_urlpatterns as conversation_api
-from conversation.urls import page_urlpatterns as conversation_pages
 from studygroups import account_views, notification_views
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind

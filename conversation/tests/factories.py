@@ -1,7 +1,8 @@
 import factory
 
 from conversation.models import Post, Thread
-from studygroups.tests.factories import StudyGroupFactory, UserFactory
+from meetups.tests.factories import AttendeeFactory
+from studygroups.tests.factories import StudyGroupFactory
 
 
 class ThreadFactory(factory.django.DjangoModelFactory):
@@ -19,5 +20,5 @@ class PostFactory(factory.django.DjangoModelFactory):
         model = Post
 
     thread = factory.SubFactory(ThreadFactory)
-    author = factory.SubFactory(UserFactory, password="!")
+    author = factory.SubFactory(AttendeeFactory)
     body = factory.Sequence(lambda n: f"Mensaje {n}")
