@@ -538,12 +538,15 @@ CHECKS = {
 # Six roles (a signed-in user in no group added) against five actions on group
 # A's discussion thread, whose one post (by another member) is already there:
 #
-#          forms (the site)                      api                                   admin
-# view     the thread's text on A's page         GET /api/studygroups/A/posts/         the post's change page
-# post     POST /conversation/groups/A/posts/    POST /api/studygroups/A/posts/        no adding: "not offered"
-# reply    the same, with parent=the post        the same, with "parent"               no adding: "not offered"
-# pin      POST /conversation/posts/P/pin/       PATCH /api/posts/P/ {"pinned": true}  no pinning: "not offered"
-# remove   POST /conversation/posts/P/remove/    DELETE /api/posts/P/ (not the author) the "remove" action
+# action   forms (the site)                    api
+# view     the thread's text on A's page       GET /api/studygroups/A/posts/
+# post     POST /conversation/groups/A/posts/  POST /api/studygroups/A/posts/
+# reply    the same, with parent=the post      the same, with "parent"
+# pin      POST /conversation/posts/P/pin/     PATCH /api/posts/P/ {"pinned": true}
+# remove   POST /conversation/posts/P/remove/  DELETE /api/posts/P/ (not its author)
+#
+# In the admin: view is the post's change page and the changelist, remove the
+# changelist's "remove" action; posts are neither added nor edited there.
 #
 # Staff is a moderator. Group B's organizer is a stranger to A's thread.
 
