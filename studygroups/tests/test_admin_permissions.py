@@ -80,7 +80,9 @@ INVITATION_PERMISSIONS = {
     "studygroups.add_invitation",
     "studygroups.delete_invitation",
 }
-ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS
+# conversation 0002: organizers see and remove their groups' posts.
+POST_PERMISSIONS = {"conversation.view_post", "conversation.change_post"}
+ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS | POST_PERMISSIONS
 
 
 def granted_to_organizers():
@@ -112,6 +114,23 @@ def test_the_invitations_migration_lets_organizers_invite():
     with connection.schema_editor() as schema_editor:
         before.create_organizers_group(apps, schema_editor)
         invitations.let_organizers_invite(apps, schema_editor)
+
+    assert granted_to_organizers() == ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS
+
+
+def test_the_conversation_migration_lets_organizers_moderate_posts():
+    Group.objects.filter(name=ORGANIZERS_GROUP).delete()
+    before = importlib.import_module(
+        "studygroups.migrations.0008_moderate_permission_organizers_group"
+    )
+    invitations = importlib.import_module("studygroups.migrations.0020_invitations")
+    posts = importlib.import_module(
+        "conversation.migrations.0002_organizers_moderate_posts_in_the_admin"
+    )
+    with connection.schema_editor() as schema_editor:
+        before.create_organizers_group(apps, schema_editor)
+        invitations.let_organizers_invite(apps, schema_editor)
+        posts.grant(apps, schema_editor)
 
     assert granted_to_organizers() == ORGANIZER_PERMISSIONS
 

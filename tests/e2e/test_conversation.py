@@ -19,7 +19,7 @@ WORDS = {
     "es": {"heading": "Conversación", "write": "Escribir al grupo", "post": "Publicar",
            "reply": "Responder", "send": "Enviar respuesta", "pin": "Fijar", "pinned": "Fijado",
            "remove": "Retirar", "removed": "Un organizador retiró este mensaje.",
-           "follow": "Siguiendo", "outsider": "Únase al grupo"},
+           "follow": "Siguiendo", "outsider": "Únete al grupo"},
     "en": {"heading": "Conversation", "write": "Write to the group", "post": "Post",
            "reply": "Reply", "send": "Send reply", "pin": "Pin", "pinned": "Pinned",
            "remove": "Remove", "removed": "This post was removed by an organizer.",
