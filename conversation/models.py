@@ -74,6 +74,8 @@ class Post(models.Model):
         blank=True,
         related_name="replies",
         verbose_name=_("in reply to"),
+        # post_replies_idx (parent, created_at, id) serves the lookups by parent.
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
