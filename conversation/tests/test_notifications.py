@@ -132,3 +132,23 @@ def test_the_settings_page_offers_the_posts_kind(client, member_a):
     response = client.get(reverse("notification-settings"), HTTP_ACCEPT_LANGUAGE="en")
     assert 'name="notify_posts"' in response.content.decode()
     assert Post.objects.count() == 0
+
+
+def test_someone_no_longer_going_is_not_emailed_about_the_event(
+    event_a, attendee, member_a, django_capture_on_commit_callbacks
+):
+    from meetups.models import RSVP
+
+    post(django_capture_on_commit_callbacks, author=attendee, body="Llevo café", event=event_a)
+    mail.outbox.clear()
+    RSVP.objects.filter(user=attendee).update(status="no")
+    post(django_capture_on_commit_callbacks, author=member_a, body="Yo pan", event=event_a)
+    assert "gina_going@example.org" not in addressees()
+
+
+def test_a_moderator_who_follows_is_emailed(
+    group_a, member_a, moderator, django_capture_on_commit_callbacks
+):
+    thread_follow(moderator, following=True, group=group_a)
+    post(django_capture_on_commit_callbacks, author=member_a, body="Hola", group=group_a)
+    assert "mora_moderadora@example.org" in addressees()

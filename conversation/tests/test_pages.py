@@ -189,3 +189,18 @@ def test_quotes_cannot_break_out_of_a_link():
 
 def test_line_breaks_are_kept():
     assert post_text("uno\ndos") == "uno<br>dos"
+
+
+def test_a_cancelled_events_thread_is_read_only(client, event_a, attendee):
+    post_create(author=attendee, body="Nos vemos allá", event=event_a)
+    event_a.status = "cancelled"
+    event_a.save()
+    client.force_login(attendee)
+    html = page(client, event_a)
+    assert "Nos vemos allá" in html
+    assert "This event was cancelled: its conversation is closed." in html
+    assert 'name="body"' not in html
+    response = client.post(reverse("conversation-event-post", args=[event_a.pk]),
+                           {"body": "¿Y ahora?"})
+    assert response.status_code == 400
+    assert Post.objects.count() == 1

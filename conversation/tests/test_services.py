@@ -170,3 +170,19 @@ def test_organizers_follow_their_groups_thread_until_they_stop(group_a, organize
     # Posting again does not override an explicit choice.
     post_create(author=organizer_a, body="Hola", group=group_a)
     assert not is_following(organizer_a, thread, group_a)
+
+
+def test_an_event_without_a_group_is_for_the_people_going_and_moderators(
+    attendee, organizer_a, moderator
+):
+    from meetups.tests.factories import EventFactory
+
+    lone = EventFactory(study_group=None)
+    goer = RSVPFactory(event=lone).user
+    assert post_create(author=goer, body="¿Quién más va?", event=lone)
+    assert refusal_code(author=organizer_a, body="Hola", event=lone) == "not_a_participant"
+    answer = post_create(author=moderator, body="Bienvenidos", event=lone)
+    # Only moderators moderate it: no group, no organizers.
+    with pytest.raises(PermissionDenied):
+        post_remove(answer, user=goer)
+    post_pin(answer, user=moderator, pinned=True)
