@@ -42,13 +42,18 @@ PAGE_SIZE = 20
 class ReplySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     parent = serializers.IntegerField(source="parent_id", allow_null=True)
-    author = serializers.CharField(source="author.username")
+    author = serializers.SerializerMethodField(
+        help_text=_("The author's username; null once their account is deleted.")
+    )
     body = serializers.SerializerMethodField(
         help_text=_("The text, plain (escape it to show it); null once removed or deleted.")
     )
     status = serializers.ChoiceField(choices=Post.Status.choices)
     pinned = serializers.BooleanField()
     created_at = serializers.DateTimeField()
+
+    def get_author(self, post) -> str | None:
+        return post.author.get_username() if post.author else None
 
     def get_body(self, post) -> str | None:
         return post.body if post.is_visible else None

@@ -77,9 +77,11 @@ class Post(models.Model):
         # post_replies_idx (parent, created_at, id) serves the lookups by parent.
         db_index=False,
     )
+    # A deleted account leaves its posts, unsigned: others' replies to them stay.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="posts",
         verbose_name=_("author"),
     )

@@ -56,6 +56,11 @@ def post_quote(body):
     return [line for line in body.split("\n") if line.strip()]
 
 
+def signature(post):
+    """Who wrote ``post``, in the active language."""
+    return post.author.get_username() if post.author else _("a former member")
+
+
 @composer(Kind.POST)
 def post_message(delivery):
     post = (
@@ -72,10 +77,10 @@ def post_message(delivery):
     # Left the group, no longer going, or unfollowed since.
     if not can_read(user, group, event) or not is_following(user, post.thread, group):
         return None
-    names = {"author": post.author.get_username(), "where": (event or group).__str__()}
+    names = {"author": signature(post), "where": str(event or group)}
     if post.parent_id:
         opening = _("%(author)s replied to %(parent)s in the conversation of “%(where)s”:") % {
-            **names, "parent": post.parent.author.get_username()
+            **names, "parent": signature(post.parent)
         }
     else:
         opening = _("%(author)s wrote in the conversation of “%(where)s”:") % names

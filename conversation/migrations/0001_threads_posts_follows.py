@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='posted')),
                 ('is_reply', models.GeneratedField(db_persist=True, expression=models.Q(('parent__isnull', False)), output_field=models.BooleanField())),
                 ('is_top_level', models.GeneratedField(db_persist=True, expression=models.Q(('parent__isnull', True)), output_field=models.BooleanField())),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to=settings.AUTH_USER_MODEL, verbose_name='author')),
+                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to=settings.AUTH_USER_MODEL, verbose_name='author')),
                 ('parent', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='conversation.post', verbose_name='in reply to')),
                 ('removed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='removed by')),
                 ('thread', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='conversation.thread', verbose_name='conversation')),

@@ -186,3 +186,16 @@ def test_an_event_without_a_group_is_for_the_people_going_and_moderators(
     with pytest.raises(PermissionDenied):
         post_remove(answer, user=goer)
     post_pin(answer, user=moderator, pinned=True)
+
+
+def test_a_deleted_account_leaves_its_posts_and_others_replies(
+    client, group_a, member_a, second_member
+):
+    question = post_create(author=member_a, body="Pregunta", group=group_a)
+    post_create(author=second_member, body="Respuesta", group=group_a, parent=question)
+    member_a.delete()
+    question.refresh_from_db()
+    assert question.author is None and question.replies.get().body == "Respuesta"
+    client.force_login(second_member)
+    html = client.get(group_a.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "a former member" in html and "Respuesta" in html
