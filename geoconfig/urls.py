@@ -9,8 +9,6 @@ from django.views import defaults
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from conversation.urls import api_urlpatterns as conversation_api
-from conversation.urls import page_urlpatterns as conversation_pages
 from geoconfig import health
 from geoconfig.middleware import database_error_response
 from meetups import views as meetups_views
@@ -23,11 +21,14 @@ from places.exports import export_urlpatterns
 from places.gazetteer import PlaceSearchView
 from places.ogc import ogc_urlpatterns
 from places.tiles import tile_urlpatterns
-from studygroups import account_views, notification_views
+from studygroups import account_views, notification_views, people_views
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.forms import QueuedPasswordResetForm
+from studygroups.post_urls import api_urlpatterns as conversation_api
+from studygroups.post_urls import page_urlpatterns as conversation_pages
 from studygroups.urls import api_urlpatterns as studygroups_api
+from studygroups.urls import page_urlpatterns as studygroups_pages
 
 admin.site.site_header = "Cerca"
 admin.site.site_title = "Cerca"
@@ -54,10 +55,16 @@ urlpatterns = [
         "groups/<slug:slug>/edit/", studygroups_views.studygroup_edit_view, name="studygroup-edit"
     ),
     path(
+        "groups/<slug:slug>/members/",
+        people_views.studygroup_members,
+        name="studygroup-members",
+    ),
+    path(
         "groups/<slug:slug>/<str:action>/",
         studygroups_views.studygroup_membership_view,
         name="studygroup-membership",
     ),
+    path("people/<int:pk>/", people_views.person_page, name="person-page"),
     path("accounts/signup/", studygroups_views.signup, name="signup"),
     path("accounts/profile/", studygroups_views.profile_view, name="profile"),
     path(
@@ -85,6 +92,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
+    *studygroups_pages,
     *meetups_pages,
     *conversation_pages,
     path("calendar/", include("meetups.feed_urls")),

@@ -6,12 +6,17 @@ from leaflet.admin import LeafletGeoAdmin
 
 from meetups.permissions import bookable_venues
 from places.timezones import format_span
-from studygroups.admin import ModeratorsMayDoAll, OrganizerScopedAdmin
+from studygroups.admin import (
+    ModeratorsMayDoAll,
+    OrganizerScopedAdmin,
+    PeopleByNameForOrganizers,
+)
 from studygroups.permissions import is_moderator
 from studygroups.services import alerts_schedule
 
 from .forms import EventAdminForm, venue_group_help
 from .models import RSVP, Event, Venue
+from .series import Scope, event_series_update
 from .services import event_cancel, rsvp_waitlist_promote
 
 
@@ -70,7 +75,7 @@ class StartsFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RSVPInline(ModeratorsMayDoAll, admin.TabularInline):
+class RSVPInline(PeopleByNameForOrganizers, ModeratorsMayDoAll, admin.TabularInline):
     model = RSVP
     extra = 0
     autocomplete_fields = ["user"]
@@ -80,7 +85,7 @@ class RSVPInline(ModeratorsMayDoAll, admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         if is_moderator(request.user):
             return self.readonly_fields
-        return ["user", *self.readonly_fields]
+        return self._by_name(request, ["user", *self.readonly_fields])
 
 
 @admin.register(Event)
@@ -130,6 +135,9 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
         if obj is None:
             # A new event is scheduled: nothing about a cancellation yet.
             return [fs for fs in self.fieldsets if "cancellation_reason" not in fs[1]["fields"]]
+        if obj.series:
+            # Which dates of the series a change is for (meetups.series).
+            return [(_("Series"), {"fields": ["scope"]}), *self.fieldsets]
         return self.fieldsets
 
     def get_queryset(self, request):
@@ -142,6 +150,15 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
     def save_model(self, request, obj, form, change):
         # The same consequences as a change through the site or the API:
         # cancelling goes through event_cancel, which records it and emails.
+        scope = form.chosen_scope() if change and "scope" in form.fields else Scope.THIS
+        if scope != Scope.THIS:
+            # The form checked the whole series (EventAdminForm._check_series).
+            event_series_update(
+                Event.objects.get(pk=obj.pk), scope=scope, actor=request.user,
+                **form.event_fields(),
+            )
+            obj.refresh_from_db()
+            return
         before = Event.objects.filter(pk=obj.pk).values("capacity", "status").first()
         cancelling = before and before["status"] != "cancelled" and obj.status == "cancelled"
         reason = obj.cancellation_reason
@@ -192,7 +209,7 @@ class EventAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
 
 
 @admin.register(RSVP)
-class RSVPAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+class RSVPAdmin(PeopleByNameForOrganizers, OrganizerScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "event", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["user__username", "event__title"]
@@ -207,4 +224,4 @@ class RSVPAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if is_moderator(request.user):
             return self.readonly_fields
-        return ["user", "event", *self.readonly_fields]
+        return self._by_name(request, ["user", "event", *self.readonly_fields])

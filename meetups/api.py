@@ -1,7 +1,9 @@
 """GeoJSON endpoints for events and venues under /api/."""
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject, Now
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from places.api import (
     WritableFeatureCollectionView,
     WritableFeatureView,
 )
+from places.schema import FeatureSchema, parameters
 from places.timezones import canonical_time_zone
 from places.validators import validate_geometry_type
 from studygroups.api import GroupManagedKind
@@ -22,7 +25,8 @@ from studygroups.permissions import is_moderator, manages, organizes
 
 from .forms import time_zone_choices
 from .models import RSVP, Event, Venue
-from .services import event_create, event_update, venue_create, venue_update
+from .series import SERIES_SHOWN, Scope, event_series_update, scope_check
+from .services import event_create, venue_create, venue_update
 
 
 class AwareDateTimeField(serializers.DateTimeField):
@@ -113,11 +117,15 @@ class EventKind(GroupManagedKind):
     )
     model = Event
     time_field = "during"
-    parameters = frozenset({"topic", "q", "online", "start", "end", "status", "study_group"})
+    parameters = frozenset(
+        {"topic", "q", "online", "start", "end", "status", "study_group", "sortby"}
+    )
     ordering = ("during__startswith", "pk")
+    sortby = "start"
 
     def get_queryset(self):
-        return Event.objects.all()
+        # Hidden events (studygroups.moderation) are in no list, tile or export.
+        return Event.objects.visible()
 
     def properties(self):
         going = (
@@ -143,9 +151,28 @@ class EventKind(GroupManagedKind):
             "venue": F("venue_id"),
             "venue_name": F("venue__name"),
             "city": Coalesce(F("venue__city"), F("study_group__city")),
+            "series": F("series"),
             "created_at": F("created_at"),
             "updated_at": F("updated_at"),
         }
+
+    def detail_properties(self):
+        # The other occurrences of its series still to come, soonest first
+        # (on the series index; a series has at most 52).
+        upcoming = (
+            Event.objects.filter(series=OuterRef("series"), during__startswith__gt=Now())
+            .exclude(pk=OuterRef("pk"))
+            .order_by("during__startswith", "pk")
+            .values(
+                json=JSONObject(
+                    id=F("pk"),
+                    start=F("during__startswith"),
+                    end=F("during__endswith"),
+                    status=F("status"),
+                )
+            )[:SERIES_SHOWN]
+        )
+        return {**self.properties(), "series_upcoming": ArraySubquery(upcoming)}
 
     def filter(self, queryset, params):
         status = params.get("status", Event.Status.SCHEDULED)
@@ -194,7 +221,7 @@ class EventKind(GroupManagedKind):
     def tile_expired(self, as_of, now):
         # The tiles' cells count the scheduled events with a place that end after
         # as_of (meetups 0011); those that ended by now are upcoming no more.
-        ended = Event.objects.filter(
+        ended = Event.objects.visible().filter(
             status=Event.Status.SCHEDULED,
             location__isnull=False,
             during__overlap=DateTimeTZRange(as_of, now, "(]"),
@@ -214,9 +241,11 @@ class EventKind(GroupManagedKind):
         "event_within_years_2000_2099": "start",
     }
 
-    def __init__(self, actor=None):
-        # Who is writing: a cancellation records it (see EventDetailView).
+    def __init__(self, actor=None, scope=Scope.THIS):
+        # Who is writing: a cancellation records it (see EventDetailView);
+        # and which occurrences of a series a change is for (meetups.series).
         self.actor = actor
+        self.scope = scope
 
     def may_use(self, user, data):
         venue = data.get("venue")
@@ -238,7 +267,7 @@ class EventKind(GroupManagedKind):
         return event_create(**data)
 
     def update(self, instance, data):
-        return event_update(instance, actor=self.actor, **data)
+        return event_series_update(instance, scope=self.scope, actor=self.actor, **data)
 
 
 class VenueKind(GroupManagedKind):
@@ -292,14 +321,43 @@ class EventListView(WritableFeatureCollectionView):
     kind = EventKind()
 
 
+SCOPE_PARAMETER = (
+    {"type": "string", "enum": Scope.values, "default": Scope.THIS},
+    "For an event in a series: `this` event only (the default), `following` (this one "
+    "and the scheduled ones after it, which become a series of their own) or `all` (this "
+    "one and every scheduled one not started yet). A new time keeps each date's "
+    "wall-clock time in the event's zone; past and cancelled dates are never changed; "
+    "with `status: cancelled` the same dates are cancelled, each person going emailed "
+    "once. A refused date (a booked venue) refuses the whole change.",
+)
+
+
+class EventDetailSchema(FeatureSchema):
+    def get_override_parameters(self):
+        if self.method == "PATCH":
+            return parameters(["scope"], {"scope": SCOPE_PARAMETER})
+        return super().get_override_parameters()
+
+
 class EventDetailView(WritableFeatureView):
     kind = EventKind()
+    schema = EventDetailSchema()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # A kind of this request's own, so that a PATCH status=cancelled is
         # cancelled by (and recorded for) the signed-in user.
         self.kind = EventKind(actor=request.user)
+
+    def patch(self, request, pk):
+        value = request.query_params.get("scope", Scope.THIS)
+        try:
+            self.kind.scope = scope_check(value)
+        except DjangoValidationError:
+            raise parsers.InvalidParameter(
+                "scope", _("Expected this, following or all, got %(value)r.") % {"value": value}
+            )
+        return super().patch(request, pk)
 
 
 class VenueListView(WritableFeatureCollectionView):

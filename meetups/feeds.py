@@ -196,7 +196,7 @@ def calendar_token_regenerate(user):
 @require_safe
 def event_ics(request, pk):
     """One event as an .ics file to download and import."""
-    event = get_object_or_404(Event.objects.select_related("venue"), pk=pk)
+    event = get_object_or_404(Event.objects.visible().select_related("venue"), pk=pk)
     calendar = build_calendar(event.title, [event], request)
     return ics_response(calendar, filename=f"{slugify(event.title) or f'event-{pk}'}.ics")
 
@@ -205,9 +205,9 @@ def event_ics(request, pk):
 def group_ics(request, slug):
     """A study group's upcoming events and those of the last RECENT_DAYS days,
     cancelled ones included so that subscribed calendars drop them."""
-    group = get_object_or_404(StudyGroup, slug=slug)
+    group = get_object_or_404(StudyGroup.objects.visible(), slug=slug)
     since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
-    events = group.events.between(since, None).select_related("venue").order_by("during")
+    events = group.events.visible().between(since, None).select_related("venue").order_by("during")
     return ics_response(build_calendar(group.name, events, request, refresh=True))
 
 
@@ -226,7 +226,7 @@ def personal_ics(request, token):
     if profile is None:
         raise Http404
     events = (
-        Event.objects.filter(
+        Event.objects.visible().filter(
             rsvps__user_id=profile.user_id, rsvps__status__in=PERSONAL_FEED_STATUSES
         )
         .select_related("venue")

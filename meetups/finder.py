@@ -139,7 +139,7 @@ def matching(*, point=None, radius_m=None, topic="", event_format="any"):
     """Scheduled events within ``radius_m`` meters of ``point`` if given, of
     the topic slug ``topic``, and in person (hybrid included), online (hybrid
     included) or either ("any"), whenever they are."""
-    events = Event.objects.scheduled()
+    events = Event.objects.visible().scheduled()
     if point is not None:
         events = events.near(point, radius_m)
     if topic:

@@ -20,6 +20,7 @@ from studygroups.models import StudyGroup
 from studygroups.permissions import is_moderator, organized_group_ids
 
 from .models import Event, Venue
+from .series import BOOKING_CONSTRAINT, Scope, event_series_check
 from .services import event_check, event_default_time_zone
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -101,6 +102,18 @@ class EventAdminForm(forms.ModelForm):
         help_text=_("The start and end are times of this zone."),
     )
     online_url = forms.URLField(label=_("Online URL"), required=False, assume_scheme="https")
+    # Shown only for an event in a series (meetups.series says what each does).
+    scope = forms.ChoiceField(
+        label=_("Apply to"),
+        choices=Scope.choices,
+        initial=Scope.THIS,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "This event is part of a series. Past and cancelled dates are never changed; "
+            "“following” makes the following dates a series of their own."
+        ),
+    )
 
     # The field each of the database's rules is said on (by constraint code).
     constraint_fields = {
@@ -126,6 +139,8 @@ class EventAdminForm(forms.ModelForm):
                 self.initial["end"] = self.instance.during.upper.astimezone(tz).replace(
                     tzinfo=None
                 )
+        if not (self.instance.pk and self.instance.series):
+            del self.fields["scope"]
         if "status" in self.fields and not self.instance.pk:
             # A new event is scheduled; cancelling is something done to an event.
             self.fields["status"].choices = [
@@ -217,11 +232,44 @@ class EventAdminForm(forms.ModelForm):
                 event_check(self.instance, saved_start=self.saved_start)
             except ValidationError as exc:
                 move_unknown_errors(self, exc)
+        if self.chosen_scope() != Scope.THIS and "during" in self.cleaned_data:
+            self._check_series()
+
+    def chosen_scope(self):
+        """The occurrences the edit is for (a ``Scope``): "this" unless the
+        event is in a series and another was chosen."""
+        return Scope(self.cleaned_data.get("scope") or Scope.THIS)
+
+    def _check_series(self):
+        # The booking of this occurrence alone was checked against its
+        # neighbours' old times; the series' check sees all the new ones.
+        booking = self._errors.get("venue")
+        if booking:
+            kept = [e for e in booking.as_data() if e.code != BOOKING_CONSTRAINT]
+            if kept:
+                self._errors["venue"] = self.error_class(kept)
+            else:
+                del self._errors["venue"]
+        if self._errors:
+            return
+        fields = self.event_fields()
+        fields.pop("status", None)
+        try:
+            event_series_check(
+                Event.objects.get(pk=self.instance.pk), scope=self.chosen_scope(), **fields
+            )
+        except ValidationError as exc:
+            move_unknown_errors(self, exc)
 
     def event_fields(self):
         """The cleaned values as the event services take them (``during`` and
         the resolved ``time_zone`` included)."""
-        names = [name for name in self._meta.fields or () if name in self.cleaned_data]
+        model_fields = {field.name for field in Event._meta.concrete_fields}
+        names = [
+            name
+            for name in self._meta.fields or ()
+            if name in self.cleaned_data and name in model_fields
+        ]
         return {
             **{name: self.cleaned_data[name] for name in names},
             "during": self.cleaned_data["during"],
@@ -271,6 +319,7 @@ class EventForm(GroupCentredMap, EventAdminForm):
         "time_zone",
         "repeat",
         "occurrences",
+        "scope",
         "venue",
         "location",
         "online_url",
@@ -315,7 +364,17 @@ def venue_with_distance(venue):
 
 
 class EventCancelForm(forms.Form):
-    """What an organizer may add when cancelling: a reason, sent to attendees."""
+    """What an organizer may add when cancelling: a reason, sent to attendees,
+    and for an event in a series, which of its dates."""
+
+    scope = forms.ChoiceField(
+        label=_("Cancel"),
+        choices=Scope.choices,
+        initial=Scope.THIS,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Past dates are never cancelled with it."),
+    )
 
     reason = forms.CharField(
         label=_("Reason (optional)"),
@@ -324,6 +383,16 @@ class EventCancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Sent to everyone going or waitlisted, and shown on the event's page."),
     )
+
+    field_order = ["scope", "reason"]
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        if event.series is None:
+            del self.fields["scope"]
+
+    def chosen_scope(self):
+        return Scope(self.cleaned_data.get("scope") or Scope.THIS)
 
 
 def venue_group_help(user):

@@ -21,7 +21,7 @@ from places.search import bilingual_search_vector, trigram_index
 from places.timezones import TimeZoneField
 from places.validators import validate_wgs84
 
-from .querysets import EventQuerySet, VenueQuerySet
+from .querysets import EventQuerySet, RSVPQuerySet, VenueQuerySet
 
 
 class Venue(models.Model):
@@ -196,6 +196,10 @@ class Event(models.Model):
         db_index=True,
         help_text=_("Shared by the occurrences of a weekly or monthly series."),
     )
+    # Hidden by a moderator or an organizer (studygroups.moderation), or with
+    # its group: left out of every public list, map tile, feed and API.
+    hidden = models.BooleanField(_("hidden"), default=False, db_default=False)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept by PostgreSQL itself. An event has no language of its own (its group
@@ -280,6 +284,11 @@ class Event(models.Model):
                 condition=Q(status__in=["scheduled", "cancelled"]),
                 name="event_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(hidden=False, hidden_at__isnull=True)
+                | Q(hidden=True, hidden_at__isnull=False),
+                name="event_hidden_at_when_hidden",
+            ),
             # Older cancelled rows have no record of when; a scheduled one has none.
             models.CheckConstraint(
                 condition=Q(status="cancelled")
@@ -342,10 +351,16 @@ class RSVP(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    objects = RSVPQuerySet.as_manager()
+
     class Meta:
         ordering = ["event", "created_at"]
         verbose_name = _("RSVP")
         verbose_name_plural = _("RSVPs")
+        indexes = [
+            # Who is going and the waitlist, in order (RSVPQuerySet.in_list_order).
+            models.Index(fields=["event", "status", "updated_at", "id"], name="rsvp_listed_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "event"],
@@ -359,4 +374,7 @@ class RSVP(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} → {self.event} ({self.get_status_display()})"
+        # By name, as Membership: organizers read this in the admin.
+        from studygroups.people import display_name
+
+        return f"{display_name(self.user)} → {self.event} ({self.get_status_display()})"

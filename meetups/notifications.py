@@ -135,8 +135,61 @@ def reminder_message(delivery):
     )
 
 
+def recipients_occurrences(delivery, **filters):
+    """The events of a series edit or cancellation (``event_ids``) at which the
+    recipient is going or waitlisted, soonest first; None for one event's."""
+    ids = delivery.data.get("event_ids")
+    if not ids:
+        return None
+    return list(
+        Event.objects.select_related("venue", "study_group")
+        .filter(
+            pk__in=ids,
+            rsvps__user=delivery.recipient,
+            rsvps__status__in=[RSVP.Status.YES, RSVP.Status.WAITLIST],
+            **filters,
+        )
+        .order_by("during")
+    )
+
+
+# A series email lists this many dates, then says how many more.
+DATES_LISTED = 12
+
+
+def event_span(event):
+    return format_span_text(event.during.lower, event.during.upper, event.time_zone)
+
+
+def dates_listed(events, line):
+    """``line`` (a callable) for each of the first DATES_LISTED ``events``, and
+    how many more there are."""
+    lines = [line(event) for event in events[:DATES_LISTED]]
+    if len(events) > DATES_LISTED:
+        lines.append(_("And %(count)s more.") % {"count": len(events) - DATES_LISTED})
+    return lines
+
+
+def series_cancelled_message(delivery, events):
+    if not events:
+        return None
+    event = events[0]
+    lines = [
+        _("These dates of “%(title)s” have been cancelled by its organizers:")
+        % {"title": event.title},
+        *dates_listed(events, lambda each: "– " + event_span(each)),
+    ]
+    if event.cancellation_reason:
+        lines.append(_("Their reason: %(reason)s") % {"reason": event.cancellation_reason})
+    lines.append(_("You were going or on the waitlist, so we are letting you know."))
+    return event_message(event, _("Cancelled: %(title)s") % {"title": event.title}, lines)
+
+
 @composer(Kind.EVENT_CANCELLED)
 def event_cancelled_message(delivery):
+    events = recipients_occurrences(delivery, status=Event.Status.CANCELLED)
+    if events is not None:
+        return series_cancelled_message(delivery, events)
     event = delivered_event(delivery)
     if event is None or event.status != Event.Status.CANCELLED:
         return None
@@ -151,8 +204,37 @@ def event_cancelled_message(delivery):
     return event_message(event, _("Cancelled: %(title)s") % {"title": event.title}, lines)
 
 
+def series_changed_message(delivery, events):
+    if not events:
+        return None
+    event = events[0]
+    old = delivery.data.get("old") or {}
+
+    def line(each):
+        text = "– " + event_span(each)
+        was = [parse_datetime(moment or "") for moment in old.get(str(each.pk), [])]
+        if len(was) == 2 and all(was) and tuple(was) != (each.during.lower, each.during.upper):
+            text += " " + _("(it was: %(when)s)") % {
+                "when": format_span_text(*was, each.time_zone)
+            }
+        return text
+
+    lines = [
+        _("The organizers changed these dates of “%(title)s”:") % {"title": event.title},
+        *dates_listed(events, line),
+        *event_facts(event)[1:],
+        _("You are going or on the waitlist, so we are letting you know."),
+    ]
+    return event_message(event, _("Changed: %(title)s") % {"title": event.title}, lines)
+
+
 @composer(Kind.EVENT_CHANGED)
 def event_changed_message(delivery):
+    events = recipients_occurrences(
+        delivery, status=Event.Status.SCHEDULED, during__startswith__gt=timezone.now()
+    )
+    if events is not None:
+        return series_changed_message(delivery, events)
     event = delivered_event(delivery)
     if not is_upcoming(event):
         return None
@@ -202,7 +284,7 @@ def digest_events(profile, start, end, limit=DIGEST_LENGTH):
     events), merged here."""
     # Only what the order needs: the email reads its events again when sent.
     upcoming = (
-        Event.objects.scheduled()
+        Event.objects.visible().scheduled()
         .filter(during__startswith__gte=start, during__startswith__lt=end)
         .only("pk", "during", "location")
     )
@@ -231,7 +313,7 @@ def digest_events(profile, start, end, limit=DIGEST_LENGTH):
 @composer(Kind.DIGEST)
 def digest_message(delivery):
     events = (
-        Event.objects.scheduled()
+        Event.objects.visible().scheduled()
         .filter(pk__in=delivery.data.get("event_ids", []), during__startswith__gt=timezone.now())
         .select_related("venue")
         .only(*DIGEST_FIELDS)

@@ -1,3 +1,4 @@
+from django.db import models
 from django.db.models import Case, Count, F, FloatField, Func, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -45,6 +46,11 @@ class VenueQuerySet(SpatialQuerySet):
 class EventQuerySet(SearchQuerySetMixin, SpatialQuerySet):
     trigram_field = "title"
 
+    def visible(self):
+        """Events nobody has hidden (studygroups.moderation): the public ones.
+        Hiding a group hides its events with it, so one column says it."""
+        return self.filter(hidden=False)
+
     def scheduled(self):
         """Events that have not been cancelled."""
         return self.filter(status="scheduled")
@@ -89,3 +95,26 @@ class EventQuerySet(SearchQuerySetMixin, SpatialQuerySet):
     def with_topic(self, slug):
         """Events of study groups tagged with the topic ``slug``."""
         return self.filter(study_group__topics__slug=slug)
+
+
+class RSVPQuerySet(models.QuerySet):
+    def going(self):
+        """Answers with a seat."""
+        return self.filter(status="yes")
+
+    def waitlisted(self):
+        """Answers waiting for a seat."""
+        return self.filter(status="waitlist")
+
+    def listed(self, with_hidden=False):
+        """Answers whose person shows in lists of people: all of them for
+        organizers (``with_hidden``), else those not hidden by choice."""
+        from studygroups.querysets import not_hidden
+
+        return self if with_hidden else self.filter(not_hidden())
+
+    def in_list_order(self):
+        """In the order seats and waitlist places were taken (``updated_at``, id:
+        the waitlist's own order, see meetups.services.WAITLIST_ORDER), on
+        ``rsvp_listed_idx``, with each person's profile at hand."""
+        return self.select_related("user__profile").order_by("updated_at", "pk")

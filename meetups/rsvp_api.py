@@ -45,7 +45,7 @@ RefusalSerializer = inline_serializer(
     "RSVPRefusal",
     {
         "code": serializers.ChoiceField(
-            choices=["event_started", "event_cancelled", "not_a_member"]
+            choices=["event_started", "event_cancelled", "not_a_member", "suspended", "banned"]
         ),
         "description": serializers.CharField(),
     },

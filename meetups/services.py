@@ -255,13 +255,18 @@ WAITLIST_ORDER = ("updated_at", "pk")
 
 def rsvp_refusal(*, user, event, now=None):
     """Why ``user`` may not answer for ``event`` now, as a ValidationError
-    (codes ``event_cancelled``, ``event_started``, ``not_a_member``), or None
+    (codes ``suspended``, ``event_cancelled``, ``event_started``, ``banned``,
+    ``not_a_member``), or None
     when they may.
 
     Anyone signed in may answer for an event without a group or of an open
     group; an approval-required group's events are for its active members.
     """
+    from studygroups.moderation import is_banned, suspension_refusal
+
     now = now or timezone.now()
+    if refusal := suspension_refusal(user):
+        return refusal
     if event.status == Event.Status.CANCELLED:
         return ValidationError(_("This event was cancelled."), code="event_cancelled")
     if event.during.upper <= now:
@@ -273,6 +278,10 @@ def rsvp_refusal(*, user, event, now=None):
             _("This event is happening now; answers are closed."), code="event_started"
         )
     group = event.study_group
+    if is_banned(user, event.study_group_id):
+        return ValidationError(
+            _("The organizers of this group have banned you from it."), code="banned"
+        )
     if (
         group is not None
         and group.join_policy != StudyGroup.JoinPolicy.OPEN

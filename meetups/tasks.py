@@ -28,7 +28,7 @@ def event_alerts(event_id):
     event ``event_id`` (in person or hybrid), once for a whole series, unless
     it was cancelled meanwhile; its group's organizers and whoever already
     answered are not told. Run ALERT_DELAY_SECONDS after the event is created."""
-    event = Event.objects.filter(pk=event_id).first()
+    event = Event.objects.visible().filter(pk=event_id).first()
     if (
         event is None
         or event.location is None

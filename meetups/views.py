@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -15,17 +15,17 @@ from django.views.decorators.http import require_POST
 
 from places.widgets import map_widgets_with_nonce
 from studygroups.models import StudyGroup
+from studygroups.people import event_people_access, first_of
 from studygroups.permissions import is_moderator, manages, organizes
 from studygroups.views import detail_map_data
 
 from .calendar_links import calendar_links
 from .forms import EventCancelForm, EventForm, VenueForm, move_unknown_errors
 from .models import RSVP, Event, Venue
+from .series import Scope, event_series_cancel, event_series_update, series_occurrences
 from .services import (
-    event_cancel,
     event_cancellation_recipients,
     event_series_create,
-    event_update,
     rsvp_answer,
     rsvp_counts,
     rsvp_refusal,
@@ -56,12 +56,25 @@ def event_timing(event, now=None):
 
 def event_detail(request, pk):
     event = get_object_or_404(Event.objects.select_related("venue", "study_group"), pk=pk)
+    # A hidden event (studygroups.moderation) is not found, but by those who manage it.
+    if event.hidden and not manages(request.user, event.study_group):
+        raise Http404
     counts = rsvp_counts(event)
     my_rsvp = refusal = None
     if request.user.is_authenticated:
         my_rsvp = RSVP.objects.filter(event=event, user=request.user).first()
         refusal = rsvp_refusal(user=request.user, event=event)
     share_url = request.build_absolute_uri(event.get_absolute_url())
+    # Who is going, to the others going and the group's members; the waitlist,
+    # to organizers (studygroups/people.py).
+    access = event_people_access(request.user, event)
+    going = more_going = waitlist = more_waiting = None
+    if access.going:
+        going, more_going = first_of(
+            event.rsvps.going().listed(with_hidden=access.hidden).in_list_order()
+        )
+    if access.waitlist:
+        waitlist, more_waiting = first_of(event.rsvps.waitlisted().in_list_order())
     return render(
         request,
         "meetups/event_detail.html",
@@ -70,6 +83,11 @@ def event_detail(request, pk):
             "timing": event_timing(event),
             "going_count": counts["going"],
             "waitlist_count": counts["waitlist"],
+            "going": going,
+            "more_going": more_going,
+            "waitlist": waitlist,
+            "more_waiting": more_waiting,
+            "show_hidden": access.hidden,
             "my_rsvp": my_rsvp,
             "waitlist_position": rsvp_waitlist_position(my_rsvp),
             "rsvp_refusal": refusal.messages[0] if refusal else "",
@@ -161,7 +179,8 @@ def event_create_view(request):
 
 @login_required
 def event_edit_view(request, pk):
-    """An organizer changes one event (one occurrence of a series)."""
+    """An organizer changes one event, or for an occurrence of a series, this
+    and the following ones or all of them (meetups.series)."""
     event = get_object_or_404(Event, pk=pk)
     if not (is_moderator(request.user) or organizes(request.user, event.study_group)):
         raise PermissionDenied
@@ -169,7 +188,12 @@ def event_edit_view(request, pk):
     map_widgets_with_nonce(form, request)
     if request.method == "POST" and form.is_valid():
         try:
-            event_update(Event.objects.get(pk=pk), actor=request.user, **form.event_fields())
+            event_series_update(
+                Event.objects.get(pk=pk),
+                scope=form.chosen_scope(),
+                actor=request.user,
+                **form.event_fields(),
+            )
         except ValidationError as exc:
             _add_refusal(form, exc)
         else:
@@ -187,9 +211,10 @@ def venue_detail(request, pk):
         {
             "venue": venue,
             "events": list(
-                Event.objects.upcoming().filter(venue=venue).select_related("study_group")[
-                    :VENUE_EVENTS_SHOWN
-                ]
+                Event.objects.visible()
+                .upcoming()
+                .filter(venue=venue)
+                .select_related("study_group")[:VENUE_EVENTS_SHOWN]
             ),
             "can_manage": manages(request.user, venue.study_group),
             "share_url": request.build_absolute_uri(venue.get_absolute_url()),
@@ -217,13 +242,23 @@ def event_cancel_view(request, pk):
     event = get_object_or_404(Event.objects.select_related("study_group", "venue"), pk=pk)
     if not manages(request.user, event.study_group_id):
         raise PermissionDenied
-    form = EventCancelForm(request.POST or None)
+    form = EventCancelForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         if event.status == Event.Status.CANCELLED:
             messages.info(request, _("This event was already cancelled."))
             return redirect(event)
-        notified = event_cancel(event, reason=form.cleaned_data["reason"], actor=request.user)
-        if notified:
+        scope = form.chosen_scope()
+        notified = event_series_cancel(
+            event, scope=scope, reason=form.cleaned_data["reason"], actor=request.user
+        )
+        if scope != Scope.THIS:
+            text = ngettext(
+                "Events cancelled. %(count)s person going or waitlisted was emailed once.",
+                "Events cancelled. %(count)s people going or waitlisted were emailed, "
+                "once each.",
+                notified,
+            ) % {"count": notified}
+        elif notified:
             text = ngettext(
                 "Event cancelled. %(count)s person going or waitlisted was emailed.",
                 "Event cancelled. %(count)s people going or waitlisted were emailed.",
@@ -241,6 +276,12 @@ def event_cancel_view(request, pk):
             "form": form,
             "recipient_count": event_cancellation_recipients(event).count(),
             "timing": event_timing(event),
+            "series_dates": {
+                scope: len(series_occurrences(event, scope))
+                for scope in (Scope.FOLLOWING, Scope.ALL)
+            }
+            if event.series
+            else {},
         },
     )
 

@@ -120,6 +120,8 @@ class FeatureKind:
     # Query parameters this kind understands beyond the shared spatial ones.
     parameters = frozenset()
     ordering = ("pk",)
+    # The name ``sortby`` gives ``ordering`` (for a kind that takes ``sortby``).
+    sortby = None
 
     def get_queryset(self):
         return self.model.objects.all()
@@ -218,6 +220,19 @@ class FeatureQuery:
                 _("Must be at most %(max)s; to go further, follow the next link, whose "
                   "cursor costs no more than the first page.") % {"max": paging.MAX_OFFSET},
             )
+        # ``sortby`` (OGC API - Features Part 5's name): a near search comes
+        # nearest first unless it asks for the kind's own order ("start": events
+        # within the radius, soonest first).
+        sortby = params.get("sortby") or ("distance" if self.near else kind.sortby)
+        if "sortby" in params and (
+            sortby not in {"distance", kind.sortby} or (sortby == "distance" and not self.near)
+        ):
+            raise parsers.InvalidParameter(
+                "sortby",
+                _("Expected %(choices)s.")
+                % {"choices": _("distance (with near) or %(order)s") % {"order": kind.sortby}},
+            )
+        self.by_distance = sortby == "distance"
         self.cursor = params.get("cursor") or None
         if self.cursor and self.offset:
             raise parsers.InvalidParameter("cursor", _("Give offset or cursor, not both."))
@@ -239,7 +254,7 @@ class FeatureQuery:
         """The list's order as ascending sort keys, the primary key last, so
         that a row's keys say where the next page starts."""
         ranked = "search_rank" in queryset.query.annotations
-        if self.near:
+        if self.by_distance:
             if ranked:
                 # Text and place together: relevance, discounted by distance
                 # (halved at 1 km, a third at 2 km...).
@@ -267,7 +282,7 @@ class FeatureQuery:
                     [F(name) for name in keys], paging.decode_cursor(self.cursor, fields), fields
                 )
             )
-        if self.near and "search_rank" not in queryset.query.annotations:
+        if self.by_distance and "search_rank" not in queryset.query.annotations:
             queryset = self.within_page_radius(queryset)
         window = slice(self.offset, self.offset + self.limit + 1)
         if self.offset:

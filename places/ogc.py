@@ -307,7 +307,8 @@ class OgcFeatureQuery(FeatureQuery):
         return (*crses.parse_bbox(value, bbox_crs, "bbox"), bbox_crs.srid)
 
     def queryset(self):
-        queryset = self.kind.model.objects.all()
+        # The kind's public rows (hidden groups and events left out).
+        queryset = self.kind.get_queryset()
         for box in self.boxes:
             queryset = queryset.in_bbox(*box)
         if self.interval:

@@ -193,7 +193,14 @@ def parse_datetime(value, param):
             _("Expected an RFC 3339 date-time with a time zone, such as "
               "2026-12-08T18:00:00Z, got %(value)r.") % {"value": value},
         )
-    return moment
+    # In UTC: PostgreSQL refuses offsets past ±15:59, which Python reads
+    # (``+18:33``), and a year-1 moment ahead of UTC has no UTC in Python.
+    try:
+        return moment.astimezone(datetime.UTC)
+    except OverflowError:
+        raise InvalidParameter(
+            param, _("Out of the range of dates, got %(value)r.") % {"value": value}
+        ) from None
 
 
 def parse_interval(value, param="datetime"):

@@ -21,6 +21,9 @@ PARAMETERS = {
     "offset": (OpenApiTypes.INT, "Features to skip, at most 10,000; follow the `next` link "
                "instead, whose `cursor` goes on at the cost of the first page."),
     "cursor": (OpenApiTypes.STR, "Where the page starts: copy it from a `next` link, as is."),
+    "sortby": (OpenApiTypes.STR, "`distance` (nearest first; the default with `near`) or "
+               "`start` (soonest first; the default without `near`, and with it the events "
+               "within the radius by date)."),
     "topic": (OpenApiTypes.STR, "Topic slug, e.g. `python`."),
     "q": (OpenApiTypes.STR, "Text to find in names and descriptions, accents and case "
           "ignored."),

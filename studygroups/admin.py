@@ -9,9 +9,11 @@ from leaflet.admin import LeafletGeoAdmin
 from studygroups.permissions import is_moderator, organized_group_ids, organized_groups, organizes
 
 from . import import_admin  # noqa: F401  (registers the admin of places.ImportJob)
+from . import moderation_admin  # noqa: F401  (registers the moderation queue)
 from .forms import StudyGroupAdminForm
 from .models import Delivery, Invitation, Membership, StudyGroup, Topic
 from .notifications import deliveries_resend
+from .people import display_name
 from .services import (
     alerts_schedule,
     grant_organizer_access,
@@ -99,6 +101,32 @@ class OrganizerScopedAdmin(ModeratorsMayDoAll):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class PeopleByNameForOrganizers:
+    """Organizers see the people of their groups by display name
+    (studygroups.people.display_name), which never holds an email address, as
+    on the site; a username may be one. Moderators see the accounts."""
+
+    @admin.display(description=_("member"), ordering="user__username")
+    def person(self, obj):
+        return display_name(obj.user)
+
+    def _by_name(self, request, names):
+        """``names`` (of fields, columns, read-only fields) with the person's
+        name for the user, unless a moderator asks."""
+        if is_moderator(request.user):
+            return names
+        return list(dict.fromkeys("person" if name == "user" else name for name in names))
+
+    def get_list_display(self, request):
+        return self._by_name(request, super().get_list_display(request))
+
+    def get_fields(self, request, obj=None):
+        return self._by_name(request, super().get_fields(request, obj))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user__profile")
+
+
 def may_pick_users(request):
     """Whether the user autocomplete (the auth app's user admin) answers this
     user. Organizers, and moderators without ``auth.view_user``, name a
@@ -132,7 +160,7 @@ class TopicAdmin(ModeratorsMayDoAll, admin.ModelAdmin):
         return obj.group_count
 
 
-class MembershipInline(ModeratorsMayDoAll, admin.TabularInline):
+class MembershipInline(PeopleByNameForOrganizers, ModeratorsMayDoAll, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
@@ -144,7 +172,7 @@ class MembershipInline(ModeratorsMayDoAll, admin.TabularInline):
     def get_readonly_fields(self, request, obj=None):
         if may_pick_users(request):
             return self.readonly_fields
-        return ["user", *self.readonly_fields]
+        return self._by_name(request, ["user", *self.readonly_fields])
 
     def has_add_permission(self, request, obj):
         return may_pick_users(request) and super().has_add_permission(request, obj)
@@ -250,7 +278,7 @@ class StudyGroupAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
+class MembershipAdmin(PeopleByNameForOrganizers, OrganizerScopedAdmin, admin.ModelAdmin):
     list_display = ["user", "study_group", "role", "status", "joined_at"]
     list_filter = ["role", "status", "joined_at"]
     search_fields = ["user__username", "user__email", "study_group__name"]
@@ -271,7 +299,7 @@ class MembershipAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None or is_moderator(request.user):
             return self.readonly_fields
-        return ["user", "study_group", *self.readonly_fields]
+        return self._by_name(request, ["user", "study_group", *self.readonly_fields])
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user" and not may_pick_users(request):
@@ -385,3 +413,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             ngettext("%(count)s email will be sent again.", "%(count)s emails will be sent again.",
                      count) % {"count": count},
         )
+
+
+# The conversations' posts; imported last, since their admin builds on OrganizerScopedAdmin.
+from . import post_admin  # noqa: E402, F401

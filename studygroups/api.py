@@ -101,6 +101,10 @@ class StudyGroupKind(GroupManagedKind):
     parameters = frozenset({"topic", "q", "online"})
     ordering = ("name", "pk")
 
+    def get_queryset(self):
+        # Hidden groups (studygroups.moderation) are in no list, tile or export.
+        return StudyGroup.objects.visible()
+
     def properties(self):
         members = (
             # Pending requests are not members yet, as on the group's page.

@@ -191,8 +191,16 @@ def same_name_help(groups):
     )
 
 
-class MemberProfileForm(forms.ModelForm):
-    """A member's private home location and alert radius."""
+class MemberProfileForm(ConstraintErrorsOnFields, forms.ModelForm):
+    """A member's public profile (name, bio, whether they show in member
+    lists) and their private home location and alert radius."""
+
+    PUBLIC_FIELDS = ("display_name", "bio", "hidden_from_member_lists")
+    PRIVATE_FIELDS = ("home_location", "alert_radius_km")
+    constraint_fields = {
+        "profile_bio_length": "bio",
+        "profile_display_name_not_blank": "display_name",
+    }
 
     alert_radius_km = MemberProfile._meta.get_field("alert_radius_km").formfield(
         min_value=1, max_value=500
@@ -200,8 +208,20 @@ class MemberProfileForm(forms.ModelForm):
 
     class Meta:
         model = MemberProfile
-        fields = ["home_location", "alert_radius_km"]
-        widgets = {"home_location": LeafletWidget()}
+        fields = [
+            "display_name",
+            "bio",
+            "hidden_from_member_lists",
+            "home_location",
+            "alert_radius_km",
+        ]
+        widgets = {"home_location": LeafletWidget(), "bio": forms.Textarea(attrs={"rows": 4})}
+
+    def public_fields(self):
+        return [self[name] for name in self.PUBLIC_FIELDS]
+
+    def private_fields(self):
+        return [self[name] for name in self.PRIVATE_FIELDS]
 
 
 class NotificationSettingsForm(forms.ModelForm):

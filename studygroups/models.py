@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Expression, F, FloatField, Func, Q, Value
-from django.db.models.functions import Cast, Coalesce, Collate, Lower, NullIf
+from django.db.models.functions import Cast, Coalesce, Collate, Length, Lower, NullIf
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
@@ -26,7 +26,12 @@ from places.validators import (
     validate_wgs84,
 )
 
-from .querysets import DeliveryQuerySet, MemberProfileQuerySet, StudyGroupQuerySet
+from .querysets import (
+    DeliveryQuerySet,
+    MemberProfileQuerySet,
+    MembershipQuerySet,
+    StudyGroupQuerySet,
+)
 
 
 def topic_languages():
@@ -189,6 +194,10 @@ class StudyGroup(models.Model):
     external_id = models.CharField(
         _("id at the source"), max_length=200, blank=True, db_default=""
     )
+    # Hidden by a moderator or an organizer (studygroups.moderation): left out
+    # of every public list, map tile, feed and API, as if deleted.
+    hidden = models.BooleanField(_("hidden"), default=False, db_default=False)
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Kept by PostgreSQL itself: name and description, stemmed in the group's language.
@@ -266,6 +275,11 @@ class StudyGroup(models.Model):
                 condition=Q(join_policy__in=["open", "approval"]),
                 name="studygroup_join_policy_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(hidden=False, hidden_at__isnull=True)
+                | Q(hidden=True, hidden_at__isnull=False),
+                name="studygroup_hidden_at_when_hidden",
+            ),
         ]
 
     def __str__(self):
@@ -324,10 +338,21 @@ class Membership(models.Model):
     )
     joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         ordering = ["study_group", "-role", "joined_at"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
+        indexes = [
+            # A group's people (MembershipQuerySet.in_list_order): its organizers,
+            # then its members by when they joined, paged by (joined_at, id).
+            models.Index(
+                fields=["study_group", "role", "joined_at", "id"],
+                condition=Q(status="active"),
+                name="membership_listed_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "study_group"],
@@ -350,7 +375,11 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user} – {self.study_group} ({self.get_role_display()})"
+        # The member by name, never a username that may be an email address:
+        # organizers read this in the admin.
+        from .people import display_name
+
+        return f"{display_name(self.user)} – {self.study_group} ({self.get_role_display()})"
 
 
 class Invitation(models.Model):
@@ -416,6 +445,10 @@ def alert_area():
         function="ST_Buffer",
         output_field=GeometryField(geography=True, srid=4326),
     )
+
+
+DISPLAY_NAME_MAX_LENGTH = 80
+BIO_MAX_LENGTH = 500
 
 
 def new_calendar_token():
@@ -484,6 +517,37 @@ class MemberProfile(models.Model):
         _("new posts in the conversations I follow"), default=True, db_default=True
     )
 
+    # The public profile (/people/<id>/): what the member chooses to show.
+    display_name = models.CharField(
+        _("display name"),
+        max_length=DISPLAY_NAME_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Shown beside what you do on Cerca. Empty: your username, unless it is "
+            "an email address."
+        ),
+    )
+    bio = models.TextField(
+        _("about you"),
+        max_length=BIO_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Plain text, up to 500 characters; links become clickable."),
+    )
+    hidden_from_member_lists = models.BooleanField(
+        _("hide me from member lists"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Other members do not see you in the member lists of your groups or among "
+            "the people going to events, and your profile does not list the groups you "
+            "belong to. Organizers still see you; as an organizer you are always shown."
+        ),
+    )
+
     objects = MemberProfileQuerySet.as_manager()
 
     class Meta:
@@ -509,6 +573,19 @@ class MemberProfile(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(language__in=["es", "en"]), name="profile_language_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(LessThanOrEqual(Length("bio"), BIO_MAX_LENGTH)),
+                name="profile_bio_length",
+                violation_error_code="profile_bio_length",
+                violation_error_message=_("Keep it to 500 characters."),
+            ),
+            # A name of only spaces would show as nobody; the form strips them.
+            models.CheckConstraint(
+                condition=Q(display_name="") | ~Q(display_name__regex=r"^\s*$"),
+                name="profile_display_name_not_blank",
+                violation_error_code="profile_display_name_not_blank",
+                violation_error_message=_("Give a name, or leave it empty."),
             ),
         ]
 
@@ -539,6 +616,10 @@ class Delivery(models.Model):
         JOIN_DECLINED = "join_declined", _("Join request declined")
         INVITATION = "invitation", _("Invitation to a group")
         POST = "post", _("New post in a conversation")
+        REPORT = "report", _("New report to review")
+        MODERATION_WARNING = "moderation_warning", _("Warning from the moderators")
+        SUSPENSION = "suspension", _("Account suspended")
+        GROUP_BAN = "group_ban", _("Banned from a group")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -620,3 +701,11 @@ class EmailVerification(models.Model):
 
     def __str__(self):
         return f"{self.user} <{self.email}>"
+
+
+# The conversations of groups and events (threads, posts, follows), likewise.
+from .posts import Post, Thread, ThreadFollow  # noqa: E402, F401
+
+# Reports and moderation live in their own module; imported here so that
+# Django finds their models.
+from .reports import GroupBan, ModerationAction, Report, Suspension  # noqa: E402, F401

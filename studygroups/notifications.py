@@ -57,6 +57,9 @@ PREFERENCE = {
     Kind.POST: "notify_posts",
 }
 PREFERENCES = tuple(dict.fromkeys(PREFERENCE.values()))
+# Kinds not in PREFERENCE (reports to review, a moderator's warning, a
+# suspension, a ban) are about the member's account or their duties as an
+# organizer: always sent, without an unsubscribe link.
 
 # How many recipients one sending task takes.
 BATCH_SIZE = 500
@@ -122,7 +125,9 @@ def recipient_language(user):
 def wants(user, kind):
     """Whether ``user`` still wants emails of ``kind`` (yes without a profile:
     every kind is on by default)."""
-    preference = PREFERENCE[kind]
+    preference = PREFERENCE.get(kind)
+    if preference is None:
+        return True
     return not MemberProfile.objects.filter(user=user, **{preference: False}).exists()
 
 
@@ -170,29 +175,28 @@ def email_build(delivery):
         message = COMPOSERS[delivery.kind](delivery)
         if message is None:
             return None
-        preference = PREFERENCE[delivery.kind]
-        unsubscribe = unsubscribe_url(user, preference)
+        preference = PREFERENCE.get(delivery.kind)
+        unsubscribe = unsubscribe_url(user, preference) if preference else ""
         context = {
             "message": message,
             "site_name": settings.SITE_NAME,
             "site_url": site_url("/"),
             "user": user,
             "unsubscribe_url": unsubscribe,
-            "preference_label": preference_label(preference),
+            "preference_label": preference_label(preference) if preference else "",
             "settings_url": site_url(reverse("notification-settings")),
         }
         text = render_to_string("emails/message.txt", context)
         html = render_to_string("emails/message.html", context)
         subject = f"[{settings.SITE_NAME}] {message.subject}"
-    email = EmailMultiAlternatives(
-        subject,
-        text,
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
-        headers={
+    headers = {}
+    if unsubscribe:
+        headers = {
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        }
+    email = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [user.email], headers=headers
     )
     email.attach_alternative(html, "text/html")
     for name, content, mimetype in message.attachments:

@@ -37,9 +37,9 @@ ORGANIZER_PERMISSIONS = frozenset(
         "meetups.delete_event",
         "meetups.view_rsvp",
         "meetups.change_rsvp",
-        # Conversations: see and remove posts (conversation 0002 grants them).
-        "conversation.view_post",
-        "conversation.change_post",
+        # Conversations: see and remove posts (studygroups 0027 grants them).
+        "studygroups.view_post",
+        "studygroups.change_post",
     }
 )
 

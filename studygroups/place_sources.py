@@ -47,7 +47,7 @@ class MeetingAreaPlaceSource:
             prominence=Value(float(GROUP_PROMINENCE)),
             city=F("city"),
         )
-        in_person = StudyGroup.objects.filter(location__isnull=False)
+        in_person = StudyGroup.objects.visible().filter(location__isnull=False)
         by_name = NameMatch("name", text)
         rows = bounded_rows(in_person, by_name, near, **columns)
         if len(text) < ADDRESS_MIN_LENGTH:

@@ -9,6 +9,10 @@ from places.search import SearchQuerySetMixin
 
 
 class StudyGroupQuerySet(SearchQuerySetMixin, SpatialQuerySet):
+    def visible(self):
+        """Groups nobody has hidden (studygroups.moderation): the public ones."""
+        return self.filter(hidden=False)
+
     def covering(self, point):
         """Groups whose meeting area covers ``point`` (edges included), on the
         meeting area's geography GiST index."""
@@ -39,6 +43,37 @@ class StudyGroupQuerySet(SearchQuerySetMixin, SpatialQuerySet):
         return self.alias(name_key=Collate(Unaccented("name"), "C")).filter(
             name_key=Collate(Unaccented(Value(name)), "C")
         )
+
+
+def not_hidden(user_lookup="user"):
+    """Rows whose ``user_lookup`` is shown in member lists: no profile, or one
+    without ``hidden_from_member_lists``."""
+    return ~models.Q(**{f"{user_lookup}__profile__hidden_from_member_lists": True})
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        """Memberships that count: not requests waiting for approval."""
+        return self.filter(status="active")
+
+    def organizers(self):
+        """Active organizer memberships."""
+        return self.active().filter(role="organizer")
+
+    def members(self):
+        """Active memberships of plain members (not organizers)."""
+        return self.active().filter(role="member")
+
+    def listed(self, with_hidden=False):
+        """Active memberships whose member shows in member lists: all of them
+        for organizers (``with_hidden``), else those not hidden by choice."""
+        queryset = self.active()
+        return queryset if with_hidden else queryset.filter(not_hidden())
+
+    def in_list_order(self):
+        """By when each joined, then id: the (joined_at, id) keyset of
+        ``membership_listed_idx``, with the member's profile at hand."""
+        return self.select_related("user__profile").order_by("joined_at", "pk")
 
 
 class MemberProfileQuerySet(models.QuerySet):

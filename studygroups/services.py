@@ -52,8 +52,12 @@ def studygroup_create(*, organizer, topics=(), **fields):
     time zone of its location when ``time_zone`` is not given.
 
     Raises django.core.exceptions.ValidationError naming the field when a
-    model rule or database constraint refuses the values.
+    model rule or database constraint refuses the values, or with code
+    "suspended" when ``organizer`` is suspended (studygroups.moderation).
     """
+    from .moderation import refuse_if_suspended
+
+    refuse_if_suspended(organizer)
     if not fields.get("slug"):
         fields["slug"] = unique_slug(fields.get("name", ""))
     if not fields.get("time_zone"):
@@ -118,12 +122,18 @@ def studygroup_join(*, user, group):
     for one whose organizers approve members, who are then emailed. Joining
     twice changes nothing and sends nothing.
 
-    Raises ValidationError (code "full") when the group has no room left.
+    Raises ValidationError (code "full") when the group has no room left,
+    "banned" when its organizers banned ``user``, "suspended" when ``user`` is
+    suspended site-wide.
     """
+    from .moderation import refuse_if_banned, refuse_if_suspended
+
     group = _locked(group)
     membership = Membership.objects.filter(user=user, study_group=group).first()
     if membership:
         return membership
+    refuse_if_banned(user, group)
+    refuse_if_suspended(user)
     if group.memberships.filter(status=Membership.Status.ACTIVE).count() >= group.capacity:
         raise ValidationError(_("This group is full."), code="full")
     status = (
@@ -242,10 +252,17 @@ def invitation_create(*, actor, group, username):
     """
     from django.contrib.auth import get_user_model
 
+    from .moderation import is_banned
+
     _check_organizer(actor, group)
     invitee = get_user_model().objects.filter(username=username, is_active=True).first()
     if invitee is None:
         raise ValidationError(_("No active user has this username."), code="unknown_user")
+    if is_banned(invitee, group):
+        raise ValidationError(
+            _("This user is banned from the group: lift the ban in the admin first."),
+            code="banned",
+        )
     if Membership.objects.filter(
         user=invitee, study_group=group, status=Membership.Status.ACTIVE
     ).exists():
@@ -271,9 +288,13 @@ def invitation_accept(*, user, invitation):
     Raises ValidationError (code "full") when the group has no room left,
     PermissionDenied when the invitation is someone else's.
     """
+    from .moderation import refuse_if_banned, refuse_if_suspended
+
     if invitation.invitee_id != user.pk:
         raise PermissionDenied(_("This invitation is for someone else."))
     group = _locked(invitation.study_group)
+    refuse_if_banned(user, group)
+    refuse_if_suspended(user)
     membership = Membership.objects.filter(user=user, study_group=group).first()
     if membership is None or membership.status != Membership.Status.ACTIVE:
         if group.memberships.filter(status=Membership.Status.ACTIVE).count() >= group.capacity:

@@ -63,7 +63,7 @@ def group_alerts(group_id):
     """Tell the members whose home lies within their alert radius of the new
     study group ``group_id``, once (its members and organizers excepted).
     Run ALERT_DELAY_SECONDS after the group is created."""
-    group = StudyGroup.objects.filter(pk=group_id).first()
+    group = StudyGroup.objects.visible().filter(pk=group_id).first()
     if group is None or group.location is None:
         return 0
     recipients = (
@@ -104,3 +104,7 @@ def email_verification_send(user_id):
     message = email_verification_message(user_id)
     if message is not None:
         message.send()
+
+
+# The conversations' task lives with them; imported so that the worker finds it.
+from .post_tasks import post_notify  # noqa: E402, F401

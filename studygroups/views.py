@@ -25,13 +25,14 @@ from places.api import FeatureQuery, as_pk
 from places.gazetteer import search_places
 from places.tiles import tile_url_template
 from places.widgets import map_widgets_with_nonce
-from studygroups.permissions import is_moderator, organizes
+from studygroups.permissions import is_moderator, manages, organizes
 
 from .api import StudyGroupKind
 from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
 from .models import Invitation, MemberProfile, Membership, StudyGroup
 from .notification_views import member_profile_get
 from .notifications import email_confirmed
+from .people import first_of, group_people_access
 from .services import (
     email_verification_start,
     invitation_accept,
@@ -51,6 +52,8 @@ RADII_KM = (1, 5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 10
 MAX_RADIUS_KM = 50
 LIST_LENGTH = 50
+# The map page also lists this many upcoming events within the radius, soonest first.
+EVENT_LIST_LENGTH = 10
 MAX_QUERY_LENGTH = 200
 MAX_PLACE_LENGTH = 100
 
@@ -186,10 +189,11 @@ def home(request):
             errors["place"] = _("We could not find “%(place)s”. Try another city or place.") % {
                 "place": place_text
             }
-    groups = []
+    groups = events = []
     searched = not errors and not candidates
     if searched:
         groups = nearest_groups(lon, lat, radius_km, query)
+        events = upcoming_events_near(lon, lat, radius_km, query)
         near_label = near_label or point_label(lon, lat)
     if map_view is None:
         map_view = (zoom_for_radius(radius_km), lon, lat)
@@ -204,6 +208,8 @@ def home(request):
         "map": {"zoom": map_view[0], "center": [map_view[1], map_view[2]]},
         "searched": searched,
         "listLength": LIST_LENGTH,
+        "eventListLength": EVENT_LIST_LENGTH,
+        "eventsPage": reverse("events-page"),
         "api": {
             "groups": reverse("api:studygroup-list"),
             "events": reverse("api:event-list"),
@@ -218,6 +224,8 @@ def home(request):
         "studygroups/home.html",
         {
             "groups": groups,
+            "events": events,
+            "all_events_url": events_page_url(lon, lat, radius_km, near_label) if searched else "",
             "errors": errors,
             "other_errors": [
                 (label, errors[name])
@@ -230,6 +238,7 @@ def home(request):
             "searched": searched,
             "radii": radii,
             "list_length": LIST_LENGTH,
+            "event_list_length": EVENT_LIST_LENGTH,
             "max_place_length": MAX_PLACE_LENGTH,
             "max_query_length": MAX_QUERY_LENGTH,
             "page": page,
@@ -277,6 +286,28 @@ def nearest_groups(lon, lat, radius_km, query):
     return groups
 
 
+def upcoming_events_near(lon, lat, radius_km, query):
+    """The page's second list: the API's upcoming events within the radius,
+    soonest first (``sortby=start``; with a topic, best matches first)."""
+    params = QueryDict(mutable=True)
+    params.update({"near": f"{lon!r},{lat!r}", "radius_km": str(radius_km), "sortby": "start"})
+    if query:
+        params["q"] = query
+    events = FeatureQuery(EventKind(), params).ordered().select_related("venue", "study_group")
+    events = list(events[:EVENT_LIST_LENGTH])
+    for event in events:
+        event.distance_km = event.distance_m / 1000
+    return events
+
+
+def events_page_url(lon, lat, radius_km, near_label):
+    """/events/ (every upcoming event by day) around the same point and radius."""
+    query = urlencode(
+        {"near": lonlat_text(lon, lat), "place": near_label, "radius_km": radius_km}
+    )
+    return f"{reverse('events-page')}?{query}"
+
+
 def js_strings():
     """The map script's user-visible words, in the page's language. Plurals
     come as {"one": ..., "other": ...}, picked with Intl.PluralRules."""
@@ -308,6 +339,12 @@ def js_strings():
         "didYouMean": _("Did you mean…?"),
         "pickPlace": _("Which place did you mean? Pick one of the places below the box."),
         "near": _("Showing groups near %(place)s."),
+        "eventsHeading": _("Upcoming events nearby"),
+        "noEvents": _("No upcoming events within %(radius)s km."),
+        "allEvents": _("Every upcoming event near %(place)s, by day"),
+        "eventsNote": _(
+            "The next %(max)s events within %(radius)s km of %(place)s, soonest first."
+        ),
         "pointLabel": _("%(lat)s° %(north_south)s, %(lon)s° %(east_west)s"),
         "north": pgettext("compass", "N"),
         "south": pgettext("compass", "S"),
@@ -361,12 +398,17 @@ def js_strings():
 
 def studygroup_detail(request, slug):
     group = get_object_or_404(StudyGroup.objects.prefetch_related("topics"), slug=slug)
+    # A hidden group (studygroups.moderation) is not found, but by those who
+    # manage it, who see it marked hidden.
+    if group.hidden and not manages(request.user, group):
+        raise Http404
     events = list(
-        Event.objects.upcoming().filter(study_group=group).select_related("venue")[:10]
+        Event.objects.visible().upcoming().filter(study_group=group).select_related("venue")[:10]
     )
     # The archive: what the group did, and how many went.
     past_events = list(
-        Event.objects.past()
+        Event.objects.visible()
+        .past()
         .scheduled()
         .filter(study_group=group)
         .select_related("venue")
@@ -385,14 +427,22 @@ def studygroup_detail(request, slug):
         if request.user.is_authenticated
         else None
     )
-    memberships = pending = invitations = None
+    pending = invitations = None
     if can_manage:
         invitations = list(group.invitations.select_related("invitee").order_by("created_at"))
-        # Organizers see who is in, and the requests waiting for them first.
-        memberships = list(
-            group.memberships.select_related("user").order_by("status", "-role", "joined_at")
+        pending = list(
+            group.memberships.filter(status=Membership.Status.PENDING)
+            .select_related("user__profile")
+            .order_by("joined_at", "pk")
         )
-        pending = [m for m in memberships if m.status == Membership.Status.PENDING]
+    # Organizers are shown to everyone; members to members (people.py).
+    access = group_people_access(request.user, group)
+    organizers, more_organizers = first_of(group.memberships.organizers().in_list_order())
+    members = more_members = None
+    if access.members:
+        members, more_members = first_of(
+            group.memberships.members().listed(with_hidden=access.hidden).in_list_order()
+        )
     return render(
         request,
         "studygroups/detail.html",
@@ -403,7 +453,11 @@ def studygroup_detail(request, slug):
             "venues": group.venues.order_by("name")[:VENUES_SHOWN],
             "viewer_membership": viewer,
             "can_manage": can_manage,
-            "memberships": memberships,
+            "organizers": organizers,
+            "more_organizers": more_organizers,
+            "members": members,
+            "more_members": more_members,
+            "show_hidden": access.hidden,
             "pending_requests": pending,
             "invitation": invitation,
             "invitations": invitations,

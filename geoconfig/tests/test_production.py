@@ -70,6 +70,18 @@ def test_mail_settings_come_from_the_environment():
     }
 
 
+def test_the_file_mail_backend_and_its_folder_come_from_the_environment(tmp_path):
+    configured = production_settings(
+        "EMAIL_BACKEND", "EMAIL_FILE_PATH",
+        EMAIL_HOST="", EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(tmp_path / "mail"),
+    )
+    assert configured == {
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+    }
+
+
 def test_another_mail_backend_needs_no_host():
     result = check(EMAIL_HOST="", EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     assert result.returncode == 0, result.stderr

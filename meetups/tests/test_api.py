@@ -280,3 +280,18 @@ def test_lists_take_a_fixed_number_of_queries(client, url, django_assert_max_num
     with django_assert_max_num_queries(2):
         found = features(client, url, limit="1000")
     assert len(found) == 20
+
+
+@pytest.mark.parametrize(
+    "params, status",
+    [
+        ({"start": "0432-06-16T01:52:47+18:33"}, 200),  # found by the fuzz run: was a 500
+        ({"end": "2026-12-08T18:00:00+23:59"}, 200),
+        ({"start": "0001-01-01T00:00:00+05:00"}, 400),
+    ],
+)
+def test_offsets_postgresql_cannot_read_are_no_500(client, params, status):
+    response = client.get("/api/events/", params)
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert response.json()["parameter"] == "start"

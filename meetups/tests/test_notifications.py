@@ -154,6 +154,37 @@ def test_creating_an_event_schedules_its_alert_after_the_delay(near):
     assert calls == [((event.pk,), {"countdown": 1800})]
 
 
+def test_an_event_added_in_the_admin_alerts_the_member_near_it_once_after_the_delay(
+    admin_client, near, far, run, django_capture_on_commit_callbacks
+):
+    """The Done-means path of the alerts: an organizer adds an event in the
+    admin; after ALERT_DELAY_SECONDS the member whose radius holds it gets one email."""
+    from django.urls import reverse
+
+    from meetups.tasks import event_alerts
+
+    from .test_admin import event_form
+
+    scheduled = []
+    original = event_alerts.apply_async_on_commit
+    event_alerts.apply_async_on_commit = lambda args, **options: scheduled.append((args, options))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(
+                reverse("admin:meetups_event_add"),
+                event_form(location='{"type": "Point", "coordinates": [%r, %r]}' % VENUE.coords),
+            )
+    finally:
+        event_alerts.apply_async_on_commit = original
+    assert response.status_code == 302
+    assert [options for _args, options in scheduled] == [{"countdown": 1800}]
+    assert mail.outbox == []  # nothing before the delay
+    (args, _options), = scheduled
+    run(event_alerts, *args)
+    run(event_alerts, *args)  # a second delivery of the task sends nothing more
+    assert recipients() == [near.user.email]
+
+
 def test_the_alert_never_shows_the_members_home(near, run):
     run(tasks.event_alerts, EventFactory(during=in_days(3)).pk)
     message = mail.outbox[0]

@@ -389,10 +389,13 @@ class TestOverDemoData:
             assert item["type"] == "Feature"
             assert item["id"] == feature["id"]
             assert item["geometry"] == feature["geometry"]
-            # A detail carries what a list leaves out (a group's meeting area).
+            # A detail carries what a list leaves out (a group's meeting area,
+            # the other upcoming dates of an event's series).
             assert item["properties"].items() >= feature["properties"].items()
             extra = set(item["properties"]) - set(feature["properties"])
-            assert extra == ({"meeting_area"} if collection_id == "studygroups" else set())
+            assert extra == {"studygroups": {"meeting_area"}, "events": {"series_upcoming"}}.get(
+                collection_id, set()
+            )
             assert link(item, "self")["href"].endswith(url)
             assert link(item, "collection")["href"].endswith(f"/ogc/collections/{collection_id}")
 

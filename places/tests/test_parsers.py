@@ -65,6 +65,19 @@ def test_time_zone_offset_is_honoured():
     assert moment == datetime.datetime(2026, 12, 8, 23, tzinfo=UTC)
 
 
+def test_an_offset_postgresql_cannot_read_comes_back_in_utc():
+    # Found by the fuzz run: PostgreSQL refuses "+18:33", Python reads it.
+    moment = parsers.parse_datetime("0432-06-16T01:52:47+18:33", "start")
+    assert moment.utcoffset() == datetime.timedelta(0)
+    assert moment == datetime.datetime(432, 6, 15, 7, 19, 47, tzinfo=UTC)
+
+
+def test_a_moment_before_the_first_utc_year_is_a_400_naming_the_parameter():
+    with pytest.raises(parsers.InvalidParameter) as error:
+        parsers.parse_datetime("0001-01-01T00:00:00+05:00", "end")
+    assert error.value.param == "end"
+
+
 @pytest.mark.parametrize(
     "value, interval",
     [

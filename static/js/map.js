@@ -29,6 +29,8 @@ const locateButton = document.getElementById("locate");
 const statusLine = document.getElementById("status");
 const resultsHeading = document.getElementById("results-heading");
 const resultList = document.getElementById("results");
+const eventsBlock = document.getElementById("event-results-block");
+const eventList = document.getElementById("event-results");
 const loadingNote = document.getElementById("loading");
 const viewSwitch = document.getElementById("view-switch");
 const mapNote = document.getElementById("map-note");
@@ -471,6 +473,36 @@ function renderList(collection) {
   }
 }
 
+// The upcoming events within the search's radius, soonest first, each in its own zone.
+function renderEvents(collection) {
+  const place = state.nearLabel || pointLabel(state.center);
+  const radius = radiusFormat.format(state.radiusKm);
+  eventList.replaceChildren();
+  if (!collection.features.length) eventList.append(text("li", format(t.noEvents, { radius }), "empty"));
+  for (const feature of collection.features) {
+    const item = text("li", null, "result");
+    item.dataset.eventId = feature.id;
+    const link = text("a", feature.properties.title, "result-link");
+    link.href = `/events/${encodeURIComponent(feature.id)}/`;
+    const [there] = eventTimes(feature.properties);
+    const meta = text("span", null, "result-meta");
+    meta.append(text("span", `${kmFormat.format(feature.properties.distance_m / 1000)} ${t.km}`, "distance"));
+    for (const part of [feature.properties.venue_name, feature.properties.study_group_name]) {
+      if (part) meta.append(document.createTextNode(` · ${part}`));
+    }
+    item.append(link, text("span", there, "result-meta event-start"), meta);
+    eventList.append(item);
+  }
+  document.getElementById("event-list-note").textContent = format(t.eventsNote, {
+    max: countFormat.format(page.eventListLength), radius, place,
+  });
+  const all = document.getElementById("all-events");
+  const [lon, lat] = state.center;
+  all.href = `${page.eventsPage}?${new URLSearchParams({ near: `${lon.toFixed(5)},${lat.toFixed(5)}`, place, radius_km: state.radiusKm })}`;
+  all.textContent = format(t.allEvents, { place });
+  eventsBlock.hidden = false;
+}
+
 // The download links take the search just listed: every group it matches, as files.
 function updateDownloads() {
   const [lon, lat] = state.center;
@@ -516,11 +548,13 @@ async function search(next, { move = true, push = true, keepView = false, stay =
   const [lon, lat] = next.center;
   setLoading(true);
   let collection;
+  let events;
+  const near = `${lon.toFixed(6)},${lat.toFixed(6)}`;
   try {
-    collection = await getJSON(
-      apiUrl(page.api.groups, { near: `${lon.toFixed(6)},${lat.toFixed(6)}`, radius_km: next.radiusKm, q: next.q, limit: page.listLength }),
-      signal,
-    );
+    [collection, events] = await Promise.all([
+      getJSON(apiUrl(page.api.groups, { near, radius_km: next.radiusKm, q: next.q, limit: page.listLength }), signal),
+      getJSON(apiUrl(page.api.events, { near, radius_km: next.radiusKm, q: next.q, sortby: "start", limit: page.eventListLength }), signal),
+    ]);
   } catch (error) {
     if (error.name !== "AbortError") {
       setLoading(false);
@@ -537,6 +571,7 @@ async function search(next, { move = true, push = true, keepView = false, stay =
     tiles.setParams({ q: state.q });
   }
   renderList(collection);
+  renderEvents(events);
   updateDownloads();
   setLoading(false);
   say(format(t.near, { place: state.nearLabel || pointLabel(state.center) }));

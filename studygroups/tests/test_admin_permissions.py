@@ -80,8 +80,8 @@ INVITATION_PERMISSIONS = {
     "studygroups.add_invitation",
     "studygroups.delete_invitation",
 }
-# conversation 0002: organizers see and remove their groups' posts.
-POST_PERMISSIONS = {"conversation.view_post", "conversation.change_post"}
+# studygroups 0027: organizers see and remove their groups' posts.
+POST_PERMISSIONS = {"studygroups.view_post", "studygroups.change_post"}
 ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS | POST_PERMISSIONS
 
 
@@ -125,7 +125,7 @@ def test_the_conversation_migration_lets_organizers_moderate_posts():
     )
     invitations = importlib.import_module("studygroups.migrations.0020_invitations")
     posts = importlib.import_module(
-        "conversation.migrations.0002_organizers_moderate_posts_in_the_admin"
+        "studygroups.migrations.0027_organizers_moderate_posts_in_the_admin"
     )
     with connection.schema_editor() as schema_editor:
         before.create_organizers_group(apps, schema_editor)
@@ -309,7 +309,9 @@ def test_the_membership_inline_lets_organizers_change_roles_but_not_pick_users(
     (inline,) = response.context["inline_admin_formsets"]
     assert inline.has_add_permission is False
     assert inline.has_change_permission is True
-    assert "user" in inline.readonly_fields
+    # The member is read-only, shown by name (never a username that may be an email).
+    assert "person" in inline.readonly_fields
+    assert all("user" not in form.fields for form in inline.formset.forms)
     # The rows are this group's members only.
     assert {f.instance.user.username for f in inline.formset.forms} == {"ana_alfa", "mia_miembro"}
 

@@ -266,3 +266,46 @@ def test_an_unknown_place_says_so_where_the_list_would_be(client, demo_data):
     results = html[start : html.index("</ol>", start)]
     assert "La lista aparece cuando la búsqueda de arriba tiene un lugar" in results
     assert not listed(html)
+
+
+def test_the_map_page_lists_upcoming_events_within_the_radius_by_date(client):
+    from meetups.tests.factories import EventFactory, hours_from_now
+
+    # Ushuaia's university campus: far from the demo data other tests load.
+    campus = (-68.3030, -54.8070)
+
+    def venue_at(km_north, name):
+        lon, lat, _back = GEOD.fwd(*campus, 0, km_north * 1000)
+        return VenueFactory(name=name, location=Point(lon, lat, srid=4326))
+
+    library = venue_at(6, "Biblioteca <b>Tintal</b>")
+    hall, far = venue_at(1, "Auditorio"), venue_at(30, "Lejos")
+    later = EventFactory(title="Cálculo II", venue=hall, during=hours_from_now(72, 74))
+    sooner = EventFactory(
+        title="Taller <script>x()</script>", venue=library, during=hours_from_now(5, 7)
+    )
+    EventFactory(title="Fuera del radio", venue=far, during=hours_from_now(1, 2))
+    EventFactory(title="Ya pasó", venue=hall, during=hours_from_now(-5, -3))
+    html = client.get(
+        "/", {"near": "%s,%s" % campus, "radius_km": "10"}, HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
+    items = re.findall(r'<li class="result" data-event-id="(\d+)">(.*?)</li>', html, re.S)
+    assert [int(pk) for pk, _ in items] == [sooner.pk, later.pk]
+    first = items[0][1]
+    assert "Taller &lt;script&gt;x()&lt;/script&gt;" in first and "<script>x()" not in html
+    assert "Biblioteca &lt;b&gt;Tintal&lt;/b&gt;" in first
+    assert re.search(r'<span class="distance">6,0 km</span>', first)
+    # The start in the event's own zone, named.
+    assert "hora de Colombia" in first  # the factory's zone, America/Bogota
+    link = re.search(r'<a id="all-events" href="([^"]+)"', html).group(1)
+    query = dict(parse_qsl(urlsplit(link.replace("&amp;", "&")).query))
+    assert urlsplit(link).path == "/events/"
+    assert query["radius_km"] == "10" and query["near"] == "-68.30300,-54.80700"
+    assert client.get(link.replace("&amp;", "&")).status_code == 200
+
+
+def test_the_map_page_says_when_no_event_is_near(client):
+    html = client.get(
+        "/", {"near": "-74.0836,4.6383", "radius_km": "2"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "No upcoming events within 2 km." in html

@@ -5,9 +5,9 @@ never widens the phone's page."""
 
 import pytest
 
-from conversation.models import Post
-from conversation.services import post_create
 from meetups.tests.factories import AttendeeFactory
+from studygroups.post_services import post_create
+from studygroups.posts import Post
 from studygroups.tests.factories import MembershipFactory, StudyGroupFactory, organizer_of
 
 from .test_phone_width import signed_in
