@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from studygroups.admin import OrganizerScopedAdmin
 from studygroups.permissions import organized_group_ids
 
+from .people import display_name
 from .post_permissions import thread_owner
 from .post_services import post_remove
 from .posts import Post
@@ -17,12 +18,13 @@ from .posts import Post
 
 @admin.register(Post)
 class PostAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
-    list_display = ["excerpt", "author", "thread", "is_reply", "status", "pinned", "created_at"]
+    list_display = ["excerpt", "author_name", "thread", "is_reply", "status", "pinned", "created_at"]
     list_filter = ["status", "pinned", "created_at"]
     search_fields = ["body", "author__username"]
-    list_select_related = ["author", "thread__study_group", "thread__event"]
+    list_select_related = ["author__profile", "thread__study_group", "thread__event"]
     readonly_fields = [
-        "thread", "parent", "author", "body", "pinned", "status", "removed_at", "removed_by",
+        "thread", "parent", "author_name", "body", "pinned", "status", "removed_at",
+        "removed_by_name",
         "created_at",
     ]
     fields = readonly_fields
@@ -39,6 +41,16 @@ class PostAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
     def study_group_of(self, obj):
         group, _event = thread_owner(obj.thread)
         return group.pk if group else None
+
+    # By display name, never a username, which may be an email address
+    # (studygroups.people), as on the site.
+    @admin.display(description=_("author"))
+    def author_name(self, obj):
+        return display_name(obj.author) if obj.author_id else _("a former member")
+
+    @admin.display(description=_("removed by"))
+    def removed_by_name(self, obj):
+        return display_name(obj.removed_by) if obj.removed_by_id else "-"
 
     @admin.display(description=_("text"))
     def excerpt(self, obj):

@@ -9,6 +9,7 @@ import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,8 @@ from places.errors import error_response
 from places.views import APIView
 from studygroups.models import StudyGroup
 
-from .post_permissions import can_read, thread_owner
+from .people import display_name
+from .post_permissions import can_read, hidden_from, thread_owner
 from .post_querysets import cursor_keys, thread_page
 from .post_services import (
     PostingThrottled,
@@ -43,7 +45,8 @@ class ReplySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     parent = serializers.IntegerField(source="parent_id", allow_null=True)
     author = serializers.SerializerMethodField(
-        help_text=_("The author's username; null once their account is deleted.")
+        help_text=_("The author's name as others see it (never an email address); "
+                    "null once their account is deleted.")
     )
     body = serializers.SerializerMethodField(
         help_text=_("The text, plain (escape it to show it); null once removed or deleted.")
@@ -53,7 +56,7 @@ class ReplySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_author(self, post) -> str | None:
-        return post.author.get_username() if post.author else None
+        return display_name(post.author) if post.author else None
 
     def get_body(self, post) -> str | None:
         return post.body if post.is_visible else None
@@ -123,8 +126,15 @@ class ThreadPostsView(APIView):
     def owner(self, pk):
         raise NotImplementedError
 
-    def get(self, request, pk):
+    def visible_owner(self, request, pk):
+        """(group, event), or 404 when moderation hid them from this user."""
         group, event = self.owner(pk)
+        if hidden_from(request.user, group, event):
+            raise Http404
+        return group, event
+
+    def get(self, request, pk):
+        group, event = self.visible_owner(request, pk)
         if not can_read(request.user, group, event):
             raise PermissionDenied(_("Only the conversation's participants read it."))
         token = request.query_params.get("cursor")
@@ -138,7 +148,7 @@ class ThreadPostsView(APIView):
         return Response(PostPageSerializer({"posts": posts, "next": next_url}).data)
 
     def post(self, request, pk):
-        group, event = self.owner(pk)
+        group, event = self.visible_owner(request, pk)
         data = PostWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         parent = None
@@ -223,11 +233,13 @@ class PostDetailView(APIView):
     def post_get(self, request, pk):
         post = get_object_or_404(
             Post.objects.select_related(
-                "author", "thread__study_group", "thread__event__study_group"
+                "author__profile", "thread__study_group", "thread__event__study_group"
             ),
             pk=pk,
         )
         group, event = thread_owner(post.thread)
+        if hidden_from(request.user, group, event):
+            raise Http404
         if not can_read(request.user, group, event) and post.author_id != request.user.pk:
             raise PermissionDenied(_("Only the conversation's participants read it."))
         return post

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from studygroups.models import Delivery, Membership
 from studygroups.notifications import Message, composer, site_url
 
+from .people import display_name
 from .post_permissions import can_read, readers, thread_owner
 from .post_services import is_following
 from .posts import Post, ThreadFollow
@@ -58,14 +59,15 @@ def post_quote(body):
 
 def signature(post):
     """Who wrote ``post``, in the active language."""
-    return post.author.get_username() if post.author else _("a former member")
+    return display_name(post.author) if post.author else _("a former member")
 
 
 @composer(Kind.POST)
 def post_message(delivery):
     post = (
         Post.objects.select_related(
-            "author", "thread__study_group", "thread__event__study_group", "parent__author"
+            "author__profile", "thread__study_group", "thread__event__study_group",
+            "parent__author__profile",
         )
         .filter(pk=delivery.data.get("post_id"), status=Post.Status.VISIBLE)
         .first()

@@ -9,6 +9,8 @@
 - Posting closes on a cancelled event, and a week after an event ended
   (``POSTING_DAYS_AFTER_EVENT``): the thread stays readable, and organizers
   still pin and remove.
+- A group or event hidden by moderation (studygroups.moderation) hides its
+  thread with it: only its organizers and the moderators read it then.
 
 Every post goes through ``services.post_create``, which asks ``post_refusal``;
 other rules (a suspended member, say) plug in with ``register_posting_rule``.
@@ -22,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from studygroups.permissions import MODERATE_PERMISSION, is_moderator, organizes
+from studygroups.permissions import MODERATE_PERMISSION, is_moderator, manages, organizes
 
 # Posting in an event's thread stays open this long after the event ends
 # (thanks, photos, "who found my umbrella").
@@ -47,6 +49,18 @@ def thread_owner(thread):
     return thread.study_group, None
 
 
+def is_hidden(group, event=None):
+    """Whether the thread of ``group`` or ``event`` is hidden by moderation
+    (hiding a group hides its events too)."""
+    return bool((group is not None and group.hidden) or (event is not None and event.hidden))
+
+
+def hidden_from(user, group, event=None):
+    """Whether ``user`` may not see that the thread of ``group`` or ``event``
+    exists: it is hidden and they neither organize the group nor moderate."""
+    return is_hidden(group, event) and not manages(user, group)
+
+
 def is_participant(user, group, event=None):
     """Whether ``user`` takes part in the conversation of ``group`` (or of
     ``event``, whose group is ``group``): an active member of the group, or
@@ -67,7 +81,9 @@ def is_participant(user, group, event=None):
 
 def can_read(user, group, event=None):
     """Whether ``user`` sees the conversation of ``group`` or ``event``."""
-    return user.is_authenticated and (is_moderator(user) or is_participant(user, group, event))
+    if not user.is_authenticated or hidden_from(user, group, event):
+        return False
+    return is_moderator(user) or is_participant(user, group, event)
 
 
 def can_moderate(user, group):
@@ -95,9 +111,18 @@ def closed_reason(event):
 def post_refusal(user, group, event=None, thread=None):
     """Why ``user`` may not post in the conversation of ``group`` or
     ``event``: (code, message), or None when they may. The registered rules
-    are asked too when the ``thread`` is given (it may not exist yet)."""
+    are asked first (a suspension or a ban says why), with the ``thread`` or,
+    when it does not exist yet, an unsaved one of ``group`` or ``event``."""
     if not user.is_authenticated:
         return "not_signed_in", _("Sign in to take part in the conversation.")
+    if hidden_from(user, group, event):
+        return "hidden", _("This conversation is hidden by moderation.")
+    if thread is None:
+        from .posts import Thread
+
+        thread = Thread(study_group=None if event is not None else group, event=event)
+    if refusal := rules_refusal(user, thread):
+        return refusal
     if not (is_participant(user, group, event) or can_moderate(user, group)):
         if event is not None:
             message = _("Only the group's members and the people going take part here.")
@@ -106,7 +131,7 @@ def post_refusal(user, group, event=None, thread=None):
         return "not_a_participant", message
     if is_closed(event):
         return "thread_closed", closed_reason(event)
-    return rules_refusal(user, thread) if thread is not None else None
+    return None
 
 
 def rules_refusal(user, thread):
@@ -139,6 +164,8 @@ def readers(group, event=None):
         ).values("user_id"))
         | Q(groups__permissions__in=moderate)
     )
+    if is_hidden(group, event):  # moderators only, as the page itself
+        return get_user_model().objects.filter(who, is_active=True).values("pk")
     if group is not None:
         who |= Q(pk__in=Membership.objects.filter(
             study_group=group, status=Membership.Status.ACTIVE

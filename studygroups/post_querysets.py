@@ -52,7 +52,7 @@ class PostQuerySet(models.QuerySet):
         return (
             self.top_level()
             .filter(thread=thread)
-            .select_related("author")
+            .select_related("author__profile")
             .order_by("-pinned", "-created_at", "-id")
         )
 
@@ -71,7 +71,7 @@ class PostQuerySet(models.QuerySet):
 
         replies = (
             Post.objects.filter(parent__isnull=False)
-            .select_related("author")
+            .select_related("author__profile")
             .annotate(
                 reply_number=Window(
                     RowNumber(), partition_by=[F("parent_id")], order_by=[F("created_at"), F("id")]

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from .post_permissions import can_moderate, post_refusal, rules_refusal, thread_owner
+from .post_permissions import can_moderate, post_refusal, thread_owner
 from .posts import POST_MAX_LENGTH, Post, Thread, ThreadFollow
 
 logger = logging.getLogger(__name__)
@@ -95,22 +95,21 @@ def post_create(*, author, body, group=None, event=None, parent=None):
     when ``parent``, a top-level post of the same thread, is given), follow
     the thread for its author, and tell the followers once it commits.
 
-    Raises ValidationError (with a ``code``: not_signed_in,
-    not_a_participant, thread_closed, a registered rule's, or a field error
+    Raises ValidationError (with a ``code``: not_signed_in, hidden,
+    not_a_participant, thread_closed, a registered rule's (suspended,
+    banned: studygroups.post_moderation), or a field error
     on ``body`` or ``parent``) and PostingThrottled."""
     from .post_tasks import post_notify
 
     body = body_clean(body)
     if event is not None:
         group = event.study_group
+    # The registered rules (a suspension, a ban) included.
     refusal = post_refusal(author, group, event)
-    if refusal is None:
-        thread = thread_get(group, event, create=True)
-        # can_post's last step: the rules registered by other apps.
-        refusal = rules_refusal(author, thread)
     if refusal:
         code, message = refusal
         raise ValidationError(message, code=code)
+    thread = thread_get(group, event, create=True)
     if parent is not None and (parent.thread_id != thread.pk or parent.parent_id is not None):
         raise ValidationError(
             {"parent": _("Reply to a post of this conversation that is not itself a reply.")},

@@ -6,6 +6,7 @@ import math
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from meetups.models import Event
 from studygroups.models import StudyGroup
 
-from .post_permissions import can_read, thread_owner
+from .post_permissions import can_read, hidden_from, thread_owner
 from .post_services import (
     PostingThrottled,
     post_create,
@@ -25,13 +26,18 @@ from .post_services import (
 from .posts import Post
 
 
-def owner_get(kind, pk):
-    """(group, event, page url) of the thread of a group's or event's page."""
+def owner_get(user, kind, pk):
+    """(group, event, page url) of the thread of a group's or event's page;
+    404 when moderation hid them from ``user``, as their pages do."""
     if kind == "event":
         event = get_object_or_404(Event.objects.select_related("study_group"), pk=pk)
-        return event.study_group, event, event.get_absolute_url()
-    group = get_object_or_404(StudyGroup, pk=pk)
-    return group, None, group.get_absolute_url()
+        group, url = event.study_group, event.get_absolute_url()
+    else:
+        event, group = None, get_object_or_404(StudyGroup, pk=pk)
+        url = group.get_absolute_url()
+    if hidden_from(user, group, event):
+        raise Http404
+    return group, event, url
 
 
 def refused_page(request, *, back, message, body="", parent=None, status=400, headers=None):
@@ -60,7 +66,7 @@ def parent_get(value):
 @login_required
 @require_POST
 def post_create_view(request, kind, pk):
-    group, event, back = owner_get(kind, pk)
+    group, event, back = owner_get(request.user, kind, pk)
     body = request.POST.get("body", "")
     parent = parent_get(request.POST.get("parent"))
     if parent is False:
@@ -76,7 +82,8 @@ def post_create_view(request, kind, pk):
             headers={"Retry-After": str(math.ceil(exc.wait))},
         )
     except ValidationError as exc:
-        status = 403 if exc.code in ("not_a_participant", "not_signed_in") else 400
+        refused = ("not_a_participant", "not_signed_in", "hidden", "suspended", "banned")
+        status = 403 if exc.code in refused else 400
         return refused_page(
             request, back=back, body=body, parent=parent, message=exc.messages[0], status=status
         )
@@ -87,7 +94,7 @@ def post_create_view(request, kind, pk):
 @login_required
 @require_POST
 def follow_view(request, kind, pk):
-    group, event, back = owner_get(kind, pk)
+    group, event, back = owner_get(request.user, kind, pk)
     if not can_read(request.user, group, event):
         raise PermissionDenied
     following = request.POST.get("following") == "1"
@@ -101,18 +108,20 @@ def follow_view(request, kind, pk):
     return redirect(f"{back}#conversation")
 
 
-def post_get(pk):
+def post_get(user, pk):
     post = get_object_or_404(
         Post.objects.select_related("thread__study_group", "thread__event__study_group"), pk=pk
     )
     group, event = thread_owner(post.thread)
+    if hidden_from(user, group, event):
+        raise Http404
     return post, (event or group).get_absolute_url()
 
 
 @login_required
 @require_POST
 def pin_view(request, pk):
-    post, back = post_get(pk)
+    post, back = post_get(request.user, pk)
     try:
         post_pin(post, user=request.user, pinned=request.POST.get("pinned") == "1")
     except ValidationError as exc:
@@ -125,7 +134,7 @@ def pin_view(request, pk):
 @login_required
 @require_POST
 def remove_view(request, pk):
-    post, back = post_get(pk)
+    post, back = post_get(request.user, pk)
     post_remove(post, user=request.user)
     messages.success(request, _("Removed: its replies stay, under a note."))
     return redirect(f"{back}#post-{post.pk}")
@@ -134,7 +143,7 @@ def remove_view(request, pk):
 @login_required
 @require_POST
 def delete_view(request, pk):
-    post, back = post_get(pk)
+    post, back = post_get(request.user, pk)
     kept = post_delete(post, user=request.user)
     messages.success(request, _("Your post was deleted."))
     return redirect(f"{back}#post-{post.pk}" if kept else f"{back}#conversation")

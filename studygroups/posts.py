@@ -105,7 +105,7 @@ class Post(models.Model):
     )
     created_at = models.DateTimeField(_("posted"), auto_now_add=True)
     # Generated, for the composite foreign key that keeps replies one level
-    # deep and in their parent's thread (see migration 0001).
+    # deep and in their parent's thread (see migration studygroups 0026).
     is_reply = models.GeneratedField(
         expression=Q(parent__isnull=False),
         output_field=models.BooleanField(),
@@ -181,7 +181,11 @@ class Post(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.author} · {self.body[:40]}"
+        # Never the username, which may be an email address (studygroups.people).
+        from .people import display_name
+
+        author = display_name(self.author) if self.author_id else _("a former member")
+        return f"{author} · {self.body[:40]}"
 
     def get_absolute_url(self):
         return f"{self.thread.get_absolute_url().split('#')[0]}#post-{self.pk}"
