@@ -18,7 +18,9 @@ from .posts import Post
 
 @admin.register(Post)
 class PostAdmin(OrganizerScopedAdmin, admin.ModelAdmin):
-    list_display = ["excerpt", "author_name", "thread", "is_reply", "status", "pinned", "created_at"]
+    list_display = [
+        "excerpt", "author_name", "thread", "is_reply", "status", "pinned", "created_at"
+    ]
     list_filter = ["status", "pinned", "created_at"]
     search_fields = ["body", "author__username"]
     list_select_related = ["author__profile", "thread__study_group", "thread__event"]
