@@ -1060,8 +1060,9 @@ def test_the_moderation_matrix_has_a_check_for_every_row():
 
 # The conversation of group A (issue 13) ---------------------------------------
 #
-# Six roles (a signed-in user in no group added) against five actions on group
-# A's discussion thread, whose one post (by another member) is already there:
+# Eight roles (a signed-in user in no group; a member of A suspended site-wide;
+# a former member of A banned from it) against the actions on group A's
+# discussion thread, whose one post (by another member) is already there:
 #
 # action   forms (the site)                    api
 # view     the thread's text on A's page       GET /api/studygroups/A/posts/
@@ -1069,29 +1070,34 @@ def test_the_moderation_matrix_has_a_check_for_every_row():
 # reply    the same, with parent=the post      the same, with "parent"
 # pin      POST /conversation/posts/P/pin/     PATCH /api/posts/P/ {"pinned": true}
 # remove   POST /conversation/posts/P/remove/  DELETE /api/posts/P/ (not its author)
+# report   POST /report/post/P/                POST /api/reports/ (target_kind "post")
 #
 # In the admin: view is the post's change page and the changelist, remove the
 # changelist's "remove" action; posts are neither added nor edited there.
 #
-# Staff is a moderator. Group B's organizer is a stranger to A's thread.
+# Staff is a moderator. Group B's organizer is a stranger to A's thread. The
+# suspended member still reads (and reports) but neither posts nor replies.
 
-CONVERSATION_ROLES = ("anonymous", "non_member", "member", "organizer_a", "organizer_b", "staff")
+CONVERSATION_ROLES = ("anonymous", "non_member", "member", "organizer_a", "organizer_b", "staff",
+                      "suspended", "banned")
 
 # fmt: off
 CONVERSATION_MATRIX = {
-    #  surface   action       anonymous non_member member organizer_a organizer_b staff
-    ("forms", "view"):       (DENY,   DENY,   ALLOW,  ALLOW,  DENY,   ALLOW),
-    ("forms", "post"):       (DENY,   DENY,   ALLOW,  ALLOW,  DENY,   ALLOW),
-    ("forms", "reply"):      (DENY,   DENY,   ALLOW,  ALLOW,  DENY,   ALLOW),
-    ("forms", "pin"):        (DENY,   DENY,   DENY,   ALLOW,  DENY,   ALLOW),
-    ("forms", "remove"):     (DENY,   DENY,   DENY,   ALLOW,  DENY,   ALLOW),
-    ("api", "view"):         (DENY,   DENY,   ALLOW,  ALLOW,  DENY,   ALLOW),
-    ("api", "post"):         (DENY,   DENY,   ALLOW,  ALLOW,  DENY,   ALLOW),
-    ("api", "reply"):        (DENY,   DENY,   ALLOW,  ALLOW,  DENY,   ALLOW),
-    ("api", "pin"):          (DENY,   DENY,   DENY,   ALLOW,  DENY,   ALLOW),
-    ("api", "remove"):       (DENY,   DENY,   DENY,   ALLOW,  DENY,   ALLOW),
-    ("admin", "view"):       (DENY,   DENY,   DENY,   ALLOW,  DENY,   ALLOW),
-    ("admin", "remove"):     (DENY,   DENY,   DENY,   ALLOW,  DENY,   ALLOW),
+    #  surface   action   anonymous non_member member organizer_a organizer_b staff suspended banned
+    ("forms", "view"):   (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("forms", "post"):   (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("forms", "reply"):  (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("forms", "pin"):    (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("forms", "remove"): (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("forms", "report"): (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("api", "view"):     (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("api", "post"):     (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("api", "reply"):    (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("api", "pin"):      (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("api", "remove"):   (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("api", "report"):   (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("admin", "view"):   (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("admin", "remove"): (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
 }
 # fmt: on
 
@@ -1107,6 +1113,7 @@ def conversation_cells():
 
 @pytest.fixture
 def conversation_world(world):
+    from studygroups.moderation import group_ban, member_suspend
     from studygroups.post_services import post_create
 
     world.users["non_member"] = AttendeeFactory(username="nico_nadie")
@@ -1115,6 +1122,16 @@ def conversation_world(world):
         study_group=world.group_a, user=AttendeeFactory(username="tere_autora")
     ).user
     world.post = post_create(author=author, body=THREAD_POST, group=world.group_a)
+    suspended = MembershipFactory(
+        study_group=world.group_a, user=AttendeeFactory(username="sam_suspendido")
+    ).user
+    member_suspend(actor=world.users["staff"], member=suspended, days=7, reason="Spam.")
+    banned = MembershipFactory(
+        study_group=world.group_a, user=AttendeeFactory(username="beto_baneado")
+    ).user
+    group_ban(actor=world.users["organizer_a"], group=world.group_a, member=banned,
+              reason="Acoso.")
+    world.users.update(suspended=suspended, banned=banned)
     return world
 
 
@@ -1137,7 +1154,7 @@ def test_the_conversation_matrix_has_every_cell():
     assert set(CONVERSATION_MATRIX) == {
         (surface, action)
         for surface in ("forms", "api")
-        for action in ("view", "post", "reply", "pin", "remove")
+        for action in ("view", "post", "reply", "pin", "remove", "report")
     } | {("admin", "view"), ("admin", "remove")}
 
 
@@ -1256,7 +1273,7 @@ def api_conversation_remove(client, world, role, expected):
 
 def conversation_admin_refused(response, role):
     assert response.status_code == 302
-    if role in ("anonymous", "member", "non_member"):
+    if role in ("anonymous", "member", "non_member", "suspended", "banned"):
         assert response["Location"].startswith(reverse("admin:login") + "?next=")
     else:
         assert response["Location"] == reverse("admin:index")
@@ -1290,17 +1307,59 @@ def admin_conversation_remove(client, world, role, expected):
         conversation_admin_refused(response, role)
 
 
+def post_reports(world):
+    from studygroups.reports import Report
+
+    return Report.objects.filter(object_id=world.post.pk, content_type__model="post")
+
+
+def forms_conversation_report(client, world, role, expected):
+    url = reverse("report-new", args=["post", world.post.pk])
+    page = client.get(url)
+    response = client.post(url, {"reason": "spam"})
+    if expected == ALLOW:
+        assert page.status_code == 200
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("report-sent"))
+    else:
+        # Nobody reads the post through its report form.
+        assert THREAD_POST not in page.content.decode()
+        if role == "anonymous":
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("login") + "?next=")
+        else:
+            assert (page.status_code, response.status_code) == (404, 404)
+    assert post_reports(world).exists() is (expected == ALLOW)
+
+
+def api_conversation_report(client, world, role, expected):
+    response = client.post(
+        reverse("api:report-create"),
+        {"target_kind": "post", "target_id": world.post.pk, "reason": "spam"},
+        content_type="application/json",
+    )
+    if expected == ALLOW:
+        assert response.status_code == 201, response.content
+    elif role == "anonymous":
+        assert_refused(response, role)
+    else:
+        assert response.status_code == 400 and response.json()["parameter"] == "target_id"
+    assert post_reports(world).exists() is (expected == ALLOW)
+
+
 CONVERSATION_CHECKS = {
     ("forms", "view"): forms_conversation_view,
     ("forms", "post"): forms_conversation_post,
     ("forms", "reply"): forms_conversation_reply,
     ("forms", "pin"): forms_conversation_pin,
     ("forms", "remove"): forms_conversation_remove,
+    ("forms", "report"): forms_conversation_report,
     ("api", "view"): api_conversation_view,
     ("api", "post"): api_conversation_post,
     ("api", "reply"): api_conversation_reply,
     ("api", "pin"): api_conversation_pin,
     ("api", "remove"): api_conversation_remove,
+    ("api", "report"): api_conversation_report,
     ("admin", "view"): admin_conversation_view,
     ("admin", "remove"): admin_conversation_remove,
 }
