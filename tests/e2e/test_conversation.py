@@ -100,3 +100,37 @@ def test_someone_outside_the_group_is_told_how_to_join(new_page, live_server, la
     assert WORDS[language]["outsider"] in conversation.inner_text()
     assert "Solo para miembros" not in page.content()
     assert page.get_by_label(WORDS[language]["write"]).count() == 0
+
+
+SUSPENDED = {"es": "Tu cuenta está suspendida hasta", "en": "Your account is suspended until"}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_suspended_member_reads_but_is_told_why_they_cannot_post(
+    new_page, live_server, screenshot, language, screen
+):
+    from django.contrib.auth import get_user_model
+
+    from studygroups.moderation import member_suspend
+
+    group = StudyGroupFactory(slug=f"suspension-{language}-{screen}")
+    author = MembershipFactory(study_group=group, user=AttendeeFactory()).user
+    post_create(author=author, body="Nos vemos el jueves", group=group)
+    member = MembershipFactory(
+        study_group=group, user=AttendeeFactory(username=f"sam_{language}_{screen}")
+    ).user
+    moderator = get_user_model().objects.create_superuser(f"mod_{language}_{screen}", "", "x")
+    member_suspend(actor=moderator, member=member, days=7, reason="Spam")
+    viewport = SCREENS[screen]
+
+    page = signed_in(new_page(locale=language, viewport=viewport), live_server, member)
+    page.goto(f"{live_server.url}{group.get_absolute_url()}#conversation")
+    conversation = page.locator(".conversation")
+    assert SUSPENDED[language] in conversation.inner_text()
+    assert "Nos vemos el jueves" in conversation.inner_text()
+    assert page.get_by_label(WORDS[language]["write"]).count() == 0
+    conversation.scroll_into_view_if_needed()
+    screenshot(f"conversation-suspended-{language}-{screen}", of=page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert not page.console_errors
