@@ -79,11 +79,14 @@ def is_participant(user, group, event=None):
     ).exists()
 
 
-def can_read(user, group, event=None):
-    """Whether ``user`` sees the conversation of ``group`` or ``event``."""
+def can_read(user, group, event=None, participant=None):
+    """Whether ``user`` sees the conversation of ``group`` or ``event``
+    (``participant``: ``is_participant``'s answer, when already known)."""
     if not user.is_authenticated or hidden_from(user, group, event):
         return False
-    return is_moderator(user) or is_participant(user, group, event)
+    if is_moderator(user):
+        return True
+    return is_participant(user, group, event) if participant is None else participant
 
 
 def can_moderate(user, group):
@@ -108,9 +111,11 @@ def closed_reason(event):
     return _("This event is over: its conversation is closed.")
 
 
-def post_refusal(user, group, event=None, thread=None):
+def post_refusal(user, group, event=None, thread=None, participant=None, moderates=None):
     """Why ``user`` may not post in the conversation of ``group`` or
-    ``event``: (code, message), or None when they may. The registered rules
+    ``event``: (code, message), or None when they may (``participant`` and
+    ``moderates``: ``is_participant``'s and ``can_moderate``'s answers, when
+    the caller knows them already). The registered rules
     are asked first (a suspension or a ban says why), with the ``thread`` or,
     when it does not exist yet, an unsaved one of ``group`` or ``event``."""
     if not user.is_authenticated:
@@ -123,7 +128,9 @@ def post_refusal(user, group, event=None, thread=None):
         thread = Thread(study_group=None if event is not None else group, event=event)
     if refusal := rules_refusal(user, thread):
         return refusal
-    if not (is_participant(user, group, event) or can_moderate(user, group)):
+    if participant is None:
+        participant = is_participant(user, group, event)
+    if not participant and not (can_moderate(user, group) if moderates is None else moderates):
         if event is not None:
             message = _("Only the group's members and the people going take part here.")
         else:

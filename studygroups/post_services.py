@@ -197,9 +197,9 @@ def thread_follow(user, *, following, group=None, event=None):
     return thread
 
 
-def is_following(user, thread, group):
+def is_following(user, thread, group, organizer=None):
     """Whether ``user`` follows ``thread`` (organizers of ``group`` do until
-    they say otherwise)."""
+    they say otherwise; ``organizer``: whether they organize it, if known)."""
     from studygroups.permissions import organizes
 
     if not user.is_authenticated:
@@ -210,4 +210,4 @@ def is_following(user, thread, group):
         ).first()
         if row is not None:
             return row
-    return organizes(user, group)
+    return organizes(user, group) if organizer is None else organizer

@@ -43,5 +43,8 @@ def conversation_thread(context, owner):
             cursor = cursor_keys(token, "posts")
         except parsers.InvalidParameter:
             cursor = None
-    return {**thread_context(request.user, owner, cursor), "request": request,
+    context_data = thread_context(
+        request.user, owner, cursor, time_zone=context.get("group_time_zone")
+    )
+    return {**context_data, "request": request,
             "csrf_token": context.get("csrf_token")}
