@@ -125,7 +125,7 @@ def test_the_conversation_migration_lets_organizers_moderate_posts():
     )
     invitations = importlib.import_module("studygroups.migrations.0020_invitations")
     posts = importlib.import_module(
-        "studygroups.migrations.0027_organizers_moderate_posts_in_the_admin"
+        "studygroups.migrations.0028_organizers_moderate_posts_in_the_admin"
     )
     with connection.schema_editor() as schema_editor:
         before.create_organizers_group(apps, schema_editor)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('meetups', '0016_event_hidden_leaves_tile_cells'),
-        ('studygroups', '0025_notify_posts_and_post_deliveries'),
+        ('studygroups', '0026_notify_posts_and_post_deliveries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

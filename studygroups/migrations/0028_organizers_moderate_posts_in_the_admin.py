@@ -41,7 +41,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("studygroups", "0026_threads_posts_follows"),
+        ("studygroups", "0027_threads_posts_follows"),
     ]
 
     operations = [migrations.RunPython(grant, revoke)]

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('studygroups', '0024_hidden_groups_leave_tile_cells_actions_append_only_moderators'),
+        ('studygroups', '0025_member_avatar_and_group_cover'),
     ]
 
     operations = [
