@@ -176,6 +176,10 @@ AUTHENTICATION_BACKENDS = ["geoconfig.auth.ThrottledModelBackend"]
 SIGNIN_FAILURES_PER_ADDRESS = env.int("SIGNIN_FAILURES_PER_ADDRESS", default=30)
 SIGNIN_FAILURES_PER_ACCOUNT = env.int("SIGNIN_FAILURES_PER_ACCOUNT", default=10)
 SIGNIN_FAILURE_WINDOW_SECONDS = env.int("SIGNIN_FAILURE_WINDOW_SECONDS", default=900)
+# Posts and replies in conversations (studygroups.post_services): at most this
+# many per member in each window of this many seconds, counted in Redis.
+POSTS_PER_WINDOW = env.int("POSTS_PER_WINDOW", default=10)
+POST_WINDOW_SECONDS = env.int("POST_WINDOW_SECONDS", default=600)
 # Reports (studygroups.moderation): at most this many per member per window,
 # counted in the same shared cache.
 REPORTS_PER_WINDOW = env.int("REPORTS_PER_WINDOW", default=10)
@@ -414,6 +418,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Names for choice sets that share a field name ("status") across components.
+    "ENUM_NAME_OVERRIDES": {
+        "PostStatusEnum": "studygroups.posts.Post.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         # Every status an operation can answer, errors in their one shape.

@@ -33,6 +33,8 @@ from studygroups import (
 from studygroups import views as studygroups_views
 from studygroups.api import StudyGroupKind
 from studygroups.forms import QueuedPasswordResetForm
+from studygroups.post_urls import api_urlpatterns as conversation_api
+from studygroups.post_urls import page_urlpatterns as conversation_pages
 from studygroups.urls import api_urlpatterns as studygroups_api
 from studygroups.urls import page_urlpatterns as studygroups_pages
 
@@ -44,6 +46,7 @@ KINDS = [StudyGroupKind(), EventKind(), VenueKind()]
 api_urlpatterns = [
     *studygroups_api,
     *meetups_api,
+    *conversation_api,
     *export_urlpatterns(KINDS),
     path("me/rsvps/", MyRSVPListView.as_view(), name="my-rsvps"),
     path("places/", PlaceSearchView.as_view(), name="place-search"),
@@ -106,6 +109,7 @@ urlpatterns = [
     path("events/<int:pk>/", meetups_views.event_detail, name="event-page"),
     *studygroups_pages,
     *meetups_pages,
+    *conversation_pages,
     path("calendar/", include("meetups.feed_urls")),
     path("api/", include((api_urlpatterns, "api"))),
     path("ogc/", include(ogc_urlpatterns(KINDS))),

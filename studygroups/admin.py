@@ -413,3 +413,7 @@ class DeliveryAdmin(admin.ModelAdmin):
             ngettext("%(count)s email will be sent again.", "%(count)s emails will be sent again.",
                      count) % {"count": count},
         )
+
+
+# The conversations' posts; imported last, since their admin builds on OrganizerScopedAdmin.
+from . import post_admin  # noqa: E402, F401

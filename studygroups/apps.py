@@ -22,4 +22,9 @@ class StudygroupsConfig(AppConfig):
 
         register_import_target(STUDYGROUP_IMPORT)
         # The composers of this app's emails (studygroups.notifications.composer).
-        from . import moderation_emails, notifications  # noqa: F401
+        from . import (  # noqa: F401
+            moderation_emails,
+            notifications,
+            post_moderation,
+            post_notifications,
+        )

@@ -239,4 +239,5 @@ class NotificationSettingsForm(forms.ModelForm):
             "notify_digest",
             "notify_event_updates",
             "notify_membership",
+            "notify_posts",
         ]

@@ -522,6 +522,9 @@ class MemberProfile(models.Model):
     avatar = models.ImageField(
         _("avatar"), upload_to="avatars/", blank=True, db_default="", max_length=200
     )
+    notify_posts = models.BooleanField(
+        _("new posts in the conversations I follow"), default=True, db_default=True
+    )
 
     # The public profile (/people/<id>/): what the member chooses to show.
     display_name = models.CharField(
@@ -621,6 +624,7 @@ class Delivery(models.Model):
         JOIN_APPROVED = "join_approved", _("Join request approved")
         JOIN_DECLINED = "join_declined", _("Join request declined")
         INVITATION = "invitation", _("Invitation to a group")
+        POST = "post", _("New post in a conversation")
         REPORT = "report", _("New report to review")
         MODERATION_WARNING = "moderation_warning", _("Warning from the moderators")
         SUSPENSION = "suspension", _("Account suspended")
@@ -707,6 +711,9 @@ class EmailVerification(models.Model):
     def __str__(self):
         return f"{self.user} <{self.email}>"
 
+
+# The conversations of groups and events (threads, posts, follows), likewise.
+from .posts import Post, Thread, ThreadFollow  # noqa: E402, F401
 
 # Reports and moderation live in their own module; imported here so that
 # Django finds their models.

@@ -149,10 +149,11 @@ def _report_count(user):
 # Reports ------------------------------------------------------------------------
 
 
-def report_target(kind, pk):
+def report_target(kind, pk, user=None):
     """The reportable thing of ``kind`` ("group", "event", "member" ...) with
     id ``pk``, or raise ValidationError naming the field: ``target_kind`` for
-    an unknown kind, ``target_id`` for no such (visible) thing."""
+    an unknown kind, ``target_id`` for no such (visible) thing, or one
+    ``user`` may not read (a post of another group's conversation)."""
     entry = REPORTABLE.get(kind)
     if entry is None:
         raise ValidationError(
@@ -160,6 +161,8 @@ def report_target(kind, pk):
             code="invalid",
         )
     target = entry.model_class()._default_manager.filter(pk=pk, **entry.visible).first()
+    if target is not None and user is not None and entry.readable_by is not None:
+        target = target if entry.readable_by(user, target) else None
     if target is None:
         raise ValidationError({"target_id": _("Nothing to report has this id.")}, code="invalid")
     return target

@@ -54,6 +54,7 @@ PREFERENCE = {
     Kind.JOIN_APPROVED: "notify_membership",
     Kind.JOIN_DECLINED: "notify_membership",
     Kind.INVITATION: "notify_membership",
+    Kind.POST: "notify_posts",
 }
 PREFERENCES = tuple(dict.fromkeys(PREFERENCE.values()))
 # Kinds not in PREFERENCE (reports to review, a moderator's warning, a

@@ -39,6 +39,9 @@ ORGANIZER_PERMISSIONS = frozenset(
         "meetups.change_rsvp",
         "meetups.view_eventphoto",
         "meetups.delete_eventphoto",
+        # Conversations: see and remove posts (studygroups 0027 grants them).
+        "studygroups.view_post",
+        "studygroups.change_post",
     }
 )
 

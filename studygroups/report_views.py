@@ -62,7 +62,7 @@ def throttled_page(request, exc):
 def report_page(request, kind, pk):
     """The report form for one group, event or member; then the thanks page."""
     try:
-        target = report_target(kind, pk)
+        target = report_target(kind, pk, request.user)
     except DjangoValidationError:
         raise Http404
     form = ReportForm(request.POST or None)
@@ -177,7 +177,7 @@ class ReportCreateView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
-            target = report_target(data["target_kind"], data["target_id"])
+            target = report_target(data["target_kind"], data["target_id"], request.user)
             report = report_create(
                 reporter=request.user, target=target, reason=data["reason"],
                 details=data["details"],

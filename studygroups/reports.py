@@ -27,7 +27,10 @@ class Reportable:
     ``author_of(obj)`` the member a warning, suspension or ban falls on (None:
     nobody); ``hideable``: it has ``hidden``/``hidden_at`` and the public lists
     leave hidden rows out; ``visible`` a queryset filter (a dict) of the rows
-    that may be reported (a hidden group is not reported again)."""
+    that may be reported (a hidden group is not reported again);
+    ``readable_by(user, obj)`` whether ``user`` may see ``obj`` at all (None:
+    everyone signed in), so that nobody reports, or reads through the report
+    form, what they cannot read."""
 
     kind: str
     model: str
@@ -36,6 +39,7 @@ class Reportable:
     author_of: object = None
     hideable: bool = False
     visible: dict = dataclasses.field(default_factory=dict)
+    readable_by: object = None
 
     def model_class(self):
         from django.apps import apps

@@ -104,3 +104,7 @@ def email_verification_send(user_id):
     message = email_verification_message(user_id)
     if message is not None:
         message.send()
+
+
+# The conversations' task lives with them; imported so that the worker finds it.
+from .post_tasks import post_notify  # noqa: E402, F401

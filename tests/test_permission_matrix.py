@@ -1297,3 +1297,310 @@ COMMUNITY_CHECKS = {
     "approve": community_approve,
     "my_rsvps": community_my_rsvps,
 }
+
+
+# The conversation of group A (issue 13) ---------------------------------------
+#
+# Eight roles (a signed-in user in no group; a member of A suspended site-wide;
+# a former member of A banned from it) against the actions on group A's
+# discussion thread, whose one post (by another member) is already there:
+#
+# action   forms (the site)                    api
+# view     the thread's text on A's page       GET /api/studygroups/A/posts/
+# post     POST /conversation/groups/A/posts/  POST /api/studygroups/A/posts/
+# reply    the same, with parent=the post      the same, with "parent"
+# pin      POST /conversation/posts/P/pin/     PATCH /api/posts/P/ {"pinned": true}
+# remove   POST /conversation/posts/P/remove/  DELETE /api/posts/P/ (not its author)
+# report   POST /report/post/P/                POST /api/reports/ (target_kind "post")
+#
+# In the admin: view is the post's change page and the changelist, remove the
+# changelist's "remove" action; posts are neither added nor edited there.
+#
+# Staff is a moderator. Group B's organizer is a stranger to A's thread. The
+# suspended member still reads (and reports) but neither posts nor replies.
+
+CONVERSATION_ROLES = ("anonymous", "non_member", "member", "organizer_a", "organizer_b", "staff",
+                      "suspended", "banned")
+
+# fmt: off
+CONVERSATION_MATRIX = {
+    #  surface   action   anonymous non_member member organizer_a organizer_b staff suspended banned
+    ("forms", "view"):   (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("forms", "post"):   (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("forms", "reply"):  (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("forms", "pin"):    (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("forms", "remove"): (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("forms", "report"): (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("api", "view"):     (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("api", "post"):     (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("api", "reply"):    (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("api", "pin"):      (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("api", "remove"):   (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("api", "report"):   (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("admin", "view"):   (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+    ("admin", "remove"): (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
+}
+# fmt: on
+
+POST_TEXT = "Mensaje de la matriz"
+THREAD_POST = "Primer mensaje del grupo"
+
+
+def conversation_cells():
+    for (surface, action), outcomes in CONVERSATION_MATRIX.items():
+        for role, expected in zip(CONVERSATION_ROLES, outcomes, strict=True):
+            yield pytest.param(surface, action, role, expected, id=f"{surface}-{action}-{role}")
+
+
+@pytest.fixture
+def conversation_world(world):
+    from studygroups.moderation import group_ban, member_suspend
+    from studygroups.post_services import post_create
+
+    world.users["non_member"] = AttendeeFactory(username="nico_nadie")
+    # Written by another member: removing it is never its author's own delete.
+    author = MembershipFactory(
+        study_group=world.group_a, user=AttendeeFactory(username="tere_autora")
+    ).user
+    world.post = post_create(author=author, body=THREAD_POST, group=world.group_a)
+    suspended = MembershipFactory(
+        study_group=world.group_a, user=AttendeeFactory(username="sam_suspendido")
+    ).user
+    member_suspend(actor=world.users["staff"], member=suspended, days=7, reason="Spam.")
+    banned = MembershipFactory(
+        study_group=world.group_a, user=AttendeeFactory(username="beto_baneado")
+    ).user
+    group_ban(actor=world.users["organizer_a"], group=world.group_a, member=banned,
+              reason="Acoso.")
+    world.users.update(suspended=suspended, banned=banned)
+    return world
+
+
+@pytest.mark.parametrize("surface, action, role, expected", list(conversation_cells()))
+def test_conversation_permission_matrix(client, conversation_world, surface, action, role,
+                                        expected):
+    from studygroups.posts import Post
+
+    world = conversation_world
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    CONVERSATION_CHECKS[surface, action](client, world, role, expected)
+    post = Post.objects.get(pk=world.post.pk)
+    if action == "view" or expected != ALLOW:
+        assert (post.status, post.pinned) == ("visible", False)
+        assert not Post.objects.filter(body=POST_TEXT).exists()
+
+
+def test_the_conversation_matrix_has_every_cell():
+    assert set(CONVERSATION_MATRIX) == {
+        (surface, action)
+        for surface in ("forms", "api")
+        for action in ("view", "post", "reply", "pin", "remove", "report")
+    } | {("admin", "view"), ("admin", "remove")}
+
+
+def conversation_refused_on_the_site(response, role):
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login") + "?next=")
+    else:
+        assert response.status_code == 403, response.status_code
+
+
+def forms_conversation_view(client, world, role, expected):
+    response = client.get(world.group_a.get_absolute_url())
+    assert response.status_code == 200
+    assert (THREAD_POST in response.content.decode()) is (expected == ALLOW)
+
+
+def forms_conversation_write(client, world, role, expected, parent=None):
+    from studygroups.posts import Post
+
+    data = {"body": POST_TEXT, **({"parent": parent.pk} if parent else {})}
+    response = client.post(reverse("conversation-group-post", args=[world.group_a.pk]), data)
+    if expected == ALLOW:
+        assert response.status_code == 302
+        written = Post.objects.get(body=POST_TEXT)
+        assert written.parent == parent
+    else:
+        conversation_refused_on_the_site(response, role)
+
+
+def forms_conversation_post(client, world, role, expected):
+    forms_conversation_write(client, world, role, expected)
+
+
+def forms_conversation_reply(client, world, role, expected):
+    forms_conversation_write(client, world, role, expected, parent=world.post)
+
+
+def forms_conversation_pin(client, world, role, expected):
+    from studygroups.posts import Post
+
+    response = client.post(reverse("conversation-post-pin", args=[world.post.pk]), {"pinned": "1"})
+    if expected == ALLOW:
+        assert response.status_code == 302 and Post.objects.get(pk=world.post.pk).pinned
+    else:
+        conversation_refused_on_the_site(response, role)
+
+
+def forms_conversation_remove(client, world, role, expected):
+    from studygroups.posts import Post
+
+    response = client.post(reverse("conversation-post-remove", args=[world.post.pk]))
+    if expected == ALLOW:
+        assert response.status_code == 302
+        assert Post.objects.get(pk=world.post.pk).status == "removed"
+    else:
+        conversation_refused_on_the_site(response, role)
+
+
+def api_conversation_view(client, world, role, expected):
+    response = client.get(reverse("api:studygroup-posts", args=[world.group_a.pk]))
+    if expected == ALLOW:
+        assert response.status_code == 200
+        assert [post["body"] for post in response.json()["posts"]] == [THREAD_POST]
+    else:
+        assert_refused(response, role)
+        assert THREAD_POST not in response.content.decode()
+
+
+def api_conversation_write(client, world, role, expected, parent=None):
+    from studygroups.posts import Post
+
+    data = {"body": POST_TEXT, **({"parent": parent.pk} if parent else {})}
+    response = client.post(
+        reverse("api:studygroup-posts", args=[world.group_a.pk]), data,
+        content_type="application/json",
+    )
+    if expected == ALLOW:
+        assert response.status_code == 201, response.content
+        assert Post.objects.get(body=POST_TEXT).parent == parent
+    else:
+        assert_refused(response, role)
+
+
+def api_conversation_post(client, world, role, expected):
+    api_conversation_write(client, world, role, expected)
+
+
+def api_conversation_reply(client, world, role, expected):
+    api_conversation_write(client, world, role, expected, parent=world.post)
+
+
+def api_conversation_pin(client, world, role, expected):
+    from studygroups.posts import Post
+
+    response = client.patch(
+        reverse("api:post-detail", args=[world.post.pk]), {"pinned": True},
+        content_type="application/json",
+    )
+    if expected == ALLOW:
+        assert response.status_code == 200 and Post.objects.get(pk=world.post.pk).pinned
+    else:
+        assert_refused(response, role)
+
+
+def api_conversation_remove(client, world, role, expected):
+    from studygroups.posts import Post
+
+    response = client.delete(reverse("api:post-detail", args=[world.post.pk]))
+    if expected == ALLOW:
+        assert response.status_code == 204
+        assert Post.objects.get(pk=world.post.pk).status == "removed"
+    else:
+        assert_refused(response, role)
+
+
+def conversation_admin_refused(response, role):
+    assert response.status_code == 302
+    if role in ("anonymous", "member", "non_member", "suspended", "banned"):
+        assert response["Location"].startswith(reverse("admin:login") + "?next=")
+    else:
+        assert response["Location"] == reverse("admin:index")
+
+
+def admin_conversation_view(client, world, role, expected):
+    changelist = client.get(reverse("admin:studygroups_post_changelist"))
+    page = client.get(admin_url(world.post))
+    if expected == ALLOW:
+        assert world.post in changelist.context["cl"].result_list
+        assert page.status_code == 200 and page.context["original"] == world.post
+    elif role == "organizer_b":
+        assert changelist.status_code == 200
+        assert list(changelist.context["cl"].result_list) == []
+        conversation_admin_refused(page, role)
+    else:
+        conversation_admin_refused(changelist, role)
+        conversation_admin_refused(page, role)
+
+
+def admin_conversation_remove(client, world, role, expected):
+    from studygroups.posts import Post
+
+    response = client.post(
+        reverse("admin:studygroups_post_changelist"),
+        {"action": "remove_posts", "_selected_action": [world.post.pk]},
+    )
+    removed = Post.objects.get(pk=world.post.pk).status == "removed"
+    assert removed is (expected == ALLOW)
+    if expected != ALLOW and role != "organizer_b":
+        conversation_admin_refused(response, role)
+
+
+def post_reports(world):
+    from studygroups.reports import Report
+
+    return Report.objects.filter(object_id=world.post.pk, content_type__model="post")
+
+
+def forms_conversation_report(client, world, role, expected):
+    url = reverse("report-new", args=["post", world.post.pk])
+    page = client.get(url)
+    response = client.post(url, {"reason": "spam"})
+    if expected == ALLOW:
+        assert page.status_code == 200
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("report-sent"))
+    else:
+        # Nobody reads the post through its report form.
+        assert THREAD_POST not in page.content.decode()
+        if role == "anonymous":
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("login") + "?next=")
+        else:
+            assert (page.status_code, response.status_code) == (404, 404)
+    assert post_reports(world).exists() is (expected == ALLOW)
+
+
+def api_conversation_report(client, world, role, expected):
+    response = client.post(
+        reverse("api:report-create"),
+        {"target_kind": "post", "target_id": world.post.pk, "reason": "spam"},
+        content_type="application/json",
+    )
+    if expected == ALLOW:
+        assert response.status_code == 201, response.content
+    elif role == "anonymous":
+        assert_refused(response, role)
+    else:
+        assert response.status_code == 400 and response.json()["parameter"] == "target_id"
+    assert post_reports(world).exists() is (expected == ALLOW)
+
+
+CONVERSATION_CHECKS = {
+    ("forms", "view"): forms_conversation_view,
+    ("forms", "post"): forms_conversation_post,
+    ("forms", "reply"): forms_conversation_reply,
+    ("forms", "pin"): forms_conversation_pin,
+    ("forms", "remove"): forms_conversation_remove,
+    ("forms", "report"): forms_conversation_report,
+    ("api", "view"): api_conversation_view,
+    ("api", "post"): api_conversation_post,
+    ("api", "reply"): api_conversation_reply,
+    ("api", "pin"): api_conversation_pin,
+    ("api", "remove"): api_conversation_remove,
+    ("api", "report"): api_conversation_report,
+    ("admin", "view"): admin_conversation_view,
+    ("admin", "remove"): admin_conversation_remove,
+}

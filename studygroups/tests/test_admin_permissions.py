@@ -82,7 +82,11 @@ INVITATION_PERMISSIONS = {
 }
 # meetups 0017 lets organizers see and delete their groups' event photos.
 PHOTO_PERMISSIONS = {"meetups.view_eventphoto", "meetups.delete_eventphoto"}
-ORGANIZER_PERMISSIONS = ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS | PHOTO_PERMISSIONS
+# studygroups 0028: organizers see and remove their groups' posts.
+POST_PERMISSIONS = {"studygroups.view_post", "studygroups.change_post"}
+ORGANIZER_PERMISSIONS = (
+    ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS | PHOTO_PERMISSIONS | POST_PERMISSIONS
+)
 
 
 def granted_to_organizers():
@@ -126,6 +130,25 @@ def test_the_photos_migration_lets_organizers_see_and_delete_photos():
         photos.let_organizers_moderate_photos(apps, schema_editor)
 
     assert granted_to_organizers() == PHOTO_PERMISSIONS
+
+
+def test_the_conversation_migration_lets_organizers_moderate_posts():
+    Group.objects.filter(name=ORGANIZERS_GROUP).delete()
+    before = importlib.import_module(
+        "studygroups.migrations.0008_moderate_permission_organizers_group"
+    )
+    invitations = importlib.import_module("studygroups.migrations.0020_invitations")
+    posts = importlib.import_module(
+        "studygroups.migrations.0028_organizers_moderate_posts_in_the_admin"
+    )
+    with connection.schema_editor() as schema_editor:
+        before.create_organizers_group(apps, schema_editor)
+        invitations.let_organizers_invite(apps, schema_editor)
+        posts.grant(apps, schema_editor)
+
+    assert granted_to_organizers() == (
+        ORGANIZER_PERMISSIONS_0008 | INVITATION_PERMISSIONS | POST_PERMISSIONS
+    )
 
 
 def test_the_organizers_group_is_made_again_when_missing():

@@ -37,8 +37,8 @@ def test_a_member_turns_the_digest_off_from_the_profile(
     assert page.get_by_role("heading", level=1).text_content() == WORDS[language]["title"]
     digest = page.get_by_role("checkbox", name=WORDS[language]["digest"])
     boxes = page.get_by_role("checkbox")
-    assert boxes.count() == 6
-    assert all(boxes.nth(n).is_checked() for n in range(6))  # every kind on by default
+    assert boxes.count() == 7
+    assert all(boxes.nth(n).is_checked() for n in range(7))  # every kind on by default
     assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS[screen]["width"]
     screenshot(f"notification-settings-{language}-{screen}", of=page)
     digest.uncheck()
