@@ -216,7 +216,10 @@ def test_without_javascript_the_page_says_the_map_needs_it_and_lists_groups(
     items = listed(page)
     assert items and ids(items) == sorted(groups_within((medellin.x, medellin.y), 10))
     assert "Medellín" in page.text_content("#status")
-    assert page.locator(".list-note").is_visible()
+    assert page.locator("#list-note").is_visible()
+    # The upcoming events within the same circle, by the server too.
+    assert page.locator("#event-list-note").is_visible()
+    assert "Medellín" in page.text_content("#all-events")
 
 
 def km_between(a, b):
