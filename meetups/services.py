@@ -255,11 +255,12 @@ def venue_delete(venue):
 WAITLIST_ORDER = ("updated_at", "pk")
 
 
-def rsvp_refusal(*, user, event, now=None):
+def rsvp_refusal(*, user, event, now=None, going=True):
     """Why ``user`` may not answer for ``event`` now, as a ValidationError
     (codes ``suspended``, ``event_cancelled``, ``event_started``, ``banned``,
     ``not_a_member``), or None
-    when they may.
+    when they may. A suspended or banned member may still say no (``going``
+    False): their seat goes back to the waitlist.
 
     Anyone signed in may answer for an event without a group or of an open
     group; an approval-required group's events are for its active members.
@@ -267,7 +268,7 @@ def rsvp_refusal(*, user, event, now=None):
     from studygroups.moderation import is_banned, suspension_refusal
 
     now = now or timezone.now()
-    if refusal := suspension_refusal(user):
+    if going and (refusal := suspension_refusal(user)):
         return refusal
     if event.status == Event.Status.CANCELLED:
         return ValidationError(_("This event was cancelled."), code="event_cancelled")
@@ -280,6 +281,8 @@ def rsvp_refusal(*, user, event, now=None):
             _("This event is happening now; answers are closed."), code="event_started"
         )
     group = event.study_group
+    if not going:
+        return None
     if is_banned(user, event.study_group_id):
         return ValidationError(
             _("The organizers of this group have banned you from it."), code="banned"
@@ -339,7 +342,7 @@ def rsvp_answer(*, user, event, going: bool) -> RSVP:
     with transaction.atomic():
         # The lock that makes concurrent answers for this event take turns.
         event = Event.objects.select_for_update().get(pk=event.pk)
-        if refusal := rsvp_refusal(user=user, event=event):
+        if refusal := rsvp_refusal(user=user, event=event, going=going):
             raise refusal
         # Seats freed while nobody was answering (a raised capacity) go to
         # the waitlist before any newcomer.

@@ -61,9 +61,17 @@ def event_detail(request, pk):
         raise Http404
     counts = rsvp_counts(event)
     my_rsvp = refusal = None
+    may_withdraw = False
     if request.user.is_authenticated:
         my_rsvp = RSVP.objects.filter(event=event, user=request.user).first()
         refusal = rsvp_refusal(user=request.user, event=event)
+        # Suspended or banned, someone going may still give their seat back.
+        may_withdraw = bool(
+            refusal
+            and my_rsvp
+            and my_rsvp.status in (RSVP.Status.YES, RSVP.Status.WAITLIST)
+            and not rsvp_refusal(user=request.user, event=event, going=False)
+        )
     share_url = request.build_absolute_uri(event.get_absolute_url())
     # Who is going, to the others going and the group's members; the waitlist,
     # to organizers (studygroups/people.py).
@@ -91,6 +99,7 @@ def event_detail(request, pk):
             "my_rsvp": my_rsvp,
             "waitlist_position": rsvp_waitlist_position(my_rsvp),
             "rsvp_refusal": refusal.messages[0] if refusal else "",
+            "may_withdraw": may_withdraw,
             "login_url": login_url(event.get_absolute_url()),
             "can_manage": request.user.is_authenticated
             and (is_moderator(request.user) or organizes(request.user, event.study_group)),

@@ -234,6 +234,11 @@ def report_create(*, reporter, target, reason, details=""):
     if wait := report_wait(reporter):
         raise ReportsThrottled(wait=wait)
     group = entry.group(target)
+    author = entry.author(target)
+    if group is not None and author is not None and organizes(author, group):
+        # An organizer's own post or photo: the moderators judge it, not its
+        # author (who would see who reported them, and could dismiss it).
+        group = None
     report = Report(
         reporter=reporter,
         kind=entry.kind,

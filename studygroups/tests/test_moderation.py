@@ -398,3 +398,35 @@ def test_the_map_tiles_leave_hidden_groups_and_events_out(client, moderator, z):
     assert sum(counted(f) for f in events) == 1
     if z == 16:
         assert [f["properties"]["name"] for f in drawn] == ["Visible"]
+
+
+def test_a_suspended_member_gives_their_seat_back_to_the_waitlist(client, moderator, group_a):
+    event = EventFactory(title="Taller con un cupo", study_group=group_a, capacity=1)
+    seated, waiting = AttendeeFactory(username="ana_sentada"), AttendeeFactory(username="cata")
+    rsvp_answer(user=seated, event=event, going=True)
+    assert rsvp_answer(user=waiting, event=event, going=True).status == "waitlist"
+    member_suspend(actor=moderator, member=seated, days=3, reason="Spam repetido.")
+    client.force_login(seated)
+    page = client.get(event.get_absolute_url()).text
+    assert "Your account is suspended until" in page
+    assert 'name="going" value="no"' in page and 'name="going" value="yes"' not in page
+    client.post(reverse("event-rsvp-page", args=[event.pk]), {"going": "no"})
+    assert RSVP.objects.get(user=seated, event=event).status == "no"
+    assert RSVP.objects.get(user=waiting, event=event).status == "yes"
+    # Saying yes again is still refused.
+    with pytest.raises(ValidationError) as refused:
+        rsvp_answer(user=seated, event=event, going=True)
+    assert refused.value.code == "suspended"
+
+
+def test_a_report_of_an_organizers_own_photo_goes_to_the_moderators_only(reporter, group_a):
+    from meetups.tests.factories import EventPhotoFactory, past_event_with_attendee
+
+    event, _attendee = past_event_with_attendee()
+    organizer = MembershipFactory(study_group=event.study_group, role="organizer").user
+    own = EventPhotoFactory(event=event, uploader=organizer)
+    theirs = EventPhotoFactory(event=event, uploader=_attendee)
+    about_own, about_theirs = report(reporter, own), report(reporter, theirs)
+    assert about_own.study_group is None
+    assert about_theirs.study_group == event.study_group
+    assert list(Report.objects.for_organizer(organizer)) == [about_theirs]
