@@ -45,7 +45,8 @@ def rsvps_of(user):
         .values("count")
     )
     return (
-        RSVP.objects.filter(user=user)
+        # A hidden event (studygroups.moderation) has no page for its attendees.
+        RSVP.objects.filter(user=user, event__hidden=False)
         .select_related("event", "event__study_group", "event__venue")
         .annotate(
             waitlist_position=Case(

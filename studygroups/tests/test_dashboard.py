@@ -287,3 +287,24 @@ def test_organizers_see_the_open_reports_about_their_groups(client, group_a, org
     # A member who organizes nothing has no queue.
     client.force_login(member_a)
     assert "organizer-reports" not in client.get("/me/").content.decode()
+
+
+def test_hidden_events_and_groups_leave_the_members_dashboard(client, group_a, organizer_a):
+    from studygroups.moderation import content_hide
+
+    member = AttendeeFactory(username="cata")
+    MembershipFactory(study_group=group_a, user=member)
+    kept, hidden = (EventFactory(study_group=StudyGroupFactory(), title=t, during=soon())
+                    for t in ("Sigue", "Oculto"))
+    for event in (kept, hidden):
+        RSVPFactory(user=member, event=event, status="yes")
+    moderator = AttendeeFactory(username="mod", is_staff=True, is_superuser=True)
+    content_hide(actor=moderator, target=hidden, reason="Spam.")
+    content_hide(actor=moderator, target=group_a, reason="Spam.")
+    client.force_login(member)
+    html = client.get("/me/").content.decode()
+    assert "Sigue" in html and "Oculto" not in html and group_a.name not in html
+    assert [r["title"] for r in client.get("/api/me/rsvps/").json()["results"]] == ["Sigue"]
+    # Its organizer still finds the hidden group (its page shows them why).
+    client.force_login(organizer_a)
+    assert group_a.name in client.get("/me/").content.decode()
