@@ -353,6 +353,15 @@ class EventForm(GroupCentredMap, EventAdminForm):
             # A series is created at once; its occurrences are then edited one by one.
             del self.fields["repeat"], self.fields["occurrences"]
 
+    def clean_occurrences(self):
+        occurrences = self.cleaned_data["occurrences"]
+        if occurrences and occurrences > 1 and not self.cleaned_data.get("repeat"):
+            # Not silently one event: the organizer asked for several.
+            raise forms.ValidationError(
+                _("Choose how the series repeats (every week or every month), or make it 1.")
+            )
+        return occurrences
+
 
 def venue_with_distance(venue):
     distance = getattr(venue, "distance_m", None)

@@ -165,3 +165,15 @@ def test_editing_an_event_in_the_repeated_hour_keeps_its_instant(client, organiz
     event.refresh_from_db()
     assert event.title == "Nuevo título"
     assert (event.during.lower, event.during.upper) == (start, start + datetime.timedelta(hours=2))
+
+
+def test_several_occurrences_without_a_repeat_is_an_error_on_the_field(client, organizer):
+    response = client.post(
+        "/events/new/", event_form(organizer.study_group, occurrences="4"),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["occurrences"] == [
+        "Choose how the series repeats (every week or every month), or make it 1."
+    ]
+    assert not Event.objects.exists()
