@@ -193,6 +193,13 @@ def format_local(moment, zone, *, weekday=False, language=None):
         return f"{date_text}, {format_time(moment, zone)}"
 
 
+def format_local_named(moment, zone=None, *, language=None):
+    """``format_local`` with the zone in words: "14 de diciembre de 2026,
+    07:46, hora de Colombia (UTC−5)"; ``zone`` defaults to the site's."""
+    zone = zone or site_time_zone()
+    return f"{format_local(moment, zone, language=language)}, {zone_label(zone, moment, language)}"
+
+
 def format_time(moment, zone, *, language=None):
     """Only the wall-clock time of ``moment`` in ``zone``: "18:30" / "6:30 p.m."."""
     with _language_override(language):

@@ -24,11 +24,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from redis.exceptions import RedisError
 from rest_framework.exceptions import Throttled
+
+from places.timezones import format_local_named
 
 from .models import Delivery, Invitation, Membership, StudyGroup
 from .notifications import deliveries_create_and_dispatch
@@ -72,13 +73,14 @@ def suspension_refusal(user):
     suspension = suspension_of(user)
     if suspension is None:
         return None
-    until = date_format(timezone.localtime(suspension.ends_at), "DATETIME_FORMAT")
+    # In the site's zone, named ("hora de Colombia (UTC−5)"), not a zone id.
+    until = format_local_named(suspension.ends_at)
     return ValidationError(
         _(
-            "Your account is suspended until %(until)s (%(zone)s): you cannot post, "
+            "Your account is suspended until %(until)s: you cannot post, "
             "answer events, join or create groups until then."
         )
-        % {"until": until, "zone": timezone.get_current_timezone_name()},
+        % {"until": until},
         code="suspended",
     )
 

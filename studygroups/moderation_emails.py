@@ -4,9 +4,9 @@ a ban to the member concerned. Always sent (no notification setting turns
 them off), in the recipient's language."""
 
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from places.timezones import format_local_named
 
 from .models import Delivery
 from .notifications import Message, composer, site_url
@@ -89,15 +89,15 @@ def suspension_message(delivery):
     action = _action(delivery, ModerationAction.Action.SUSPEND)
     if action is None or action.until is None:
         return None
-    until = date_format(timezone.localtime(action.until), "DATETIME_FORMAT")
+    until = format_local_named(action.until)
     return Message(
         subject=_("Your account is suspended"),
         lines=[
             _(
-                "The moderators suspended your account until %(until)s (%(zone)s): until "
+                "The moderators suspended your account until %(until)s: until "
                 "then you cannot post, answer events, join or create groups. Their reason:"
             )
-            % {"until": until, "zone": timezone.get_current_timezone_name()},
+            % {"until": until},
             action.reason,
         ],
     )

@@ -270,6 +270,8 @@ def test_a_suspended_member_cannot_rsvp_join_or_create(suspended, group_a, event
         rsvp_answer(user=suspended, event=event_a, going=True)
     assert refused.value.code == "suspended"
     assert "suspended until" in refused.value.messages[0]
+    # The site's zone in words, never a zone id (found trying it: "(America/Bogota)").
+    assert "Colombia" in refused.value.messages[0] and "/" not in refused.value.messages[0]
     with pytest.raises(ValidationError) as refused:
         studygroup_join(user=suspended, group=group_a)
     assert refused.value.code == "suspended"

@@ -148,17 +148,25 @@ def test_a_hidden_events_thread_is_gone_and_its_followers_get_no_email(
 def test_a_member_reports_a_post_which_reaches_its_groups_organizers(
     client, group_a, member_a, organizer_a, moderator, first_post
 ):
+    from .factories import MembershipFactory
+
+    author = MembershipFactory(study_group=group_a, user__username="pepe_publica").user
+    theirs = post_create(author=author, body="Compro apuntes baratos", group=group_a)
     client.force_login(member_a)
     response = api_post(client, reverse("api:report-create"), target_kind="post",
-                        target_id=first_post.pk, reason="spam")
+                        target_id=theirs.pk, reason="spam")
     assert response.status_code == 201, response.content
     report = Report.objects.get()
-    assert report.target == first_post and report.study_group == group_a
+    assert report.target == theirs and report.study_group == group_a
     page = client.get(group_a.get_absolute_url()).content.decode()
-    assert reverse("report-new", args=["post", first_post.pk]) in page
+    assert reverse("report-new", args=["post", theirs.pk]) in page
     # Its author is the member a warning falls on.
     report_act(actor=moderator, report=report, action="warn", reason="Sin spam")
-    assert report.actions.get(action="warn").member == organizer_a
+    assert report.actions.get(action="warn").member == author
+    # The organizer's own post is judged by the moderators alone.
+    api_post(client, reverse("api:report-create"), target_kind="post",
+             target_id=first_post.pk, reason="spam")
+    assert Report.objects.get(object_id=first_post.pk).study_group is None
 
 
 def test_nobody_reports_or_reads_through_the_form_a_post_they_cannot_read(
