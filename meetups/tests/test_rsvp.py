@@ -277,7 +277,7 @@ def test_event_page_shows_the_viewers_place_on_the_waitlist(client):
     client.force_login(me)
     html = client.get(event.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Waitlisted #2" in html
-    assert "1 going of 1 places" in html and "2 on the waitlist" in html
+    assert "1 of 1 place taken" in html and "2 on the waitlist" in html
 
 
 @pytest.mark.django_db
@@ -480,4 +480,4 @@ def test_a_cancelled_event_claims_no_attendees(client):
     RSVPFactory(event=event, status="yes", user=AttendeeFactory())
     html = client.get(event.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "This event has been cancelled." in html
-    assert "going of" not in html
+    assert "places taken" not in html and "place taken" not in html
