@@ -101,14 +101,24 @@ def report_page(request, kind, pk):
 def report_sent(request):
     """Thanks: what happens now, and the way back."""
     back = ""
+    to_organizers = True
     for kind, pk in request.GET.items():
         if kind in REPORTABLE and pk.isdigit():
             try:
                 back = target_url(report_target(kind, int(pk)))
             except DjangoValidationError:
                 pass
+            made = (
+                Report.objects.filter(reporter=request.user, kind=kind, object_id=pk)
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            # A member, or an organizer's own content, is judged by the moderators alone.
+            to_organizers = bool(made and made.study_group_id)
             break
-    return render(request, "moderation/report_sent.html", {"back_url": back})
+    return render(
+        request, "moderation/report_sent.html", {"back_url": back, "to_organizers": to_organizers}
+    )
 
 
 # The API ------------------------------------------------------------------------

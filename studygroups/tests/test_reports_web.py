@@ -57,7 +57,11 @@ def test_a_members_profile_links_to_the_report_form_and_back(client, reporter):
     assert f'href="{form}"' in client.get(profile).text
     answer = client.post(form, {"reason": "spam", "details": "Publicidad en cada grupo"})
     assert answer.status_code == 302
-    assert f'href="{profile}"' in client.get(answer["Location"]).text
+    thanks = client.get(answer["Location"]).text
+    assert f'href="{profile}"' in thanks
+    # A member's report reaches the moderators alone, and the page says so.
+    assert "The site's moderators have been told." in thanks
+    assert "organizers of the group" not in thanks
     assert Report.objects.filter(object_id=member.pk, reporter=reporter).exists()
     # Nobody reports themselves, and signed-out visitors see no link.
     assert 'class="report-link"' not in client.get(reverse("person-page", args=[reporter.pk])).text
