@@ -17,4 +17,10 @@ def organizer_reports(user, limit=QUEUE_SHOWN):
     list, targets prefetched: two queries and one per kind of target)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(Report.objects.for_organizer(user).open().prefetch_related("target")[:limit])
+    from places.timezones import site_time_zone
+
+    reports = list(Report.objects.for_organizer(user).open().prefetch_related("target")[:limit])
+    for report in reports:
+        # When it was made, in the group's own zone (as every other time of a group).
+        report.zone = report.study_group.time_zone or site_time_zone()
+    return reports

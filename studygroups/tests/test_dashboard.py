@@ -284,6 +284,8 @@ def test_organizers_see_the_open_reports_about_their_groups(client, group_a, org
     assert "De otro grupo" not in html
     assert reverse("admin:studygroups_report_change", args=[report.pk]) in queue
     assert '<h3 id="organizer-reports-heading">' in queue
+    # When, in the group's zone named in words (it said "(-05)").
+    assert "Time (UTC" in queue or "hora de" in queue
     # A member who organizes nothing has no queue.
     client.force_login(member_a)
     assert "organizer-reports" not in client.get("/me/").content.decode()
