@@ -28,6 +28,8 @@ class MeetupsConfig(AppConfig):
         # (and delete the photo in the admin).
         from studygroups.reports import reportable
 
+        from .services import event_photo_delete
+
         reportable(
             "photo",
             "meetups.EventPhoto",
@@ -35,4 +37,5 @@ class MeetupsConfig(AppConfig):
             group_of=lambda photo: photo.event.study_group,
             author_of=lambda photo: photo.uploader,
             visible={"event__hidden": False},
+            hide_with=lambda photo, actor: event_photo_delete(photo, actor=actor),
         )

@@ -319,7 +319,7 @@ def report_dismiss(*, actor, report, reason):
 
 def _hideable(target):
     entry = next((e for e in REPORTABLE.values() if e.model_class() is type(target)), None)
-    if entry is None or not entry.hideable:
+    if entry is None or not (entry.hideable or entry.hide_with):
         raise ValidationError(_("This cannot be hidden."), code="not_hideable")
     return entry
 
@@ -336,6 +336,14 @@ def content_hide(*, actor, target, reason, report=None, hidden=True):
         raise PermissionDenied(_("Only the organizers of the group or moderators may do this."))
     model = type(target)
     target = model._default_manager.select_for_update().get(pk=target.pk)
+    if entry.hide_with is not None:
+        if not hidden:
+            raise ValidationError(_("This cannot be shown again."), code="not_hideable")
+        logged = _log(actor=actor, action=Action.HIDE, reason=reason, report=report,
+                      target=target, group=group)
+        _resolve_reports_of(target)
+        entry.hide_with(target, actor=actor)
+        return logged
     action = Action.HIDE if hidden else Action.UNHIDE
     logged = _log(actor=actor, action=action, reason=reason, report=report, target=target,
                   group=group)
@@ -351,12 +359,16 @@ def content_hide(*, actor, target, reason, report=None, hidden=True):
             )
         model._default_manager.filter(pk=target.pk).update(hidden=False, hidden_at=None)
     if hidden:
-        # The content is gone: every open report of it is answered.
-        for other in Report.objects.open().filter(
-            content_type=ContentType.objects.get_for_model(target), object_id=target.pk
-        ):
-            _resolve(other, Report.State.ACTIONED)
+        _resolve_reports_of(target)
     return logged
+
+
+def _resolve_reports_of(target):
+    """The content is gone: every open report of it is answered."""
+    for other in Report.objects.open().filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+    ):
+        _resolve(other, Report.State.ACTIONED)
 
 
 def _member_of_report(report):

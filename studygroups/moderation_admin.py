@@ -70,6 +70,8 @@ def actions_for(user, report):
     offered = [Action.DISMISS]
     if entry and entry.hideable and report.target is not None:
         offered.append(Action.UNHIDE if report.target.hidden else Action.HIDE)
+    elif entry and entry.hide_with and report.target is not None:
+        offered.append(Action.HIDE)
     if entry and entry.author_of:
         offered.append(Action.WARN)
         offered.append(Action.SUSPEND)

@@ -25,7 +25,15 @@ reportable(
     author_of=lambda post: post.author,
     visible={"status": "visible"},
     readable_by=lambda user, post: can_read(user, *thread_owner(post.thread)),
+    # Hiding a post is an organizer's removal: a tombstone that keeps its replies.
+    hide_with=lambda post, actor: _remove(post, actor),
 )
+
+
+def _remove(post, actor):
+    from .post_services import post_remove
+
+    return post_remove(post, user=actor)
 
 
 @register_posting_rule

@@ -38,6 +38,9 @@ class Reportable:
     group_of: object = None
     author_of: object = None
     hideable: bool = False
+    # For content without a hidden state (a post, a photo): ``hide_with(target,
+    # actor=...)`` takes it down its own way (a post's tombstone, a photo deleted).
+    hide_with: object = None
     visible: dict = dataclasses.field(default_factory=dict)
     readable_by: object = None
 

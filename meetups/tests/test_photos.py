@@ -295,3 +295,19 @@ def test_a_photo_is_reported_to_the_groups_organizers_who_can_act_on_its_uploade
     # The uploader is not offered to report their own photo.
     client.force_login(attendee)
     assert form not in client.get(photo.get_absolute_url()).content.decode()
+
+
+def test_hiding_a_reported_photo_from_the_queue_deletes_it(client):
+    from studygroups.moderation import report_act, report_create
+    from studygroups.moderation_admin import actions_for
+    from studygroups.reports import Report
+
+    event, attendee = past_event_with_attendee()
+    photo = EventPhotoFactory(event=event, uploader=attendee)
+    report = report_create(reporter=AttendeeFactory(), target=photo, reason="inappropriate")
+    organizer = organizer_of(event.study_group, "orga")
+    assert "hide" in actions_for(organizer, report)
+    report_act(actor=organizer, report=report, action="hide", reason="No es del evento")
+    assert not EventPhoto.objects.exists()
+    report.refresh_from_db()
+    assert report.state == Report.State.ACTIONED and report.actions.get().action == "hide"

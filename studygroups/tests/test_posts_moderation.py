@@ -190,3 +190,29 @@ def test_a_removed_post_is_not_reported(client, group_a, member_a, organizer_a, 
     response = api_post(client, reverse("api:report-create"), target_kind="post",
                         target_id=first_post.pk, reason="spam")
     assert response.status_code == 400 and response.json()["parameter"] == "target_id"
+
+
+def test_hiding_a_reported_post_from_the_queue_leaves_a_tombstone(
+    client, group_a, member_a, organizer_a
+):
+    from studygroups.moderation_admin import actions_for
+    from studygroups.posts import Post
+
+    from .factories import MembershipFactory
+
+    author = MembershipFactory(study_group=group_a, user__username="pepe_publica").user
+    theirs = post_create(author=author, body="Compro apuntes baratos", group=group_a)
+    reply = post_create(author=member_a, body="No, gracias", group=group_a, parent=theirs)
+    client.force_login(member_a)
+    api_post(client, reverse("api:report-create"), target_kind="post", target_id=theirs.pk,
+             reason="spam")
+    report = Report.objects.get()
+    assert "hide" in actions_for(organizer_a, report)
+    report_act(actor=organizer_a, report=report, action="hide", reason="Publicidad")
+    theirs.refresh_from_db()
+    assert theirs.status == Post.Status.REMOVED and Post.objects.filter(pk=reply.pk).exists()
+    report.refresh_from_db()
+    assert report.state == Report.State.ACTIONED
+    assert report.actions.get().action == "hide"
+    page = client.get(group_a.get_absolute_url()).content.decode()
+    assert "Compro apuntes baratos" not in page and "No, gracias" in page
