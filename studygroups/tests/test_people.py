@@ -60,11 +60,10 @@ def test_the_profile_page_shows_name_bio_and_groups(client):
     response = client.get(person_url(user), HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200
-    heading = html[html.index('<h1 class="person-name">'):]
-    heading = heading[: heading.index("</h1>")]
-    assert heading.endswith(" Lucía Méndez")
-    # No picture yet: the avatar is her initial, named for screen readers.
-    assert 'aria-label="Lucía Méndez">L</span>' in heading
+    assert "<h1 class=\"person-name\">Lucía Méndez</h1>" in html
+    # No picture yet: the avatar beside it is her initial (the heading names her).
+    head = html[html.index('<div class="person-head">'):html.index("</h1>")]
+    assert 'aria-hidden="true">L</span>' in head
     assert "Estudio cálculo." in html
     assert f'href="{group.get_absolute_url()}"' in html
     # A request waiting for approval is not a membership yet.
