@@ -4,7 +4,6 @@ import datetime
 import zoneinfo
 from urllib.parse import urlencode
 
-from django.contrib.gis.geos import Point
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from places import parsers
-from places.gazetteer import search_places
 from places.timezones import zone_label
+from studygroups.finder_views import clean_text, locate
 from studygroups.models import Topic
 from studygroups.views import (
     DEFAULT_RADIUS_KM,
@@ -21,7 +20,6 @@ from studygroups.views import (
     MAX_RADIUS_KM,
     RADII_KM,
     lonlat_text,
-    point_label,
 )
 
 from . import finder
@@ -36,44 +34,6 @@ def events_url(params, **changes):
     merged.update(changes)
     query = urlencode({key: value for key, value in merged.items() if value not in ("", None)})
     return reverse("events-page") + (f"?{query}" if query else "")
-
-
-def clean_text(params, name, length):
-    return " ".join(params.get(name, "").split())[:length]
-
-
-def locate(params, errors):
-    """The searched point and its label, or the namesakes to choose between,
-    from ``near`` ("lon,lat", set by "use my location") or ``place``."""
-    place_text = clean_text(params, "place", MAX_PLACE_LENGTH)
-    if params.get("near"):
-        try:
-            point = parsers.parse_lonlat(params["near"], "near")
-        except parsers.InvalidParameter as exc:
-            errors["near"] = exc.message
-            return None, "", []
-        return point, place_text or point_label(point.x, point.y), []
-    if not place_text:
-        return None, "", []
-    found = search_places(place_text)
-    if found.match == "strong":
-        best = found.places[0]
-        return Point(best.lon, best.lat, srid=4326), best.label, []
-    if found.match == "weak":
-        return None, "", [
-            {
-                "label": place.label,
-                "country": place.country,
-                "url": events_url(
-                    params, place=place.label, near=lonlat_text(place.lon, place.lat), after=None
-                ),
-            }
-            for place in found.places
-        ]
-    errors["place"] = _("We could not find “%(place)s”. Try another city or place.") % {
-        "place": place_text
-    }
-    return None, "", []
 
 
 @require_safe
@@ -96,7 +56,13 @@ def events_page(request):
             errors["radius_km"] = exc.message
         else:
             radius_km = int(radius_km) if radius_km == int(radius_km) else radius_km
-    point, near_label, candidates = locate(params, errors)
+    point, near_label, candidates = locate(
+        params,
+        errors,
+        lambda place: events_url(
+            params, place=place.label, near=lonlat_text(place.lon, place.lat), after=None
+        ),
+    )
     zone = finder.list_zone(point)
     now = timezone.now()
     when = params.get("when") or "upcoming"

@@ -40,9 +40,10 @@ def clean_text(params, name, length):
     return " ".join(params.get(name, "").split())[:length]
 
 
-def locate(params, errors):
+def locate(params, errors, candidate_url):
     """The searched point and its label, or the namesakes to choose between,
-    from ``near`` ("lon,lat", set by "use my location") or ``place``."""
+    from ``near`` ("lon,lat", set by "use my location") or ``place``; each
+    namesake links to ``candidate_url(place)``. The groups and events pages share it."""
     place_text = clean_text(params, "place", MAX_PLACE_LENGTH)
     if params.get("near"):
         try:
@@ -62,9 +63,7 @@ def locate(params, errors):
             {
                 "label": place.label,
                 "country": place.country,
-                "url": groups_url(
-                    params, place=place.label, near=lonlat_text(place.lon, place.lat)
-                ),
+                "url": candidate_url(place),
             }
             for place in found.places
         ]
@@ -94,7 +93,13 @@ def groups_page(request):
             errors["radius_km"] = exc.message
         else:
             radius_km = int(radius_km) if radius_km == int(radius_km) else radius_km
-    point, near_label, candidates = locate(params, errors)
+    point, near_label, candidates = locate(
+        params,
+        errors,
+        lambda place: groups_url(
+            params, place=place.label, near=lonlat_text(place.lon, place.lat)
+        ),
+    )
     text = clean_text(params, "q", MAX_QUERY_LENGTH)
     group_format = params.get("format") or "any"
     if group_format not in dict(finder.FORMAT_CHOICES):
