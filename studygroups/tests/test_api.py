@@ -175,6 +175,22 @@ def test_limit_is_clamped_and_pages_link_both_ways(client, demo_data):
     assert clamped["numberReturned"] == StudyGroup.objects.count()
 
 
+def test_a_search_near_a_point_counts_its_matches_in_the_page_query(
+    client, demo_data, django_assert_max_num_queries
+):
+    params = {"q": "python", "near": "-74.084,4.638", "radius_km": "100", "limit": "2"}
+    everything = all_groups(client, **params)
+    assert len(everything) > 2
+    for feature in everything:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert geodesic_m((-74.084, 4.638), (lon, lat)) <= 100_000 * 1.001
+    get_json(client, "/api/studygroups/", **params)  # the SRID's row, read once per process
+    with django_assert_max_num_queries(1):
+        first = get_json(client, "/api/studygroups/", **params)
+    assert first["numberReturned"] == 2
+    assert first["numberMatched"] == len(everything)
+
+
 def test_list_takes_a_fixed_number_of_queries(client, demo_data, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         body = get_json(client, "/api/studygroups/", limit="1000")
