@@ -1,8 +1,8 @@
 """Cerca under load: 200 concurrent clients for 60 s on a realistic mix.
 
 Usage: `.venv/bin/python bench/load.py [--size 10k|100k|1m] [--clients 200]
-[--seconds 60] [--workers 2] [--worker-class sync] [--mode both|gunicorn|proxy]
-[--base-url URL]`
+[--seconds 60] [--workers 2] [--worker-class sync|gthread] [--threads 1]
+[--mode both|gunicorn|proxy] [--no-keep-alive] [--base-url URL]`
 
 It serves bench/scale.py's database cerca_bench_<size> (built first if
 missing) with gunicorn (``--workers`` workers of ``--worker-class``, DEBUG=0,
@@ -10,7 +10,7 @@ production settings over plain HTTP) in two ways, one after the other, and
 prints both: ``gunicorn``, gunicorn alone on a port, as bench/scale.py serves
 it (the baseline); and ``proxy``, the stack of `make serve`: nginx from
 .ci/proxy (its static files, its micro-cache of anonymous reads, kept
-PROXY_CACHE_SECONDS, 10 by default) in front of the same gunicorn on a Unix
+PROXY_CACHE_SECONDS, 30 by default) in front of the same gunicorn on a Unix
 socket. ``--mode`` runs one of them alone; ``--base-url`` times a running
 server instead (loopback only). Then ``--clients`` clients, each one request at
 a time and no pause between them (a closed loop: latency = clients /
@@ -24,13 +24,17 @@ random order per client:
 - an event's and a group's calendar (``.ics``).
 
 It prints, for the whole run and per kind of request, the throughput
-(requests a second), p50 and p99 of the time from connect to the last byte,
-and errors by kind (a status other than 200, or a connection that failed or
-took over ``--timeout`` seconds); what the proxy's cache did (X-Cache-Status);
-and the load average at the end of each run. The proxy's cache starts empty;
-one warm-up request of each kind comes first and is not counted. The client
-is asyncio with plain HTTP/1.1, one connection per request, no cookie (an
-anonymous visitor) and ``Accept-Language: es``; it runs beside the server on
+(requests a second), p50 and p99 of a request's time, and errors by kind (a
+status other than 200, or a connection that failed or took over
+``--timeout`` seconds); what the proxy's cache did (X-Cache-Status), and the
+times of what it answered and of what gunicorn answered; and the load
+average at the end of each run. The proxy's cache starts empty; one warm-up
+request of each kind comes first and is not counted. The client
+is asyncio with plain HTTP/1.1, no cookie (an anonymous visitor) and
+``Accept-Language: es``; like a browser, it keeps its connection where the
+server keeps it (nginx does, gunicorn's sync workers do not;
+``--no-keep-alive``: never), and a request's time runs from connecting (or
+sending, on a kept connection) to the last byte. It runs beside the server on
 the same cores, as a real client would not, so it costs the server CPU
 (more, the more requests a second it makes). Nothing asserts a time.
 """
@@ -115,44 +119,102 @@ def request_paths(kind, rng, slugs, events):
     raise ValueError(kind)
 
 
-async def get(host, port, path, timeout):
+class Connection:
+    """A client's connection, kept between requests when the server keeps it
+    (nginx does, as with a browser; gunicorn's sync workers close it)."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+        self.streams = None
+
+    def close(self):
+        if self.streams:
+            self.streams[1].close()
+        self.streams = None
+
+
+async def read_response(reader):
+    """(status line, {header: value}, whether the connection may be kept) of
+    the response on ``reader``, its body read to the end."""
+    status_line = await reader.readline()
+    headers = {}
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    keep = status_line.startswith(b"HTTP/1.1") and headers.get("connection") != "close"
+    if "content-length" in headers:
+        await reader.readexactly(int(headers["content-length"]))
+    elif headers.get("transfer-encoding", "").lower() == "chunked":
+        while size := int((await reader.readline()).split(b";")[0], 16):
+            await reader.readexactly(size + 2)
+        while await reader.readline() not in (b"\r\n", b""):
+            pass
+    else:
+        while await reader.read(1 << 16):
+            pass
+        keep = False
+    return status_line, headers, keep
+
+
+async def get(connection, path, timeout, keep_alive=True):
     """(status or an error's name, seconds, X-Cache-Status) of GET ``path``,
-    body read to the end."""
+    body read to the end, on ``connection`` (opened if it is not)."""
     start = time.perf_counter()
     cache = ""
+    request = (
+        f"GET {path} HTTP/1.1\r\nHost: {connection.host}\r\nAccept-Language: es\r\n"
+        + ("" if keep_alive else "Connection: close\r\n") + "\r\n"
+    ).encode()
     try:
         async with asyncio.timeout(timeout):
-            reader, writer = await asyncio.open_connection(host, port)
-            writer.write(
-                f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Language: es\r\n"
-                "Connection: close\r\n\r\n".encode()
-            )
-            await writer.drain()
-            status_line = await reader.readline()
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "x-cache-status":
-                    cache = value.strip()
-            while await reader.read(1 << 16):
-                pass
-            writer.close()
+            for attempt in (1, 2):
+                reused = connection.streams is not None
+                if not reused:
+                    connection.streams = await asyncio.open_connection(
+                        connection.host, connection.port
+                    )
+                reader, writer = connection.streams
+                writer.write(request)
+                await writer.drain()
+                try:
+                    status_line, headers, keep = await read_response(reader)
+                except asyncio.IncompleteReadError:
+                    status_line, headers, keep = b"", {}, False
+                if status_line or not reused:
+                    break
+                connection.close()  # closed by the server while idle: once more
+            if not (keep and keep_alive):
+                connection.close()
+        cache = headers.get("x-cache-status", "")
         status = int(status_line.split()[1]) if status_line else "no answer"
     except TimeoutError:
         status = "timed out"
+        connection.close()
     except OSError as error:
         status = type(error).__name__
+        connection.close()
     return status, time.perf_counter() - start, cache
 
 
 async def client(number, args, host, port, slugs, events, results, deadline):
     rng = random.Random(number)
     kinds = [kind for kind, weight in MIX for _ in range(weight)]
+    connection = Connection(host, port)
     while time.monotonic() < deadline:
         kind = rng.choice(kinds)
         status, seconds, cache = await get(
-            host, port, request_paths(kind, rng, slugs, events), args.timeout
+            connection, request_paths(kind, rng, slugs, events), args.timeout,
+            keep_alive=args.keep_alive,
         )
         results.append((kind, status, seconds, time.monotonic() <= deadline, cache))
+    connection.close()
+
+
+# Who answered, by X-Cache-Status: nginx alone, or gunicorn behind it.
+CACHE_ANSWERS = {
+    "answered from the cache (HIT, STALE, UPDATING)": {"HIT", "STALE", "UPDATING"},
+    "answered by gunicorn (MISS, EXPIRED, BYPASS)": {"MISS", "EXPIRED", "BYPASS", "-"},
+}
 
 
 def percentile(values, fraction):
@@ -182,6 +244,13 @@ def report(results, seconds):
         lines.append("  X-Cache-Status: " + ", ".join(
             f"{status} {count / len(counted):.1%}" for status, count in caches.most_common()
         ))
+        for label, statuses in CACHE_ANSWERS.items():
+            times = [row[2] for row in counted if (row[4] or "-") in statuses]
+            if times:
+                lines.append(
+                    f"  {label:<44} p50 {statistics.median(times) * 1000:>6.0f}ms, "
+                    f"p99 {percentile(times, 0.99) * 1000:>6.0f}ms ({len(times)})"
+                )
     return lines
 
 
@@ -189,8 +258,10 @@ async def run(args, base, slugs, events):
     parts = urllib.parse.urlsplit(base)
     host, port = parts.hostname, parts.port or 80
     rng = random.Random(0)
+    connection = Connection(host, port)
     for kind, _ in MIX:  # warm-up, not counted
-        await get(host, port, request_paths(kind, rng, slugs, events), args.timeout)
+        await get(connection, request_paths(kind, rng, slugs, events), args.timeout,
+                  keep_alive=False)
     results = []
     start = time.monotonic()
     deadline = start + args.seconds
@@ -248,7 +319,7 @@ def serve(args, url, name, mode):
         proxy.stop()
         raise
     os.symlink(STATIC_ROOT[0], proxy.static_root)
-    seconds = os.environ.get("PROXY_CACHE_SECONDS", "10")
+    seconds = os.environ.get("PROXY_CACHE_SECONDS", "30")
     return [server, proxy], f"nginx (cache {seconds} s) in front of {gunicorn}, DEBUG=0"
 
 
@@ -263,6 +334,8 @@ def main():
     parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--mode", default="both", choices=["both", "gunicorn", "proxy"])
     parser.add_argument("--base-url", help="time this running server (loopback only)")
+    parser.add_argument("--no-keep-alive", dest="keep_alive", action="store_false",
+                        help="one connection per request, whatever the server allows")
     args = parser.parse_args()
     url = database_url()
     name = f"cerca_bench_{args.size}"
@@ -289,8 +362,10 @@ def main():
         load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
         print(
             f"Load, {mode} ({time.strftime('%F %H:%M %Z')}, {name}): {args.clients} clients "
-            f"for {args.seconds:g} s against {base}, {what}; times from connect to the "
-            f"last byte; load average after the run {load} ({os.cpu_count()} cores)",
+            f"for {args.seconds:g} s against {base}, {what}; connections "
+            f"{'kept where the server keeps them' if args.keep_alive else 'closed'}; times "
+            f"from the request (or connect) to the last byte; load average after the run "
+            f"{load} ({os.cpu_count()} cores)",
             flush=True,
         )
         for line in report(results, seconds):

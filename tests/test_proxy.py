@@ -255,3 +255,12 @@ def test_the_client_address_comes_from_x_real_ip():
     assert seen["address"] == "203.0.113.7"
     middleware(RequestFactory().get("/", REMOTE_ADDR="", HTTP_X_REAL_IP="not an address"))
     assert seen["address"] == ""
+
+
+def test_x_real_ip_is_trusted_only_when_the_setting_says_so():
+    from geoconfig.tests.test_production import production_settings
+
+    middleware = "geoconfig.proxy.RealClientAddress"
+    assert middleware not in production_settings("MIDDLEWARE")["MIDDLEWARE"]
+    trusted = production_settings("MIDDLEWARE", TRUST_X_REAL_IP="1")["MIDDLEWARE"]
+    assert trusted[0] == middleware
