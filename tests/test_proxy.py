@@ -264,3 +264,13 @@ def test_x_real_ip_is_trusted_only_when_the_setting_says_so():
     assert middleware not in production_settings("MIDDLEWARE")["MIDDLEWARE"]
     trusted = production_settings("MIDDLEWARE", TRUST_X_REAL_IP="1")["MIDDLEWARE"]
     assert trusted[0] == middleware
+
+
+def test_links_built_from_another_host_header_are_kept_apart(proxy, group):
+    url = f"{proxy}/tiles/studygroups.json"
+    forged = get(url, Host="127.0.0.1:1")
+    assert forged.json()["tiles"][0].startswith("http://127.0.0.1:1/")
+    for _ in range(2):
+        answer = get(url)
+        assert answer.json()["tiles"][0].startswith(f"{proxy}/tiles/studygroups/")
+    assert answer.headers["X-Cache-Status"] == "HIT"
