@@ -7,6 +7,7 @@ cache; X-Cache-Status says what it did."""
 import gzip
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +19,7 @@ from django.contrib.gis.geos import Point
 from django.test import RequestFactory
 
 from geoconfig.proxy import RealClientAddress
+from geoconfig.tests.test_production import production_settings
 from studygroups.services import studygroup_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -30,8 +32,6 @@ HASHED = "js/cerca.0123456789ab.js"
 
 
 def free_port():
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -258,8 +258,6 @@ def test_the_client_address_comes_from_x_real_ip():
 
 
 def test_x_real_ip_is_trusted_only_when_the_setting_says_so():
-    from geoconfig.tests.test_production import production_settings
-
     middleware = "geoconfig.proxy.RealClientAddress"
     assert middleware not in production_settings("MIDDLEWARE")["MIDDLEWARE"]
     trusted = production_settings("MIDDLEWARE", TRUST_X_REAL_IP="1")["MIDDLEWARE"]
