@@ -45,6 +45,7 @@ import collections
 import math
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -297,6 +298,7 @@ class Proxy:
             self.process.terminate()
             self.process.wait(20)
         self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def serve(args, url, name, mode):
