@@ -2,7 +2,8 @@
 
 Usage: `.venv/bin/python bench/load.py [--size 10k|100k|1m] [--clients 200]
 [--seconds 60] [--workers 2] [--worker-class sync|gthread] [--threads 1]
-[--mode both|gunicorn|proxy] [--no-keep-alive] [--base-url URL]`
+[--mode both|gunicorn|proxy] [--no-keep-alive] [--base-url URL]
+[--profile [KIND]]`
 
 It serves bench/scale.py's database cerca_bench_<size> (built first if
 missing) with gunicorn (``--workers`` workers of ``--worker-class``, DEBUG=0,
@@ -37,6 +38,11 @@ server keeps it (nginx does, gunicorn's sync workers do not;
 sending, on a kept connection) to the last byte. It runs beside the server on
 the same cores, as a real client would not, so it costs the server CPU
 (more, the more requests a second it makes). Nothing asserts a time.
+
+``--profile`` serves nothing: it times each kind's CPU a request in-process
+(Django's test client, production settings, the same database; Python's
+share, not PostgreSQL's), and with a KIND (``--profile "group page"``) prints
+cProfile's top of 100 of them.
 """
 
 import argparse
@@ -45,14 +51,16 @@ import collections
 import math
 import os
 import random
+import secrets
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.parse
 
-from scale_db import ROOT, build, connect, database_url
+from scale_db import ROOT, build, connect, database_url, with_database
 from scale_servers import STATIC_ROOT, free_port, serve_cerca
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -325,6 +333,51 @@ def serve(args, url, name, mode):
     return [server, proxy], f"nginx (cache {seconds} s) in front of {gunicorn}, DEBUG=0"
 
 
+def profile(args, url, name, slugs, events):
+    """The mix in-process (Django's test client, production settings, the
+    bench database): each kind's CPU time a request in this process (Python,
+    not PostgreSQL), and a cProfile of ``args.profile`` if it names a kind."""
+    import cProfile
+    import io
+    import pstats
+
+    os.environ.update({
+        "DATABASE_URL": with_database(url, name), "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0", "LOG_LEVEL": "ERROR",
+        "CONN_MAX_AGE": "3600", "DJANGO_SETTINGS_MODULE": "geoconfig.settings",
+    })
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="es")
+    rng = random.Random(0)
+    print(f"CPU a request, in-process ({name}, {time.strftime('%F %H:%M %Z')}, load average "
+          f"{os.getloadavg()[0]:.2f}), median of 5 rounds of 20:")
+    for kind, _ in MIX:
+        client.get(request_paths(kind, rng, slugs, events))  # warm-up
+        rounds = []
+        for _ in range(5):
+            start = time.process_time()
+            for _ in range(20):
+                response = client.get(request_paths(kind, rng, slugs, events))
+                assert response.status_code == 200, (kind, response.status_code)
+            rounds.append((time.process_time() - start) / 20)
+        print(f"  {kind:<18} {statistics.median(rounds) * 1000:6.1f} ms")
+    if args.profile in dict(MIX):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(100):
+            client.get(request_paths(args.profile, rng, slugs, events))
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        print(out.getvalue())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="10k", choices=SIZES)
@@ -338,6 +391,9 @@ def main():
     parser.add_argument("--base-url", help="time this running server (loopback only)")
     parser.add_argument("--no-keep-alive", dest="keep_alive", action="store_false",
                         help="one connection per request, whatever the server allows")
+    parser.add_argument("--profile", nargs="?", const="all", metavar="KIND",
+                        help="no server: each kind's CPU a request in-process, and a "
+                        "cProfile of KIND (e.g. 'group page')")
     args = parser.parse_args()
     url = database_url()
     name = f"cerca_bench_{args.size}"
@@ -349,6 +405,9 @@ def main():
         build(url, name, SIZES[args.size])
         modes = [mode for mode in ("gunicorn", "proxy") if args.mode in ("both", mode)]
     slugs, events = samples_of_rows(url, name)
+    if args.profile:
+        profile(args, url, name, slugs, events)
+        return
     for mode in modes:
         servers = []
         if mode == "given":
