@@ -27,10 +27,12 @@ run: setup db broker
 	@echo "Cerca: open http://$(HOST):$(PORT)/ ; the admin is at http://$(HOST):$(PORT)/admin/"
 	CERCA_HOST=$(HOST) SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
-# The production way on one machine: DEBUG=0, gunicorn, collected static files
-# (WhiteNoise), compiled translations, the local PostGIS and Redis, a Celery
-# worker and beat (Procfile.serve), in the foreground together. Plain HTTP on
-# HOST:PORT, so no HTTPS redirect or HSTS unless the environment asks; a random
+# The production way on one machine: DEBUG=0, nginx on HOST:PORT in front of
+# gunicorn (.ci/proxy, .ci/nginx.conf: it serves the collected static files and
+# keeps anonymous reads for PROXY_CACHE_SECONDS), compiled translations, the
+# local PostGIS and Redis, a Celery worker and beat (Procfile.serve), in the
+# foreground together; `make stop` from another terminal stops them too. Plain
+# HTTP, so no HTTPS redirect or HSTS unless the environment asks; a random
 # SECRET_KEY kept in .local/secret-key unless SECRET_KEY is set; mail printed
 # by the processes unless EMAIL_HOST or EMAIL_BACKEND is set; uploaded pictures
 # served by Django from .local/media (SERVE_MEDIA=0 with MEDIA_STORAGE=s3 instead).
@@ -40,14 +42,15 @@ serve: setup db broker
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-$(HOST),localhost} \
 	  CSRF_TRUSTED_ORIGINS=$${CSRF_TRUSTED_ORIGINS:-http://$(HOST):$(PORT)} \
 	  SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0} \
-	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} CERCA_HOST=$(HOST) \
-	  SERVE_MEDIA=$${SERVE_MEDIA:-1} \
+	  SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} CERCA_HOST=$(HOST) CERCA_PORT=$(PORT) \
+	  TRUST_X_REAL_IP=1 SERVE_MEDIA=$${SERVE_MEDIA:-1} \
 	  EMAIL_BACKEND=$${EMAIL_BACKEND:-$$( [ -n "$${EMAIL_HOST:-}" ] && echo django.core.mail.backends.smtp.EmailBackend || echo django.core.mail.backends.console.EmailBackend)} \
 	  && $(PY) manage.py collectstatic --no-input --verbosity 0 \
 	  && $(PY) manage.py migrate --no-input \
 	  && $(PY) manage.py load_basemap \
-	  && echo "Cerca (DEBUG=0, gunicorn): open http://$(HOST):$(PORT)/" \
-	  && $(VENV)/bin/honcho start -f Procfile.serve -p $(PORT)
+	  && .ci/proxy config >/dev/null \
+	  && echo "Cerca (DEBUG=0, nginx and gunicorn): open http://$(HOST):$(PORT)/" \
+	  && $(VENV)/bin/honcho start -f Procfile.serve
 
 test: SYSTEM_PACKAGES_FOR = test
 test: setup db broker
@@ -61,6 +64,7 @@ fuzz: setup db broker
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/test_api_fuzz.py -s -q -p no:cacheprovider
 
 stop:
+	@.ci/proxy stop
 	@.ci/redis stop
 	@.ci/pg replica stop
 	@.ci/pg stop

@@ -38,15 +38,19 @@ def free_port():
 class Server:
     """A gunicorn with ``workers`` sync workers (2) on a free port, stopped on exit."""
 
-    def __init__(self, label, command, env, cwd, ready_path, timeout, port=None, workers=2):
+    def __init__(self, label, command, env, cwd, ready_path, timeout, port=None, workers=2,
+                 bind=None, base_url=None):
         self.label = label
         self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        # ``bind`` (a Unix socket) and ``base_url`` (a proxy in front of it)
+        # replace the free port, where a proxy reaches gunicorn.
+        bind = bind or f"127.0.0.1:{self.port}"
+        self.base_url = base_url or f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(
             prefix=f"bench-{label}-", suffix=".log", delete=False
         )
         self.process = subprocess.Popen(
-            [*command, "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+            [*command, "--workers", str(workers), "--bind", bind,
              # gunicorn's own limit stays above the client's, which gives up first.
              "--timeout", str(int(timeout) + 30)],
             cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -103,9 +107,11 @@ def memory_kib(pids):
 STATIC_ROOT = []
 
 
-def serve_cerca(url, name, timeout, workers=2, options=()):
+def serve_cerca(url, name, timeout, workers=2, options=(), bind=None, base_url=None,
+                extra_env=None):
     """Cerca's production settings (DEBUG=0, WhiteNoise over collected static
-    files), but plain HTTP: no TLS proxy in front; ``options`` go to gunicorn."""
+    files), but plain HTTP: no TLS proxy in front; ``options`` go to gunicorn,
+    ``bind`` and ``base_url`` to Server, ``extra_env`` to its environment."""
     env = {
         **os.environ,
         "DATABASE_URL": with_database(url, name, application_name="cerca-bench-server"),
@@ -118,7 +124,18 @@ def serve_cerca(url, name, timeout, workers=2, options=()):
         # Persistent connections, as in production, kept for the whole run: a
         # reconnection would fail the request when a shared cluster is out of slots.
         "CONN_MAX_AGE": "3600",
+        **(extra_env or {}),
     }
+    env["STATIC_ROOT"] = collected_static(env)
+    return Server(
+        "cerca", [sys.executable, "-m", "gunicorn", "geoconfig.wsgi", *options], env, ROOT,
+        "/ogc/conformance", timeout, workers=workers, bind=bind, base_url=base_url,
+    )
+
+
+def collected_static(env):
+    """A folder of collectstatic's files (made once a run), readable by all (a
+    proxy's workers serve it)."""
     if not STATIC_ROOT:
         STATIC_ROOT.append(tempfile.mkdtemp(prefix="bench-static-"))
         subprocess.run(
@@ -126,11 +143,8 @@ def serve_cerca(url, name, timeout, workers=2, options=()):
             cwd=ROOT, env={**env, "STATIC_ROOT": STATIC_ROOT[0]}, check=True,
             capture_output=True,
         )
-    env["STATIC_ROOT"] = STATIC_ROOT[0]
-    return Server(
-        "cerca", [sys.executable, "-m", "gunicorn", "geoconfig.wsgi", *options], env, ROOT,
-        "/ogc/conformance", timeout, workers=workers,
-    )
+        os.chmod(STATIC_ROOT[0], 0o755)
+    return STATIC_ROOT[0]
 
 
 def pygeoapi_python():

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "places.middleware.JsonErrors",
     "geoconfig.middleware.DatabaseUnavailable",
     "csp.middleware.CSPMiddleware",
+    # The import map's hash in script-src (places.csp): no nonce on the map page.
+    "places.csp.InlineScriptHashes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "geoconfig.middleware.LanguageFreeTiles",
     "django.middleware.locale.LocaleMiddleware",
@@ -91,6 +93,10 @@ if not DEBUG:
     # WhiteNoise serves the collected static files in production; in
     # development runserver's staticfiles handler serves them from the apps.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+if env.bool("TRUST_X_REAL_IP", default=False):
+    # Behind `make serve`'s nginx, the client's address comes in X-Real-IP.
+    MIDDLEWARE.insert(0, "geoconfig.proxy.RealClientAddress")
 
 ROOT_URLCONF = "geoconfig.urls"
 
@@ -349,8 +355,10 @@ LEAFLET_CONFIG = {
 }
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and data from
-# this site only; an inline script (the import map, django-leaflet's map set-up)
-# runs only with the request's nonce; no inline styles, no plugins, no framing.
+# this site only; an inline script runs only with the request's nonce (the
+# map widgets of forms and the admin) or by its hash (the import map, which
+# is the same bytes on every page: places.csp), so the public pages carry no
+# nonce and a shared cache may keep them; no inline styles, no plugins, no framing.
 # Images may also come from the raster tile server of TILES_URL.
 TILES_ORIGIN = (
     "{0.scheme}://{0.netloc}".format(urlsplit(TILES_URL.replace("{s}", "*"))) if TILES_URL else ""

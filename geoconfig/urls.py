@@ -6,7 +6,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.i18n import JavaScriptCatalog
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoconfig import health, media
@@ -116,7 +117,10 @@ urlpatterns = [
     # Before any other tiles/ pattern: it answers everything under tiles/basemap/.
     path("tiles/", include(basemap.urlpatterns)),
     path("tiles/", include(tile_urlpatterns([StudyGroupKind(), EventKind(), VenueKind()]))),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher is on every page, which a shared cache keeps for
+    # anonymous visitors (.ci/nginx.conf): it carries no per-visitor CSRF
+    # token. A forged POST could only change the visitor's language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     # Our djangojs catalog only (LOCALE_PATHS; "places" itself has none):
     # the words static/js/leaflet_i18n.js gives Leaflet.
     path("jsi18n/", JavaScriptCatalog.as_view(packages=["places"]), name="javascript-catalog"),

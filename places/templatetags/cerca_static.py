@@ -2,8 +2,8 @@
 packages they import by name (``import { VectorTile } from "@mapbox/vector-tile"``)
 at their static URLs (hashed in production), with no bundler and no CDN; and a
 ``modulepreload`` for each, so the browser fetches them all at once rather than
-one import after another. The import map is an inline script: it carries the
-request's Content-Security-Policy nonce (django-csp's ``request.csp_nonce``)."""
+one import after another. The import map is an inline script, allowed by its
+hash rather than a nonce (places.csp), so the page can be shared by a cache."""
 
 import json
 
@@ -11,6 +11,8 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from places.csp import allow_inline_script
 
 register = template.Library()
 
@@ -29,15 +31,10 @@ ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 @register.simple_tag(takes_context=True)
 def import_map(context):
-    # str(): django-csp's lazy nonce is falsy until it is first read.
-    nonce = getattr(context.get("request"), "csp_nonce", None)
-    nonce = str(nonce) if nonce is not None else ""
     imports = {name: static(path) for name, path in MODULES.items()}
     body = json.dumps({"imports": imports}, sort_keys=True).translate(ESCAPES)
+    allow_inline_script(context.get("request"), body)
     preloads = format_html_join(
         "", '\n<link rel="modulepreload" href="{}">', ((url,) for url in imports.values())
     )
-    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else ""
-    return format_html(
-        '<script type="importmap"{}>{}</script>{}', nonce_attribute, mark_safe(body), preloads
-    )
+    return format_html('<script type="importmap">{}</script>{}', mark_safe(body), preloads)
