@@ -204,3 +204,94 @@ def test_a_cancelled_events_thread_is_read_only(client, event_a, attendee):
                            {"body": "¿Y ahora?"})
     assert response.status_code == 400
     assert Post.objects.count() == 1
+
+
+def test_the_panel_shows_each_posts_newest_replies_and_links_to_the_rest(
+    client, group_a, member_a
+):
+    thread = ThreadFactory(study_group=group_a)
+    busy = PostFactory(thread=thread, body="Pregunta con muchas respuestas")
+    for n in range(5):
+        PostFactory(thread=thread, parent=busy, body=f"Respuesta {n}")
+    quiet = PostFactory(thread=thread, body="Pregunta con dos respuestas")
+    for n in range(2):
+        PostFactory(thread=thread, parent=quiet, body=f"Corta {n}")
+    client.force_login(member_a)
+    html = page(client, group_a)
+    shown = [f"Respuesta {n}" for n in range(5) if f"Respuesta {n}<" in html]
+    assert shown == ["Respuesta 2", "Respuesta 3", "Respuesta 4"]
+    assert html.index("Respuesta 2") < html.index("Respuesta 4")
+    assert "Corta 0" in html and "Corta 1" in html
+    replies_url = reverse("conversation-post-replies", args=[busy.pk])
+    assert html.count('class="earlier-replies"') == 1
+    assert f'href="{replies_url}"' in html
+
+
+def test_the_replies_page_lists_them_all_oldest_first_in_keyset_pages(
+    client, group_a, member_a, monkeypatch
+):
+    monkeypatch.setattr("studygroups.post_views.REPLIES_PAGE_SIZE", 2)
+    post = PostFactory(thread=ThreadFactory(study_group=group_a), body="La pregunta")
+    for n in range(5):
+        PostFactory(thread=post.thread, parent=post, body=f"Respuesta {n}")
+    client.force_login(member_a)
+    url = reverse("conversation-post-replies", args=[post.pk])
+    seen = []
+    while url:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "La pregunta" in html
+        seen += [f"Respuesta {n}" for n in range(5) if f"Respuesta {n}<" in html]
+        found = re.search(r'<a href="([^"]+)" rel="next">', html)
+        url = found and reverse("conversation-post-replies", args=[post.pk]) + found[1].replace(
+            "&amp;", "&"
+        )
+    assert seen == [f"Respuesta {n}" for n in range(5)]
+
+
+@pytest.mark.parametrize("after", ["not-a-cursor", "WyJhIiwyXQ", "x\x00"])
+def test_a_bad_replies_cursor_is_a_400_naming_it(client, group_a, member_a, after):
+    post = PostFactory(thread=ThreadFactory(study_group=group_a))
+    client.force_login(member_a)
+    response = client.get(
+        reverse("conversation-post-replies", args=[post.pk]), {"after": after},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_the_replies_page_is_for_the_conversations_readers(
+    client, group_a, member_a, outsider
+):
+    post = PostFactory(thread=ThreadFactory(study_group=group_a), body="Solo miembros")
+    reply = PostFactory(thread=post.thread, parent=post)
+    url = reverse("conversation-post-replies", args=[post.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(member_a)
+    assert client.get(reverse("conversation-post-replies", args=[reply.pk])).status_code == 404
+    assert "Solo miembros" in client.get(url).content.decode()
+
+
+def test_a_page_of_replies_costs_the_same_queries_at_any_size(client, group_a, member_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post = PostFactory(thread=ThreadFactory(study_group=group_a))
+    client.force_login(member_a)
+    url = reverse("conversation-post-replies", args=[post.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    PostFactory(thread=post.thread, parent=post)
+    few = queries()
+    for _n in range(60):
+        PostFactory(thread=post.thread, parent=post)
+    assert queries() == few
