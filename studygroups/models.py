@@ -356,6 +356,14 @@ class Membership(models.Model):
                 condition=Q(status="active"),
                 name="membership_listed_idx",
             ),
+            # Requests to join the groups someone organizes, oldest first (the
+            # dashboard's "to approve"): the pending rows of each group only,
+            # not every member of a popular group filtered out one by one.
+            models.Index(
+                fields=["study_group", "joined_at", "id"],
+                condition=Q(status="pending"),
+                name="membership_pending_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -310,3 +310,31 @@ def test_hidden_events_and_groups_leave_the_members_dashboard(client, group_a, o
     # Its organizer still finds the hidden group (its page shows them why).
     client.force_login(organizer_a)
     assert group_a.name in client.get("/me/").content.decode()
+
+
+def test_requests_to_approve_read_the_pending_rows_of_each_group_only(organizer_a, group_a):
+    """EXPLAIN with a group of 4,000 active members and 30 requests to join,
+    analyzed: the organizer's "to approve" list reads membership_pending_idx,
+    not every membership of the group (the foreign key's index, filtered)."""
+    from django.db import connection
+
+    users = AttendeeFactory.create_batch(30)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, "
+            "email, is_staff, is_active, date_joined) SELECT '!', false, 'm' || n, '', '', '', "
+            "false, true, now() FROM generate_series(1, 4000) AS n RETURNING id"
+        )
+        members = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "INSERT INTO studygroups_membership (user_id, study_group_id, role, status, "
+            "joined_at) SELECT u, %s, 'member', 'active', now() FROM unnest(%s::int[]) AS u",
+            [group_a.pk, members],
+        )
+        cursor.execute("ANALYZE studygroups_membership")
+    for user in users:
+        MembershipFactory(user=user, study_group=group_a, status=Membership.Status.PENDING)
+    rows = dashboard.requests_to_approve(organizer_a, timezone.now())
+    assert [row.user for row in rows] == users
+    plan = rows.all()[: dashboard.PAGE_SIZE + 1].explain()
+    assert "membership_pending_idx" in plan
