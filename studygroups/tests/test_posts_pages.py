@@ -295,3 +295,50 @@ def test_a_page_of_replies_costs_the_same_queries_at_any_size(client, group_a, m
     for _n in range(60):
         PostFactory(thread=post.thread, parent=post)
     assert queries() == few
+
+
+def test_a_pages_replies_walk_a_few_index_rows_under_each_post(group_a, member_a):
+    """EXPLAIN ANALYZE with 3,000 replies under one post and a few under 19
+    others, analyzed: the replies of a page are read from post_replies_idx,
+    at most four rows under each post (the three shown and one to know there
+    are more), not numbered all 3,000 with a window function."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from studygroups.post_querysets import REPLIES_ON_PAGE, attach_replies
+
+    thread = ThreadFactory(study_group=group_a)
+    posts = [PostFactory(thread=thread, author=member_a) for _n in range(20)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO studygroups_post (body, pinned, status, created_at, author_id, "
+            "parent_id, thread_id) SELECT 'Respuesta ' || n, false, 'visible', "
+            "now() + n * interval '1 second', %s, p, %s FROM unnest(%s::bigint[]) AS p, "
+            "generate_series(1, %s) AS n",
+            [member_a.pk, thread.pk, [posts[0].pk], 3000],
+        )
+        cursor.execute(
+            "INSERT INTO studygroups_post (body, pinned, status, created_at, author_id, "
+            "parent_id, thread_id) SELECT 'Corta', false, 'visible', now(), %s, p, %s "
+            "FROM unnest(%s::bigint[]) AS p, generate_series(1, 2)",
+            [member_a.pk, thread.pk, [post.pk for post in posts[1:]]],
+        )
+        cursor.execute("ANALYZE studygroups_post")
+    with CaptureQueriesContext(connection) as captured:
+        attach_replies(posts, REPLIES_ON_PAGE, newest=True)
+    newest = [f"Respuesta {n}" for n in (2998, 2999, 3000)]
+    assert [reply.body for reply in posts[0].shown_replies] == newest
+    assert posts[0].more_replies and not posts[1].more_replies
+    (query,) = captured.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query['sql']}")
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    walks = [n for n in nodes(plan) if n.get("Index Name") == "post_replies_idx"]
+    assert walks and all(n["Actual Rows"] <= REPLIES_ON_PAGE + 1 for n in walks)
+    assert not [n for n in nodes(plan) if n["Node Type"] == "WindowAgg"]
