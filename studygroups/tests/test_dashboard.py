@@ -338,3 +338,52 @@ def test_requests_to_approve_read_the_pending_rows_of_each_group_only(organizer_
     assert [row.user for row in rows] == users
     plan = rows.all()[: dashboard.PAGE_SIZE + 1].explain()
     assert "membership_pending_idx" in plan
+
+
+def test_a_membership_keeps_its_groups_name_through_a_rename(client):
+    me = AttendeeFactory()
+    zeta, alfa = StudyGroupFactory(name="Zeta"), StudyGroupFactory(name="Beta")
+    for group in (zeta, alfa):
+        MembershipFactory(user=me, study_group=group)
+    assert Membership.objects.get(user=me, study_group=zeta).group_name == "Zeta"
+    zeta.name = "Alfa"
+    zeta.save()
+    assert Membership.objects.get(user=me, study_group=zeta).group_name == "Alfa"
+    rows = dashboard.my_groups(me, timezone.now())
+    assert [row.study_group.name for row in rows] == ["Alfa", "Beta"]
+
+
+def test_my_groups_walk_the_members_name_index_not_every_groups_name(organizer_a):
+    """EXPLAIN with 5,000 groups, 300 of them organized by one member and
+    3,000 memberships of others, analyzed: the dashboard's five groups (and a
+    "see all" page) read that member's range of membership_user_name_idx in
+    order, not the groups' (name, id) index probing each for a membership."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO studygroups_studygroup (name, slug, description, language, "
+            "is_online, join_policy, city, address, time_zone, capacity, created_at, "
+            "updated_at) SELECT 'Grupo ' || n, 'grupo-plan-' || n, '', 'es', true, 'open', "
+            "'', '', 'UTC', 20, now(), now() FROM generate_series(1, 5000) AS n RETURNING id"
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "INSERT INTO studygroups_membership (user_id, study_group_id, role, status, "
+            "joined_at) SELECT %s, g, 'organizer', 'active', now() "
+            "FROM unnest(%s::bigint[]) AS g",
+            [organizer_a.pk, ids[::17]],
+        )
+        others = AttendeeFactory.create_batch(3)
+        cursor.execute(
+            "INSERT INTO studygroups_membership (user_id, study_group_id, role, status, "
+            "joined_at) SELECT u, g, 'member', 'active', now() "
+            "FROM unnest(%s::int[]) AS u, unnest(%s::bigint[]) AS g",
+            [[other.pk for other in others], ids[:1000]],
+        )
+        cursor.execute("ANALYZE studygroups_membership")
+        cursor.execute("ANALYZE studygroups_studygroup")
+    for size in (dashboard.SHOWN + 1, dashboard.PAGE_SIZE + 1):
+        plan = dashboard.my_groups(organizer_a, timezone.now())[:size].explain()
+        assert "membership_user_name_idx" in plan, plan
+        assert "Sort" not in plan, plan
