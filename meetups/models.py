@@ -227,6 +227,17 @@ class Event(models.Model):
             # and its keyset pages; between() bounds the start from below so
             # that this index serves upcoming lists too.
             models.Index(F("during__startswith"), F("id"), name="event_start_id_idx"),
+            # An organizer's upcoming in-person events without a venue (the
+            # dashboard): the events of their groups only. Without it the
+            # planner walked every event's start probing each for its group's
+            # organizer, the whole table when none matched.
+            models.Index(
+                F("study_group"),
+                F("during__startswith"),
+                F("id"),
+                condition=Q(venue__isnull=True, location__isnull=False, status="scheduled"),
+                name="event_group_no_venue_idx",
+            ),
             # search()'s typo match (title %> text), beside the full text's index.
             trigram_index("title", "event_title_trgm"),
         ]

@@ -387,3 +387,28 @@ def test_my_groups_walk_the_members_name_index_not_every_groups_name(organizer_a
         plan = dashboard.my_groups(organizer_a, timezone.now())[:size].explain()
         assert "membership_user_name_idx" in plan, plan
         assert "Sort" not in plan, plan
+
+
+def test_events_without_a_venue_read_the_organizers_groups_only(organizer_a, group_a):
+    """EXPLAIN with 5,000 upcoming in-person events of other groups, none of
+    them the organizer's, analyzed: the organizer's list reads their groups'
+    range of event_group_no_venue_idx, not every event's start (which, with
+    nothing to find, walked the whole table)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO meetups_event (title, description, online_url, during, time_zone, "
+            "capacity, status, created_at, updated_at, location, study_group_id) "
+            "SELECT 'Evento ' || n, '', '', tstzrange(now() + n * interval '1 hour', "
+            "now() + n * interval '1 hour' + interval '2 hours', '[)'), 'UTC', 30, "
+            "'scheduled', now(), now(), ST_SetSRID(ST_MakePoint(-74, 4.6), 4326)::geography, "
+            "%s FROM generate_series(1, 5000) AS n",
+            [StudyGroupFactory().pk],
+        )
+        cursor.execute("ANALYZE meetups_event")
+    rows = dashboard.events_without_venue(organizer_a, timezone.now())
+    for size in (dashboard.SHOWN + 1, dashboard.PAGE_SIZE + 1):
+        plan = rows[:size].explain()
+        assert "event_group_no_venue_idx" in plan, plan
+        assert "event_start_id_idx" not in plan, plan
