@@ -19,7 +19,10 @@ The copy is served by gunicorn under the production settings
 (bench/scale_servers.py); the heavy users sign in through the login form.
 For each case it prints the median and slowest of --repeats interleaved
 requests beside the median of the raw SQL for the same rows (the list's
-query, with no HTML), timed in the same rounds. Nothing asserts a time.
+query, with no HTML), timed in the same rounds. With --compare PATH it also
+serves another checkout (main's, say) on the same copy, its requests
+interleaved with this one's: a baseline measured in the same run. Nothing
+asserts a time.
 """
 
 import argparse
@@ -469,6 +472,31 @@ def cases(ids, cursor, base, timeout, sessions):
     ]
 
 
+def serve_checkout(url, name, timeout, root):
+    """Another checkout of Cerca (``root``: main's, say, as a baseline) on the
+    same copy, served as scale_servers.serve_cerca serves this one (its own
+    collected static files; the media folder of this run)."""
+    import os
+    import secrets
+    import subprocess
+    import tempfile
+
+    from scale_servers import Server
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": with_database(url, name, application_name="cerca-bench-server"),
+        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0", "LOG_LEVEL": "WARNING", "CONN_MAX_AGE": "3600",
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),
+    }
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input"], cwd=root,
+                   env=env, check=True, capture_output=True)
+    return Server("cerca-baseline", [sys.executable, "-m", "gunicorn", "geoconfig.wsgi"], env,
+                  root, "/ogc/conformance", timeout)
+
+
 def timed_sql(cursor, sql, params):
     start = time.perf_counter()
     cursor.execute(sql, params)
@@ -483,51 +511,77 @@ def main():
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--only", default="", help="Only the cases whose label has this text.")
+    parser.add_argument(
+        "--compare", metavar="PATH", default="",
+        help="Also serve the Cerca checkout at PATH (main's, say) on the same copy, its "
+        "requests interleaved with this one's: a baseline of the same run. Its code must "
+        "read the copy as migrated by this one.",
+    )
     args = parser.parse_args()
     url = database_url()
     name, timings = build(url, args.size, args.rebuild)
     print(f"{name}: " + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items()))
     ids = chosen(url, name)
+    import os
+
+    os.environ.setdefault("MEDIA_ROOT", str(ROOT / ".local" / "media"))
     photo_files(ids)
-    server = serve_cerca(url, name, args.timeout)
+    servers = [serve_cerca(url, name, args.timeout)]
     try:
-        base = server.base_url
-        sessions = {
-            "member": sign_in(base, "bench-heavy-member", args.timeout),
-            "organizer": sign_in(base, "bench-heavy-organizer", args.timeout),
-            "moderator": sign_in(base, "bench-community-moderator", args.timeout),
-        }
+        if args.compare:
+            servers.append(serve_checkout(url, name, args.timeout, Path(args.compare)))
+        users = {"member": "bench-heavy-member", "organizer": "bench-heavy-organizer",
+                 "moderator": "bench-community-moderator"}
+        # Each server its own sessions (their secret keys differ).
+        sessions = [
+            {role: sign_in(server.base_url, username, args.timeout)
+             for role, username in users.items()}
+            for server in servers
+        ]
+        role_of = {id(cookies): role for role, cookies in sessions[0].items()}
         database = connect(url, name)
         with database.cursor() as cursor:
             rows = [
-                [*case, [], []] for case in cases(ids, cursor, base, args.timeout, sessions)
+                [*case, [[] for _ in servers], []]
+                for case in cases(ids, cursor, servers[0].base_url, args.timeout, sessions[0])
                 if args.only in case[0]
             ]
+
+            def fetch(k, path, cookies):
+                who = sessions[k][role_of[id(cookies)]] if cookies else None
+                return get(servers[k].base_url, path, args.timeout, who)
+
             for _label, path, cookies, sql, params, _samples, _raw in rows:
-                get(base, path, args.timeout, cookies)  # warm-up
+                for k in range(len(servers)):
+                    fetch(k, path, cookies)  # warm-up
                 if sql:
                     timed_sql(cursor, sql, params)
-            for _round in range(args.repeats):
+            for round_ in range(args.repeats):
                 for label, path, cookies, sql, params, samples, raw in rows:
-                    seconds, status, _body, _headers = get(base, path, args.timeout, cookies)
-                    if status != 200:
-                        sys.exit(f"{label}: {path} answered {status}")
-                    samples.append(seconds)
+                    # Alternate which server goes first.
+                    for k in sorted(range(len(servers)), key=lambda k: (k + round_) % 2):
+                        seconds, status, _body, _headers = fetch(k, path, cookies)
+                        if status != 200:
+                            sys.exit(f"{label}: {path} answered {status} ({servers[k].label})")
+                        samples[k].append(seconds)
                     if sql:
                         raw.append(timed_sql(cursor, sql, params))
         database.close()
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     load = Path("/proc/loadavg").read_text().split()[:3]
     print(f"\nThe community's lists at {args.size} ({args.repeats} interleaved repeats; "
           f"medians, slowest; load average {' '.join(load)})")
-    print(f"{'case':44} {'page':>10} {'slowest':>10} {'raw SQL':>10}")
+    baseline = f"{'baseline':>10} {'slowest':>10} " if args.compare else ""
+    print(f"{'case':44} {'page':>10} {'slowest':>10} {baseline}{'raw SQL':>10}")
+
+    def ms(samples):
+        return f"{1000 * statistics.median(samples):7.1f} ms {1000 * max(samples):7.1f} ms"
+
     for label, _path, _cookies, _sql, _params, samples, raw in rows:
         raw_text = f"{1000 * statistics.median(raw):7.1f} ms" if raw else ""
-        print(
-            f"{label:44} {1000 * statistics.median(samples):7.1f} ms "
-            f"{1000 * max(samples):7.1f} ms {raw_text:>10}"
-        )
+        print(f"{label:44} {' '.join(ms(each) for each in samples)} {raw_text:>10}")
 
 
 if __name__ == "__main__":
