@@ -28,9 +28,12 @@ BOGOTA = (-74.0721, 4.7110)
 MADRID = (-3.7038, 40.4168)
 PAGE = 20
 
+# Events last at most 31 days (a CHECK): the walk of the (start, id) index
+# begins there, not at the oldest past event.
 UPCOMING_SQL = """
 SELECT e.id, e.title, lower(e.during) FROM meetups_event e
-WHERE e.status = 'scheduled' AND upper(e.during) > now() {near}
+WHERE e.status = 'scheduled' AND upper(e.during) > now()
+  AND lower(e.during) > now() - interval '31 days' {near}
 ORDER BY lower(e.during), e.id LIMIT %(limit)s
 """
 NEAR_SQL = (

@@ -12,7 +12,7 @@ import datetime
 import zoneinfo
 
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -170,7 +170,12 @@ def page_of(events, cursor=""):
         events = events.alias(_start=F("during__startswith")).filter(
             RowAfter([F("_start"), F("pk")], values, fields)
         )
-    rows = list(events[: PAGE_SIZE + 1])
+    # The page's keys first, then its rows, in one statement: near a big city
+    # the location index finds thousands of events to sort by start, and the
+    # planner, misjudging how many, joined each one's group and venue before
+    # sorting (380 ms near Bogotá at 1M events; 150 ms sorting the keys alone).
+    keys = events.values("pk")[: PAGE_SIZE + 1]
+    rows = list(events.filter(pk__in=Subquery(keys))[: PAGE_SIZE + 1])
     if len(rows) <= PAGE_SIZE:
         return rows, ""
     rows = rows[:PAGE_SIZE]

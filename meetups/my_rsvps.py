@@ -19,7 +19,7 @@ from places import parsers
 from places.paging import RowAfter, decode_cursor, encode_cursor
 from places.views import APIView
 
-from .models import RSVP
+from .models import EVENT_LONGEST, RSVP
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -54,7 +54,9 @@ def rsvps_of(user):
                 default=None,
                 output_field=models.IntegerField(),
             ),
-            _k0=F("event__during__startswith"),
+            # The event's start as the RSVP keeps it (the same value, kept by
+            # the database): the order of rsvp_user_start_idx.
+            _k0=F("event_start"),
             _k1=F("event_id"),
         )
         .order_by("_k0", "_k1")
@@ -62,9 +64,12 @@ def rsvps_of(user):
 
 
 def upcoming_answers(rsvps, now):
-    """``rsvps`` (``rsvps_of``) going or waitlisted, for events not ended yet."""
+    """``rsvps`` (``rsvps_of``) going or waitlisted, for events not ended yet
+    (which started less than EVENT_LONGEST ago: where the index walk begins)."""
     return rsvps.filter(
-        status__in=[RSVP.Status.YES, RSVP.Status.WAITLIST], event__during__endswith__gt=now
+        status__in=[RSVP.Status.YES, RSVP.Status.WAITLIST],
+        event_start__gt=now - EVENT_LONGEST,
+        event__during__endswith__gt=now,
     )
 
 

@@ -57,7 +57,9 @@ class EventPhotoUploadSerializer(serializers.Serializer):
 
 def picture(request, field_file, kind):
     thumb = thumbnail(field_file, kind)
-    if thumb is None:
+    # sorl answers a file it cannot read with a picture of no size (found on
+    # the bench's photos, whose files were not there): none, not a 500.
+    if thumb is None or not thumb.size:
         return None
     return {
         "url": request.build_absolute_uri(thumb.url),

@@ -38,12 +38,13 @@ def organized_group_ids(user):
 
 def my_groups(user, now):
     """``user``'s active memberships with their groups, by group name (a
-    hidden group only to its organizers, who still see its page)."""
+    hidden group only to its organizers, who still see its page), on
+    ``membership_user_name_idx`` (the membership keeps its group's name)."""
     return (
         Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
         .exclude(study_group__hidden=True, role=Membership.Role.MEMBER)
         .select_related("study_group")
-        .alias(_k0=F("study_group__name"), _k1=F("pk"))
+        .alias(_k0=F("group_name"), _k1=F("pk"))
         .order_by("_k0", "_k1")
     )
 

@@ -9,8 +9,10 @@ groups' content and act on them (never a suspension), and their groups' bans.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,7 +27,7 @@ from .moderation import (
 )
 from .moderation_emails import target_name
 from .permissions import is_moderator, organized_group_ids, organized_groups
-from .reports import GroupBan, ModerationAction, Report, Suspension
+from .reports import REPORTABLE, GroupBan, ModerationAction, Report, Suspension
 
 Action = ModerationAction.Action
 
@@ -104,13 +106,44 @@ class OrganizerOrModerator:
         return False
 
 
+# The most rows the queues count (and page through, newest first): never a
+# count(*) over every report, nor an OFFSET past it.
+QUEUE_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """The admin's pages of a queue, counting at most QUEUE_COUNT_CAP rows: a
+    count over that many entries of the queue's index, however long the queue
+    grows (what is older waits for the newer to be handled or filtered)."""
+
+    @cached_property
+    def count(self):
+        return self.object_list.order_by()[:QUEUE_COUNT_CAP].count()
+
+
+class KindFilter(admin.SimpleListFilter):
+    """By kind of content, from the kinds that can be reported (the admin's
+    default read every report's kind with SELECT DISTINCT)."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, entry.label) for kind, entry in REPORTABLE.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(Report)
 class ReportAdmin(OrganizerOrModerator, admin.ModelAdmin):
     list_display = ("created_at", "kind_label", "target_link", "reason", "state",
                     "study_group", "reporter")
-    list_filter = ("state", "kind", "reason")
+    list_filter = ("state", KindFilter, "reason")
     list_select_related = ("reporter", "study_group", "content_type")
     show_full_result_count = False
+    paginator = CappedPaginator
+    list_per_page = 50
     readonly_fields = ("created_at", "kind_label", "target_link", "study_group", "reporter",
                        "reason", "details", "state", "resolved_at")
     fields = readonly_fields

@@ -91,7 +91,8 @@ def public_memberships(person):
     profile = getattr(person, "profile", None)
     if profile is not None and profile.hidden_from_member_lists:
         memberships = memberships.filter(role=Membership.Role.ORGANIZER)
-    return memberships.select_related("study_group").order_by("study_group__name", "pk")
+    # The name the membership keeps (its group's): membership_user_name_idx.
+    return memberships.select_related("study_group").order_by("group_name", "pk")
 
 
 def first_of(queryset, limit=PEOPLE_SHOWN):

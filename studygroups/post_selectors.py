@@ -5,7 +5,7 @@ from studygroups.permissions import is_moderator, organizes
 from studygroups.services import studygroup_time_zone
 
 from .post_permissions import can_read, closed_reason, is_closed, is_participant, post_refusal
-from .post_querysets import thread_page
+from .post_querysets import REPLIES_ON_PAGE, thread_page
 from .post_services import is_following, thread_get
 
 # Top-level posts on one page of a thread.
@@ -32,7 +32,9 @@ def thread_context(user, owner, cursor=None, time_zone=None):
         context["readable"] = False
         return context
     thread = thread_get(group, event)
-    posts, next_cursor = thread_page(thread, cursor, PAGE_SIZE)
+    posts, next_cursor = thread_page(
+        thread, cursor, PAGE_SIZE, replies=REPLIES_ON_PAGE, newest_replies=True
+    )
     organizer = organizes(user, group)
     moderates = organizer or is_moderator(user)
     refusal = post_refusal(user, group, event, thread, participant=participant,

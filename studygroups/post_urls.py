@@ -34,6 +34,9 @@ page_urlpatterns = [
         {"kind": "event"},
         name="conversation-event-follow",
     ),
+    path(
+        "conversation/posts/<int:pk>/replies/", views.replies_view, name="conversation-post-replies"
+    ),
     path("conversation/posts/<int:pk>/pin/", views.pin_view, name="conversation-post-pin"),
     path("conversation/posts/<int:pk>/remove/", views.remove_view, name="conversation-post-remove"),
     path("conversation/posts/<int:pk>/delete/", views.delete_view, name="conversation-post-delete"),

@@ -5,16 +5,25 @@ import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from meetups.models import Event
+from places import parsers
+from places.paging import RowAfter, decode_cursor, encode_cursor
 from studygroups.models import StudyGroup
+from studygroups.permissions import is_moderator, organizes
+from studygroups.services import studygroup_time_zone
 
 from .post_permissions import can_read, hidden_from, thread_owner
+from .post_querysets import REPLIES_PAGE_SIZE
 from .post_services import (
     PostingThrottled,
     post_create,
@@ -147,3 +156,53 @@ def delete_view(request, pk):
     kept = post_delete(post, user=request.user)
     messages.success(request, _("Your post was deleted."))
     return redirect(f"{back}#post-{post.pk}" if kept else f"{back}#conversation")
+
+
+@require_safe
+def replies_view(request, pk):
+    """A post and its replies, oldest first, REPLIES_PAGE_SIZE at a time (the
+    next page after the keyset (created_at, id) in ``after``, on
+    post_replies_idx), for those who read its conversation: its panel shows
+    each post's newest replies only."""
+    post, back = post_get(request.user, pk)
+    if post.parent_id is not None:
+        raise Http404
+    group, event = thread_owner(post.thread)
+    if not can_read(request.user, group, event):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    replies = post.replies.select_related("author__profile").order_by("created_at", "pk")
+    cursor = request.GET.get("after", "")
+    fields = [Post._meta.get_field("created_at"), Post._meta.get_field("id")]
+    error = ""
+    try:
+        if "\x00" in cursor:
+            raise parsers.InvalidParameter("after", _("Contains a NUL character."))
+        if cursor:
+            values = decode_cursor(cursor, fields, param="after")
+            replies = replies.filter(RowAfter([F("created_at"), F("pk")], values, fields))
+        rows = list(replies[: REPLIES_PAGE_SIZE + 1])
+    except parsers.InvalidParameter as exc:
+        error, rows = exc.message, []
+    next_url = ""
+    if len(rows) > REPLIES_PAGE_SIZE:
+        rows = rows[:REPLIES_PAGE_SIZE]
+        next_url = "?" + urlencode({"after": encode_cursor([rows[-1].created_at, rows[-1].pk])})
+    return render(
+        request,
+        "conversation/replies.html",
+        {
+            "post": post,
+            "replies": rows,
+            "back": back,
+            "owner": event or group,
+            "time_zone": event.time_zone if event else studygroup_time_zone(group),
+            "can_moderate": organizes(request.user, group) or is_moderator(request.user),
+            "user_id": request.user.pk,
+            "next_url": next_url,
+            "first_url": reverse("conversation-post-replies", args=[post.pk]) if cursor else "",
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

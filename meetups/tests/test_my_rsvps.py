@@ -149,3 +149,69 @@ def test_the_schema_documents_it(client):
     operation = schema["paths"]["/api/me/rsvps/"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"limit", "cursor", "upcoming"}
     assert {"200", "400", "401"} <= set(operation["responses"])
+
+
+def test_an_rsvp_keeps_its_events_start_when_the_event_moves(client):
+    me = AttendeeFactory()
+    later, sooner = EventFactory(title="Luego", during=soon(5)), EventFactory(
+        title="Antes", during=soon(9)
+    )
+    rsvp = rsvp_answer(user=me, event=later, going=True)
+    rsvp_answer(user=me, event=sooner, going=True)
+    rsvp.refresh_from_db()
+    assert rsvp.event_start == later.during.lower
+    sooner.during = soon(1)
+    sooner.save()
+    assert RSVP.objects.get(user=me, event=sooner).event_start == sooner.during.lower
+    client.force_login(me)
+    assert [i["title"] for i in client.get(URL).json()["results"]] == ["Antes", "Luego"]
+
+
+MANY_EVENTS = """
+    INSERT INTO meetups_event (title, description, online_url, during, time_zone, capacity,
+                               status, created_at, updated_at)
+    SELECT 'Evento ' || n, '', 'https://meet.example.org/' || n,
+           tstzrange(now() + n * interval '1 hour', now() + n * interval '1 hour'
+                     + interval '2 hours', '[)'),
+           'UTC', 30, 'scheduled', now(), now()
+    FROM generate_series(1, %(events)s) AS n RETURNING id
+"""
+
+
+def test_a_members_rsvps_walk_their_start_index_not_every_events_start():
+    """EXPLAIN with 4,000 events, 3,000 answers of a heavy member and 8,000 of
+    others, analyzed: the list, upcoming or not and after a cursor, reads the
+    member's range of rsvp_user_start_idx in order (no Sort), not the events'
+    starts (event_start_id_idx) probing each for an RSVP, as it did before."""
+    from django.db import connection
+
+    from meetups.my_rsvps import after_cursor, rsvps_of, upcoming_answers
+    from places.paging import encode_cursor
+
+    heavy, others = AttendeeFactory(), [AttendeeFactory() for _ in range(4)]
+    with connection.cursor() as cursor:
+        cursor.execute(MANY_EVENTS, {"events": 4000})
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "INSERT INTO meetups_rsvp (status, created_at, updated_at, event_id, user_id) "
+            "SELECT 'yes', now(), now(), e, u FROM unnest(%s::bigint[]) AS e, "
+            "unnest(%s::int[]) AS u",
+            [ids[::2], [other.pk for other in others]],
+        )
+        cursor.execute(
+            "INSERT INTO meetups_rsvp (status, created_at, updated_at, event_id, user_id) "
+            "SELECT 'yes', now(), now(), e, %s FROM unnest(%s::bigint[]) AS e",
+            [heavy.pk, ids[1000:]],
+        )
+        cursor.execute("ANALYZE meetups_rsvp")
+        cursor.execute("ANALYZE meetups_event")
+    now = timezone.now()
+    lists = {
+        "all": rsvps_of(heavy),
+        "upcoming": upcoming_answers(rsvps_of(heavy), now),
+        "after": after_cursor(rsvps_of(heavy), encode_cursor([now, 0])),
+    }
+    for name, rsvps in lists.items():
+        plan = rsvps[:21].explain()
+        assert "rsvp_user_start_idx" in plan, (name, plan)
+        assert "Sort" not in plan, (name, plan)

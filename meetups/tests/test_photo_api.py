@@ -48,6 +48,21 @@ def test_the_list_gives_thumbnail_urls_and_sizes(client):
     assert Image.open(io.BytesIO(b"".join(thumb.streaming_content))).size == (320, 320)
 
 
+def test_a_photo_whose_file_is_gone_is_listed_without_pictures_not_a_500(client):
+    event, attendee = past_event_with_attendee()
+    kept = EventPhotoFactory(event=event, uploader=attendee, caption="Guardada")
+    EventPhoto.objects.create(
+        event=event, uploader=attendee, caption="Perdida", image=f"events/{event.pk}/gone.jpg"
+    )
+    response = client.get(photos_url(event))
+    assert response.status_code == 200
+    lost = response.json()["photos"][1]
+    assert lost["caption"] == "Perdida"
+    assert lost["thumbnail"] is None and lost["large"] is None
+    assert response.json()["photos"][0]["thumbnail"]["width"] == 320
+    assert kept.image
+
+
 def test_the_list_costs_the_same_queries_for_more_photos(client, django_assert_max_num_queries):
     event, attendee = past_event_with_attendee()
     EventPhotoFactory.create_batch(2, event=event, uploader=attendee)

@@ -310,3 +310,105 @@ def test_hidden_events_and_groups_leave_the_members_dashboard(client, group_a, o
     # Its organizer still finds the hidden group (its page shows them why).
     client.force_login(organizer_a)
     assert group_a.name in client.get("/me/").content.decode()
+
+
+def test_requests_to_approve_read_the_pending_rows_of_each_group_only(organizer_a, group_a):
+    """EXPLAIN with a group of 4,000 active members and 30 requests to join,
+    analyzed: the organizer's "to approve" list reads membership_pending_idx,
+    not every membership of the group (the foreign key's index, filtered)."""
+    from django.db import connection
+
+    users = AttendeeFactory.create_batch(30)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, "
+            "email, is_staff, is_active, date_joined) SELECT '!', false, 'm' || n, '', '', '', "
+            "false, true, now() FROM generate_series(1, 4000) AS n RETURNING id"
+        )
+        members = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "INSERT INTO studygroups_membership (user_id, study_group_id, role, status, "
+            "joined_at) SELECT u, %s, 'member', 'active', now() FROM unnest(%s::int[]) AS u",
+            [group_a.pk, members],
+        )
+        cursor.execute("ANALYZE studygroups_membership")
+    for user in users:
+        MembershipFactory(user=user, study_group=group_a, status=Membership.Status.PENDING)
+    rows = dashboard.requests_to_approve(organizer_a, timezone.now())
+    assert [row.user for row in rows] == users
+    plan = rows.all()[: dashboard.PAGE_SIZE + 1].explain()
+    assert "membership_pending_idx" in plan
+
+
+def test_a_membership_keeps_its_groups_name_through_a_rename(client):
+    me = AttendeeFactory()
+    zeta, alfa = StudyGroupFactory(name="Zeta"), StudyGroupFactory(name="Beta")
+    for group in (zeta, alfa):
+        MembershipFactory(user=me, study_group=group)
+    assert Membership.objects.get(user=me, study_group=zeta).group_name == "Zeta"
+    zeta.name = "Alfa"
+    zeta.save()
+    assert Membership.objects.get(user=me, study_group=zeta).group_name == "Alfa"
+    rows = dashboard.my_groups(me, timezone.now())
+    assert [row.study_group.name for row in rows] == ["Alfa", "Beta"]
+
+
+def test_my_groups_walk_the_members_name_index_not_every_groups_name(organizer_a):
+    """EXPLAIN with 5,000 groups, 300 of them organized by one member and
+    3,000 memberships of others, analyzed: the dashboard's five groups (and a
+    "see all" page) read that member's range of membership_user_name_idx in
+    order, not the groups' (name, id) index probing each for a membership."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO studygroups_studygroup (name, slug, description, language, "
+            "is_online, join_policy, city, address, time_zone, capacity, created_at, "
+            "updated_at) SELECT 'Grupo ' || n, 'grupo-plan-' || n, '', 'es', true, 'open', "
+            "'', '', 'UTC', 20, now(), now() FROM generate_series(1, 5000) AS n RETURNING id"
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "INSERT INTO studygroups_membership (user_id, study_group_id, role, status, "
+            "joined_at) SELECT %s, g, 'organizer', 'active', now() "
+            "FROM unnest(%s::bigint[]) AS g",
+            [organizer_a.pk, ids[::17]],
+        )
+        others = AttendeeFactory.create_batch(3)
+        cursor.execute(
+            "INSERT INTO studygroups_membership (user_id, study_group_id, role, status, "
+            "joined_at) SELECT u, g, 'member', 'active', now() "
+            "FROM unnest(%s::int[]) AS u, unnest(%s::bigint[]) AS g",
+            [[other.pk for other in others], ids[:1000]],
+        )
+        cursor.execute("ANALYZE studygroups_membership")
+        cursor.execute("ANALYZE studygroups_studygroup")
+    for size in (dashboard.SHOWN + 1, dashboard.PAGE_SIZE + 1):
+        plan = dashboard.my_groups(organizer_a, timezone.now())[:size].explain()
+        assert "membership_user_name_idx" in plan, plan
+        assert "Sort" not in plan, plan
+
+
+def test_events_without_a_venue_read_the_organizers_groups_only(organizer_a, group_a):
+    """EXPLAIN with 5,000 upcoming in-person events of other groups, none of
+    them the organizer's, analyzed: the organizer's list reads their groups'
+    range of event_group_no_venue_idx, not every event's start (which, with
+    nothing to find, walked the whole table)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO meetups_event (title, description, online_url, during, time_zone, "
+            "capacity, status, created_at, updated_at, location, study_group_id) "
+            "SELECT 'Evento ' || n, '', '', tstzrange(now() + n * interval '1 hour', "
+            "now() + n * interval '1 hour' + interval '2 hours', '[)'), 'UTC', 30, "
+            "'scheduled', now(), now(), ST_SetSRID(ST_MakePoint(-74, 4.6), 4326)::geography, "
+            "%s FROM generate_series(1, 5000) AS n",
+            [StudyGroupFactory().pk],
+        )
+        cursor.execute("ANALYZE meetups_event")
+    rows = dashboard.events_without_venue(organizer_a, timezone.now())
+    for size in (dashboard.SHOWN + 1, dashboard.PAGE_SIZE + 1):
+        plan = rows[:size].explain()
+        assert "event_group_no_venue_idx" in plan, plan
+        assert "event_start_id_idx" not in plan, plan

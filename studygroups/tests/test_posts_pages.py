@@ -204,3 +204,141 @@ def test_a_cancelled_events_thread_is_read_only(client, event_a, attendee):
                            {"body": "¿Y ahora?"})
     assert response.status_code == 400
     assert Post.objects.count() == 1
+
+
+def test_the_panel_shows_each_posts_newest_replies_and_links_to_the_rest(
+    client, group_a, member_a
+):
+    thread = ThreadFactory(study_group=group_a)
+    busy = PostFactory(thread=thread, body="Pregunta con muchas respuestas")
+    for n in range(5):
+        PostFactory(thread=thread, parent=busy, body=f"Respuesta {n}")
+    quiet = PostFactory(thread=thread, body="Pregunta con dos respuestas")
+    for n in range(2):
+        PostFactory(thread=thread, parent=quiet, body=f"Corta {n}")
+    client.force_login(member_a)
+    html = page(client, group_a)
+    shown = [f"Respuesta {n}" for n in range(5) if f"Respuesta {n}<" in html]
+    assert shown == ["Respuesta 2", "Respuesta 3", "Respuesta 4"]
+    assert html.index("Respuesta 2") < html.index("Respuesta 4")
+    assert "Corta 0" in html and "Corta 1" in html
+    replies_url = reverse("conversation-post-replies", args=[busy.pk])
+    assert html.count('class="earlier-replies"') == 1
+    assert f'href="{replies_url}"' in html
+
+
+def test_the_replies_page_lists_them_all_oldest_first_in_keyset_pages(
+    client, group_a, member_a, monkeypatch
+):
+    monkeypatch.setattr("studygroups.post_views.REPLIES_PAGE_SIZE", 2)
+    post = PostFactory(thread=ThreadFactory(study_group=group_a), body="La pregunta")
+    for n in range(5):
+        PostFactory(thread=post.thread, parent=post, body=f"Respuesta {n}")
+    client.force_login(member_a)
+    url = reverse("conversation-post-replies", args=[post.pk])
+    seen = []
+    while url:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "La pregunta" in html
+        seen += [f"Respuesta {n}" for n in range(5) if f"Respuesta {n}<" in html]
+        found = re.search(r'<a href="([^"]+)" rel="next">', html)
+        url = found and reverse("conversation-post-replies", args=[post.pk]) + found[1].replace(
+            "&amp;", "&"
+        )
+    assert seen == [f"Respuesta {n}" for n in range(5)]
+
+
+@pytest.mark.parametrize("after", ["not-a-cursor", "WyJhIiwyXQ", "x\x00"])
+def test_a_bad_replies_cursor_is_a_400_naming_it(client, group_a, member_a, after):
+    post = PostFactory(thread=ThreadFactory(study_group=group_a))
+    client.force_login(member_a)
+    response = client.get(
+        reverse("conversation-post-replies", args=[post.pk]), {"after": after},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_the_replies_page_is_for_the_conversations_readers(
+    client, group_a, member_a, outsider
+):
+    post = PostFactory(thread=ThreadFactory(study_group=group_a), body="Solo miembros")
+    reply = PostFactory(thread=post.thread, parent=post)
+    url = reverse("conversation-post-replies", args=[post.pk])
+    response = client.get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(member_a)
+    assert client.get(reverse("conversation-post-replies", args=[reply.pk])).status_code == 404
+    assert "Solo miembros" in client.get(url).content.decode()
+
+
+def test_a_page_of_replies_costs_the_same_queries_at_any_size(client, group_a, member_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post = PostFactory(thread=ThreadFactory(study_group=group_a))
+    client.force_login(member_a)
+    url = reverse("conversation-post-replies", args=[post.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    PostFactory(thread=post.thread, parent=post)
+    few = queries()
+    for _n in range(60):
+        PostFactory(thread=post.thread, parent=post)
+    assert queries() == few
+
+
+def test_a_pages_replies_walk_a_few_index_rows_under_each_post(group_a, member_a):
+    """EXPLAIN ANALYZE with 3,000 replies under one post and a few under 19
+    others, analyzed: the replies of a page are read from post_replies_idx,
+    at most four rows under each post (the three shown and one to know there
+    are more), not numbered all 3,000 with a window function."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from studygroups.post_querysets import REPLIES_ON_PAGE, attach_replies
+
+    thread = ThreadFactory(study_group=group_a)
+    posts = [PostFactory(thread=thread, author=member_a) for _n in range(20)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO studygroups_post (body, pinned, status, created_at, author_id, "
+            "parent_id, thread_id) SELECT 'Respuesta ' || n, false, 'visible', "
+            "now() + n * interval '1 second', %s, p, %s FROM unnest(%s::bigint[]) AS p, "
+            "generate_series(1, %s) AS n",
+            [member_a.pk, thread.pk, [posts[0].pk], 3000],
+        )
+        cursor.execute(
+            "INSERT INTO studygroups_post (body, pinned, status, created_at, author_id, "
+            "parent_id, thread_id) SELECT 'Corta', false, 'visible', now(), %s, p, %s "
+            "FROM unnest(%s::bigint[]) AS p, generate_series(1, 2)",
+            [member_a.pk, thread.pk, [post.pk for post in posts[1:]]],
+        )
+        cursor.execute("ANALYZE studygroups_post")
+    with CaptureQueriesContext(connection) as captured:
+        attach_replies(posts, REPLIES_ON_PAGE, newest=True)
+    newest = [f"Respuesta {n}" for n in (2998, 2999, 3000)]
+    assert [reply.body for reply in posts[0].shown_replies] == newest
+    assert posts[0].more_replies and not posts[1].more_replies
+    (query,) = captured.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query['sql']}")
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    walks = [n for n in nodes(plan) if n.get("Index Name") == "post_replies_idx"]
+    assert walks and all(n["Actual Rows"] <= REPLIES_ON_PAGE + 1 for n in walks)
+    assert not [n for n in nodes(plan) if n["Node Type"] == "WindowAgg"]

@@ -202,6 +202,22 @@ def test_the_moderator_sees_every_report_with_filters(client, moderator, reports
     assert "mia_miembro" not in only_groups
 
 
+def test_the_queue_counts_and_pages_at_most_its_cap_and_lists_kinds_without_a_scan(
+    client, moderator, reports, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr("studygroups.moderation_admin.QUEUE_COUNT_CAP", 2)
+    client.force_login(moderator)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/admin/studygroups/report/")
+    assert Report.objects.count() > 2
+    assert page.context["cl"].result_count == 2
+    assert 'href="?kind=photo"' in page.text and 'href="?kind=post"' in page.text
+    assert not [q["sql"] for q in captured if "DISTINCT" in q["sql"]]
+
+
 def test_an_organizer_sees_their_groups_reports_only(client, organizer_a, reports):
     client.force_login(organizer_a)
     page = client.get("/admin/studygroups/report/")

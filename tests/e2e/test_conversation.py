@@ -134,3 +134,34 @@ def test_a_suspended_member_reads_but_is_told_why_they_cannot_post(
     screenshot(f"conversation-suspended-{language}-{screen}", of=page)
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     assert not page.console_errors
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_long_exchange_shows_its_newest_replies_and_the_rest_on_their_page(
+    new_page, live_server, screenshot, language
+):
+    group = StudyGroupFactory(name=f"Club largo {language}", slug=f"club-largo-{language}")
+    member = MembershipFactory(
+        study_group=group, user=AttendeeFactory(username=f"lia_{language}")
+    ).user
+    question = post_create(author=member, body="¿Quién trae café?", group=group)
+    for n in range(1, 6):
+        Post.objects.create(thread=question.thread, parent=question, author=member,
+                            body=f"Respuesta número {n}")
+    earlier = {"es": "Respuestas anteriores", "en": "Earlier replies"}[language]
+    back = {"es": "Volver a la conversación de", "en": "Back to the conversation of"}[language]
+    page = signed_in(new_page(locale=language, viewport=SCREENS["phone"]), live_server, member)
+    page.goto(f"{live_server.url}{group.get_absolute_url()}")
+    shown = page.locator(".replies .post-text").all_inner_texts()
+    assert shown == [f"Respuesta número {n}" for n in (3, 4, 5)]
+    page.get_by_role("link", name=earlier).click()
+    page.wait_for_load_state("load")
+    assert page.locator(".replies .post-text").all_inner_texts() == [
+        f"Respuesta número {n}" for n in range(1, 6)
+    ]
+    assert page.locator(".post-text").first.inner_text() == "¿Quién trae café?"
+    assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS["phone"]["width"]
+    screenshot(f"conversation-replies-{language}", of=page)
+    page.get_by_role("link", name=back).click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(f"{group.get_absolute_url()}#post-{question.pk}")
