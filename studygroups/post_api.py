@@ -27,7 +27,7 @@ from studygroups.models import StudyGroup
 
 from .people import display_name
 from .post_permissions import can_read, hidden_from, thread_owner
-from .post_querysets import cursor_keys, thread_page
+from .post_querysets import REPLIES_PAGE_SIZE, cursor_keys, replies_page, thread_page
 from .post_services import (
     PostingThrottled,
     post_create,
@@ -65,6 +65,18 @@ class ReplySerializer(serializers.Serializer):
 class PostSerializer(ReplySerializer):
     replies = ReplySerializer(
         many=True, source="shown_replies", help_text=_("Its first 50 replies, oldest first.")
+    )
+    more_replies = serializers.BooleanField(
+        default=False,
+        help_text=_("Whether it has more replies than these: /api/posts/{id}/replies/ "
+                    "pages through all of them.")
+    )
+
+
+class ReplyPageSerializer(serializers.Serializer):
+    replies = ReplySerializer(many=True)
+    next = serializers.CharField(
+        allow_null=True, help_text=_("The next (newer) page's address, or null.")
     )
 
 
@@ -285,3 +297,39 @@ class PostDetailView(APIView):
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from None
         return Response(status=204)
+
+
+class PostRepliesView(APIView):
+    """A top-level post's replies, oldest first, in keyset pages."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="A post's replies",
+        description=(
+            f"Every reply to a top-level post, oldest first, {REPLIES_PAGE_SIZE} a page: "
+            "follow `next`. For the conversation's participants, as its list."
+        ),
+        parameters=[CURSOR],
+        responses={
+            200: ReplyPageSerializer,
+            404: OpenApiResponse(description="No such post, or a reply."),
+        },
+    )
+    def get(self, request, pk):
+        post = get_object_or_404(
+            Post.objects.select_related("thread__study_group", "thread__event__study_group"),
+            pk=pk, parent=None,
+        )
+        group, event = thread_owner(post.thread)
+        if hidden_from(request.user, group, event):
+            raise Http404
+        if not can_read(request.user, group, event):
+            raise PermissionDenied(_("Only the conversation's participants read it."))
+        replies, next_cursor = replies_page(post, request.query_params.get("cursor"))
+        next_url = None
+        if next_cursor:
+            next_url = request.build_absolute_uri(
+                f"{reverse('api:post-replies', args=[pk])}?cursor={next_cursor}"
+            )
+        return Response(ReplyPageSerializer({"replies": replies, "next": next_url}).data)

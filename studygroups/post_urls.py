@@ -7,6 +7,7 @@ api_urlpatterns = [
     path("studygroups/<int:pk>/posts/", api.GroupPostsView.as_view(), name="studygroup-posts"),
     path("events/<int:pk>/posts/", api.EventPostsView.as_view(), name="event-posts"),
     path("posts/<int:pk>/", api.PostDetailView.as_view(), name="post-detail"),
+    path("posts/<int:pk>/replies/", api.PostRepliesView.as_view(), name="post-replies"),
 ]
 
 page_urlpatterns = [

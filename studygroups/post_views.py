@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,13 +16,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from meetups.models import Event
 from places import parsers
-from places.paging import RowAfter, decode_cursor, encode_cursor
 from studygroups.models import StudyGroup
 from studygroups.permissions import is_moderator, organizes
 from studygroups.services import studygroup_time_zone
 
 from .post_permissions import can_read, hidden_from, thread_owner
-from .post_querysets import REPLIES_PAGE_SIZE
+from .post_querysets import REPLIES_PAGE_SIZE, replies_page
 from .post_services import (
     PostingThrottled,
     post_create,
@@ -172,23 +170,14 @@ def replies_view(request, pk):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
-    replies = post.replies.select_related("author__profile").order_by("created_at", "pk")
     cursor = request.GET.get("after", "")
-    fields = [Post._meta.get_field("created_at"), Post._meta.get_field("id")]
-    error = ""
+    error, next_url = "", ""
     try:
-        if "\x00" in cursor:
-            raise parsers.InvalidParameter("after", _("Contains a NUL character."))
-        if cursor:
-            values = decode_cursor(cursor, fields, param="after")
-            replies = replies.filter(RowAfter([F("created_at"), F("pk")], values, fields))
-        rows = list(replies[: REPLIES_PAGE_SIZE + 1])
+        rows, next_cursor = replies_page(post, cursor, REPLIES_PAGE_SIZE, param="after")
     except parsers.InvalidParameter as exc:
-        error, rows = exc.message, []
-    next_url = ""
-    if len(rows) > REPLIES_PAGE_SIZE:
-        rows = rows[:REPLIES_PAGE_SIZE]
-        next_url = "?" + urlencode({"after": encode_cursor([rows[-1].created_at, rows[-1].pk])})
+        error, rows, next_cursor = exc.message, [], None
+    if next_cursor:
+        next_url = "?" + urlencode({"after": next_cursor})
     return render(
         request,
         "conversation/replies.html",

@@ -1312,6 +1312,7 @@ COMMUNITY_CHECKS = {
 # pin      POST /conversation/posts/P/pin/     PATCH /api/posts/P/ {"pinned": true}
 # remove   POST /conversation/posts/P/remove/  DELETE /api/posts/P/ (not its author)
 # report   POST /report/post/P/                POST /api/reports/ (target_kind "post")
+# replies  GET /conversation/posts/P/replies/  GET /api/posts/P/replies/
 #
 # In the admin: view is the post's change page and the changelist, remove the
 # changelist's "remove" action; posts are neither added nor edited there.
@@ -1331,12 +1332,14 @@ CONVERSATION_MATRIX = {
     ("forms", "pin"):    (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
     ("forms", "remove"): (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
     ("forms", "report"): (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("forms", "replies"): (DENY, DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
     ("api", "view"):     (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
     ("api", "post"):     (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
     ("api", "reply"):    (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, DENY,  DENY),
     ("api", "pin"):      (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
     ("api", "remove"):   (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
     ("api", "report"):   (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
+    ("api", "replies"):  (DENY,  DENY,  ALLOW, ALLOW, DENY,  ALLOW, ALLOW, DENY),
     ("admin", "view"):   (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
     ("admin", "remove"): (DENY,  DENY,  DENY,  ALLOW, DENY,  ALLOW, DENY,  DENY),
 }
@@ -1395,7 +1398,7 @@ def test_the_conversation_matrix_has_every_cell():
     assert set(CONVERSATION_MATRIX) == {
         (surface, action)
         for surface in ("forms", "api")
-        for action in ("view", "post", "reply", "pin", "remove", "report")
+        for action in ("view", "post", "reply", "pin", "remove", "report", "replies")
     } | {("admin", "view"), ("admin", "remove")}
 
 
@@ -1463,6 +1466,39 @@ def api_conversation_view(client, world, role, expected):
     else:
         assert_refused(response, role)
         assert THREAD_POST not in response.content.decode()
+
+
+REPLY_TEXT = "Respuesta de la matriz"
+
+
+def add_reply(world):
+    from studygroups.posts import Post
+
+    return Post.objects.create(
+        thread=world.post.thread, parent=world.post, author=world.post.author, body=REPLY_TEXT
+    )
+
+
+def forms_conversation_replies(client, world, role, expected):
+    add_reply(world)
+    response = client.get(reverse("conversation-post-replies", args=[world.post.pk]))
+    if expected == ALLOW:
+        assert response.status_code == 200
+        assert REPLY_TEXT in response.content.decode()
+    else:
+        conversation_refused_on_the_site(response, role)
+        assert REPLY_TEXT not in response.content.decode()
+
+
+def api_conversation_replies(client, world, role, expected):
+    add_reply(world)
+    response = client.get(reverse("api:post-replies", args=[world.post.pk]))
+    if expected == ALLOW:
+        assert response.status_code == 200
+        assert [reply["body"] for reply in response.json()["replies"]] == [REPLY_TEXT]
+    else:
+        assert_refused(response, role)
+        assert REPLY_TEXT not in response.content.decode()
 
 
 def api_conversation_write(client, world, role, expected, parent=None):
@@ -1595,12 +1631,14 @@ CONVERSATION_CHECKS = {
     ("forms", "pin"): forms_conversation_pin,
     ("forms", "remove"): forms_conversation_remove,
     ("forms", "report"): forms_conversation_report,
+    ("forms", "replies"): forms_conversation_replies,
     ("api", "view"): api_conversation_view,
     ("api", "post"): api_conversation_post,
     ("api", "reply"): api_conversation_reply,
     ("api", "pin"): api_conversation_pin,
     ("api", "remove"): api_conversation_remove,
     ("api", "report"): api_conversation_report,
+    ("api", "replies"): api_conversation_replies,
     ("admin", "view"): admin_conversation_view,
     ("admin", "remove"): admin_conversation_remove,
 }

@@ -142,3 +142,39 @@ def test_the_schema_documents_the_posts(client):
     assert {"get", "post"} <= set(paths["/api/studygroups/{id}/posts/"])
     assert {"get", "post"} <= set(paths["/api/events/{id}/posts/"])
     assert {"get", "patch", "delete"} <= set(paths["/api/posts/{id}/"])
+    assert set(paths["/api/posts/{id}/replies/"]) == {"get"}
+
+
+def test_every_reply_is_reached_through_the_replies_pages(client, group_a, member_a):
+    thread = ThreadFactory(study_group=group_a)
+    post = PostFactory(thread=thread, author=member_a)
+    made = [PostFactory(thread=thread, parent=post, author=member_a).pk for _n in range(120)]
+    client.force_login(member_a)
+    listed = client.get(group_posts(group_a)).json()["posts"][0]
+    assert len(listed["replies"]) == 50 and listed["more_replies"] is True
+    seen, url, pages = [], reverse("api:post-replies", args=[post.pk]), 0
+    while url:
+        body = client.get(url).json()
+        seen += [reply["id"] for reply in body["replies"]]
+        url, pages = body["next"], pages + 1
+    # Oldest first: the order they were written in.
+    order = Post.objects.filter(parent=post).order_by("created_at", "pk")
+    assert seen == list(order.values_list("pk", flat=True)) and sorted(seen) == sorted(made)
+    assert pages == 3
+
+
+def test_replies_pages_refuse_outsiders_replies_and_bad_cursors(
+    client, group_a, member_a, outsider
+):
+    thread = ThreadFactory(study_group=group_a)
+    post = PostFactory(thread=thread, author=member_a)
+    reply = PostFactory(thread=thread, parent=post, author=member_a)
+    url = reverse("api:post-replies", args=[post.pk])
+    assert client.get(url).status_code == 401
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(member_a)
+    assert client.get(reverse("api:post-replies", args=[reply.pk])).status_code == 404
+    response = client.get(url, {"cursor": "nonsense"})
+    assert response.status_code == 400 and response.json()["parameter"] == "cursor"
+    assert client.get(url).json()["replies"][0]["id"] == reply.pk
