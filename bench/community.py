@@ -36,7 +36,7 @@ import urllib.parse
 from pathlib import Path
 
 import psycopg2
-from events_page import BOGOTA, NEAR_SQL, UPCOMING_SQL
+from events_page import BOGOTA, NEAR_SQL, UPCOMING_SQL, timed_sql
 from scale_db import BENCH, ROOT, connect, database_url, marker, migrate, with_database
 from scale_servers import serve_cerca
 
@@ -472,38 +472,6 @@ def cases(ids, cursor, base, timeout, sessions):
     ]
 
 
-def serve_checkout(url, name, timeout, root):
-    """Another checkout of Cerca (``root``: main's, say, as a baseline) on the
-    same copy, served as scale_servers.serve_cerca serves this one (its own
-    collected static files; the media folder of this run)."""
-    import os
-    import secrets
-    import subprocess
-    import tempfile
-
-    from scale_servers import Server
-
-    env = {
-        **os.environ,
-        "DATABASE_URL": with_database(url, name, application_name="cerca-bench-server"),
-        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0", "LOG_LEVEL": "WARNING", "CONN_MAX_AGE": "3600",
-        "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),
-    }
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input"], cwd=root,
-                   env=env, check=True, capture_output=True)
-    return Server("cerca-baseline", [sys.executable, "-m", "gunicorn", "geoconfig.wsgi"], env,
-                  root, "/ogc/conformance", timeout)
-
-
-def timed_sql(cursor, sql, params):
-    start = time.perf_counter()
-    cursor.execute(sql, params)
-    cursor.fetchall()
-    return time.perf_counter() - start
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=SIZES, default="10k")
@@ -529,7 +497,7 @@ def main():
     servers = [serve_cerca(url, name, args.timeout)]
     try:
         if args.compare:
-            servers.append(serve_checkout(url, name, args.timeout, Path(args.compare)))
+            servers.append(serve_cerca(url, name, args.timeout, root=Path(args.compare)))
         users = {"member": "bench-heavy-member", "organizer": "bench-heavy-organizer",
                  "moderator": "bench-community-moderator"}
         # Each server its own sessions (their secret keys differ).

@@ -108,10 +108,12 @@ STATIC_ROOT = []
 
 
 def serve_cerca(url, name, timeout, workers=2, options=(), bind=None, base_url=None,
-                extra_env=None):
+                extra_env=None, root=None):
     """Cerca's production settings (DEBUG=0, WhiteNoise over collected static
     files), but plain HTTP: no TLS proxy in front; ``options`` go to gunicorn,
-    ``bind`` and ``base_url`` to Server, ``extra_env`` to its environment."""
+    ``bind`` and ``base_url`` to Server, ``extra_env`` to its environment;
+    ``root``: another checkout to serve (main's, as a baseline), this one's
+    otherwise."""
     env = {
         **os.environ,
         "DATABASE_URL": with_database(url, name, application_name="cerca-bench-server"),
@@ -126,25 +128,29 @@ def serve_cerca(url, name, timeout, workers=2, options=(), bind=None, base_url=N
         "CONN_MAX_AGE": "3600",
         **(extra_env or {}),
     }
-    env["STATIC_ROOT"] = collected_static(env)
+    if root is None:
+        if not STATIC_ROOT:
+            STATIC_ROOT.append(collect_static(env, ROOT))
+        env["STATIC_ROOT"] = STATIC_ROOT[0]
+    else:
+        env["STATIC_ROOT"] = collect_static(env, root)
     return Server(
-        "cerca", [sys.executable, "-m", "gunicorn", "geoconfig.wsgi", *options], env, ROOT,
+        "cerca" if root is None else "cerca-baseline",
+        [sys.executable, "-m", "gunicorn", "geoconfig.wsgi", *options], env, root or ROOT,
         "/ogc/conformance", timeout, workers=workers, bind=bind, base_url=base_url,
     )
 
 
-def collected_static(env):
-    """A folder of collectstatic's files (made once a run), readable by all (a
+def collect_static(env, root):
+    """A new folder of ``root``'s collected static files, readable by all (a
     proxy's workers serve it)."""
-    if not STATIC_ROOT:
-        STATIC_ROOT.append(tempfile.mkdtemp(prefix="bench-static-"))
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--no-input"],
-            cwd=ROOT, env={**env, "STATIC_ROOT": STATIC_ROOT[0]}, check=True,
-            capture_output=True,
-        )
-        os.chmod(STATIC_ROOT[0], 0o755)
-    return STATIC_ROOT[0]
+    folder = tempfile.mkdtemp(prefix="bench-static-")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input"],
+        cwd=root, env={**env, "STATIC_ROOT": folder}, check=True, capture_output=True,
+    )
+    os.chmod(folder, 0o755)
+    return folder
 
 
 def pygeoapi_python():
