@@ -279,8 +279,9 @@ class FeatureQuery:
 
     def rows(self):
         """The page's rows, one more than ``limit`` to tell whether a next page
-        exists: (feature text, lon, lat, *sort keys), and for a ranked first
-        page the number of matches last (``self.counted``)."""
+        exists: (feature text, lon, lat, *sort keys), and for the first page
+        of a ranked list near a point the number of matches last
+        (``self.counted``)."""
         queryset = self.queryset()
         keys = {f"_key{i}": key for i, key in enumerate(self.order_keys(queryset))}
         queryset = queryset.annotate(**keys)
