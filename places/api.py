@@ -42,6 +42,7 @@ from places.geojson import (
     feature_text,
     lon_lat,
 )
+from places.querysets import within_page_radius
 from places.schema import FeatureSchema
 from places.validators import without_z
 from places.views import APIView
@@ -274,7 +275,9 @@ class FeatureQuery:
         keys = self.order_keys(queryset)
         if limit is None or not self.by_distance or "search_rank" in queryset.query.annotations:
             return queryset.order_by(*keys)
-        queryset = self.within_page_radius(queryset.annotate(_key0=keys[0]), limit)
+        queryset = within_page_radius(
+            queryset.annotate(_key0=keys[0]), self.near, limit, field=self.kind.geometry_field
+        )
         return queryset.order_by("_key0", *keys[1:])
 
     def rows(self):
@@ -294,7 +297,9 @@ class FeatureQuery:
             )
         ranked = "search_rank" in queryset.query.annotations
         if self.by_distance and not ranked:
-            queryset = self.within_page_radius(queryset, self.offset + self.limit)
+            queryset = within_page_radius(
+                queryset, self.near, self.offset + self.limit, field=self.kind.geometry_field
+            )
         # A ranked list near a point sorts every match within the radius
         # anyway: counting them on the way costs a few milliseconds, where a
         # count of its own would find them all again on the GIN indexes
@@ -323,29 +328,6 @@ class FeatureQuery:
                 **counted,
             )
             .values_list("_feature", "_lon", "_lat", *keys, *counted)[window]
-        )
-
-    def within_page_radius(self, queryset, rows):
-        """``queryset`` (near, keys annotated) cut to the rows no farther than
-        its ``rows``-th row (the page's last), so that its (distance, id) order
-        sorts a page's worth of rows instead of every row within the radius.
-
-        The id that breaks distance ties would cost the KNN walk its order
-        (PostgreSQL then sorts all 45,000 groups within 25 km of Mexico City).
-        So the KNN walk, in ``<->`` order alone, first finds the distance of
-        the row after the page; every row of the page in (distance, id) order
-        lies no farther than that, ties included.
-        """
-        after_page = list(
-            queryset.order_by("_key0").values_list("_key0", flat=True)[rows : rows + 1]
-        )
-        if not after_page:
-            return queryset
-        # ``<->`` measures on the sphere, ST_DWithin on the spheroid: 0.6%
-        # more radius (and a metre) holds every row ``<->`` puts within it.
-        return queryset.filter(
-            _key0__lte=after_page[0],
-            **{f"{self.kind.geometry_field}__dwithin": (self.near, after_page[0] * 1.006 + 1)},
         )
 
     def page(self):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from meetups.models import Event
 from places.paging import RowAfter, decode_cursor, encode_cursor
+from places.querysets import within_page_radius
 
 from .models import Membership, StudyGroup
 
@@ -97,7 +98,7 @@ def page_of(groups, point=None, cursor="", now=None, text=""):
         values = decode_cursor(cursor, fields, param="after")
         groups = groups.filter(RowAfter([F("_key0"), F("_key1")], values, fields))
     if point is not None:
-        groups = within_page_distance(groups, point)
+        groups = within_page_radius(groups, point, PAGE_SIZE)
     rows = list(with_list_details(groups.order_by("_key0", "_key1"), now)[: PAGE_SIZE + 1])
     for group in rows:
         if point is not None:
@@ -113,19 +114,3 @@ def page_of(groups, point=None, cursor="", now=None, text=""):
     rows = rows[:PAGE_SIZE]
     return rows, encode_cursor([rows[-1]._key0, rows[-1].pk])
 
-
-def within_page_distance(groups, point):
-    """``groups`` (near, keys annotated) cut to those no farther than the row
-    after the page: the KNN walk in ``<->`` order alone finds it, so that the
-    (distance, id) order sorts a page's worth of rows, not every group within
-    the radius (see places.api.FeatureQuery.within_page_radius)."""
-    after_page = list(
-        groups.order_by("_key0").values_list("_key0", flat=True)[PAGE_SIZE : PAGE_SIZE + 1]
-    )
-    if not after_page:
-        return groups
-    # ``<->`` measures on the sphere, ST_DWithin on the spheroid: 0.6% more
-    # (and a metre) holds every row ``<->`` puts within it.
-    return groups.filter(
-        _key0__lte=after_page[0], location__dwithin=(point, after_page[0] * 1.006 + 1)
-    )
