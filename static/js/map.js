@@ -461,16 +461,46 @@ function renderList(collection) {
     const distance = text("span", `${kmFormat.format(feature.properties.distance_m / 1000)} ${t.km}`, "distance");
     meta.append(distance);
     if (feature.properties.city) meta.append(document.createTextNode(` · ${feature.properties.city}`));
-    const show = text("button", t.showOnMap, "show-on-map");
-    show.type = "button";
-    show.setAttribute("aria-label", `${t.showOnMap}: ${feature.properties.name}`);
-    show.addEventListener("click", () => showOnMap(feature.id));
-    item.append(link, meta, show);
-    for (const [event, on] of [["mouseenter", true], ["mouseleave", false], ["focusin", true], ["focusout", false]]) {
-      item.addEventListener(event, () => highlight(feature.id, on));
-    }
+    item.append(link, meta);
     resultList.append(item);
+    withMapControls(item, feature.id, feature.properties.name);
   }
+}
+
+// A listed group's "Show on map" button, and its marker lit while the item is
+// pointed at or focused.
+function withMapControls(item, id, name) {
+  const show = text("button", t.showOnMap, "show-on-map");
+  show.type = "button";
+  show.setAttribute("aria-label", `${t.showOnMap}: ${name}`);
+  show.addEventListener("click", () => showOnMap(id));
+  item.append(show);
+  for (const [event, on] of [["mouseenter", true], ["mouseleave", false], ["focusin", true], ["focusout", false]]) {
+    item.addEventListener(event, () => highlight(id, on));
+  }
+}
+
+// The first search's lists came with the page, from the same queries as the
+// API's: take them as they are, with the map's controls, rather than ask for
+// them again (at a million rows, two requests that kept the server from the
+// map's tiles for half a second).
+function adoptPageLists() {
+  listGroups = [];
+  for (const item of resultList.querySelectorAll("li.result[data-id]")) {
+    const id = Number(item.dataset.id);
+    const name = item.querySelector(".result-link").textContent;
+    const located = item.dataset.lon !== undefined;
+    listGroups.push({
+      id,
+      geometry: located ? { type: "Point", coordinates: [Number(item.dataset.lon), Number(item.dataset.lat)] } : null,
+      properties: { name },
+    });
+    withMapControls(item, id, name);
+  }
+  updateSearchAreaButton();
+  writeUrl({ push: false });
+  document.body.dataset.listLoaded = String(Date.now());
+  settled();
 }
 
 // The upcoming events within the search's radius, soonest first, each in its own zone.
@@ -881,5 +911,5 @@ window.addEventListener("map:init", (event) => {
   map.on("moveend", updateSearchAreaButton);
   // With a field error or place candidates on the page, the list waits for the
   // visitor's next search rather than hiding what the server said.
-  if (page.searched) search({ ...state }, { move: false, push: false, keepView: true });
+  if (page.searched) adoptPageLists();
 });

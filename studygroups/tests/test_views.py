@@ -20,7 +20,7 @@ GEOD = Geod(ellps="WGS84")
 def listed(html):
     """(id, shown km) of each result in the server-rendered list."""
     items = re.findall(
-        r'<li class="result" data-id="(\d+)">.*?<span class="distance">([\d.,]+) km', html, re.S
+        r'<li class="result" data-id="(\d+)"[^>]*>.*?<span class="distance">([\d.,]+) km', html, re.S
     )
     return [(int(pk), float(km.replace(",", "."))) for pk, km in items]
 
@@ -44,6 +44,18 @@ def test_near_a_place_lists_groups_nearest_first_with_distances(client, demo_dat
     distances = [true_km[pk] for pk, _ in results]
     assert all(b >= a * 0.995 for a, b in zip(distances, distances[1:]))
     assert max(distances) <= 5
+
+
+def test_each_listed_group_gives_the_map_its_point(client, demo_data):
+    """The map script shows a listed group on the map from the page's own
+    list (it does not ask the API for the list again): each item carries the
+    group's lon/lat, to the API's six decimals."""
+    html = client.get("/", {"place": "medellin", "radius_km": "5"}).content.decode()
+    items = re.findall(r'<li class="result" data-id="(\d+)" data-lon="([-\d.]+)" data-lat="([-\d.]+)">', html)
+    assert len(items) >= 5
+    for pk, lon, lat in items:
+        location = StudyGroup.objects.get(pk=pk).location
+        assert (float(lon), float(lat)) == pytest.approx((location.x, location.y), abs=5e-7)
 
 
 def test_the_list_uses_the_languages_decimal_separator(client, demo_data):
