@@ -1,5 +1,5 @@
 """The project-local PostgreSQL cluster (.ci/pg) keeps every commit it has
-acknowledged through a crash."""
+acknowledged through a crash, and is given memory sized to the machine."""
 
 import os
 import shutil
@@ -51,10 +51,10 @@ def throwaway_cluster():
     shutil.copy(ROOT / ".ci" / "pg", project / ".ci" / "pg")
     environment = {**os.environ, "CERCA_PG_PORT": str(free_port())}
 
-    def run(*args):
+    def run(*args, **extra_environment):
         subprocess.run(
-            [str(project / ".ci" / "pg"), *args], env=environment, check=True,
-            capture_output=True, timeout=180,
+            [str(project / ".ci" / "pg"), *args], env={**environment, **extra_environment},
+            check=True, capture_output=True, timeout=180,
         )
 
     run("start")
@@ -98,3 +98,25 @@ def test_acknowledged_commits_survive_a_crash(throwaway_cluster):
         with after.cursor() as cursor:
             cursor.execute("SELECT count(*), max(n) FROM venue_writes")
             assert cursor.fetchone() == (COMMITS, COMMITS)
+
+
+def shared_buffers_mb(dsn):
+    with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setting::bigint * pg_size_bytes(unit) / (1024 * 1024) "
+            "FROM pg_settings WHERE name = 'shared_buffers'"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_cluster_gets_a_quarter_of_the_ram_unless_told(throwaway_cluster):
+    total_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    # A quarter of the RAM, at least Debian's 128 MB and at most 8 GB.
+    assert shared_buffers_mb(throwaway_cluster["dsn"]) == min(max(total_kb // 1024 // 4, 128), 8192)
+
+    throwaway_cluster["run"]("stop")
+    throwaway_cluster["run"]("start", CERCA_PG_SHARED_BUFFERS="160MB")
+    assert shared_buffers_mb(throwaway_cluster["dsn"]) == 160
