@@ -113,4 +113,3 @@ def page_of(groups, point=None, cursor="", now=None, text=""):
         return rows, ""
     rows = rows[:PAGE_SIZE]
     return rows, encode_cursor([rows[-1]._key0, rows[-1].pk])
-

@@ -20,7 +20,9 @@ GEOD = Geod(ellps="WGS84")
 def listed(html):
     """(id, shown km) of each result in the server-rendered list."""
     items = re.findall(
-        r'<li class="result" data-id="(\d+)"[^>]*>.*?<span class="distance">([\d.,]+) km', html, re.S
+        r'<li class="result" data-id="(\d+)"[^>]*>.*?<span class="distance">([\d.,]+) km',
+        html,
+        re.S,
     )
     return [(int(pk), float(km.replace(",", "."))) for pk, km in items]
 
@@ -51,7 +53,9 @@ def test_each_listed_group_gives_the_map_its_point(client, demo_data):
     list (it does not ask the API for the list again): each item carries the
     group's lon/lat, to the API's six decimals."""
     html = client.get("/", {"place": "medellin", "radius_km": "5"}).content.decode()
-    items = re.findall(r'<li class="result" data-id="(\d+)" data-lon="([-\d.]+)" data-lat="([-\d.]+)">', html)
+    items = re.findall(
+        r'<li class="result" data-id="(\d+)" data-lon="([-\d.]+)" data-lat="([-\d.]+)">', html
+    )
     assert len(items) >= 5
     for pk, lon, lat in items:
         location = StudyGroup.objects.get(pk=pk).location
