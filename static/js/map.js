@@ -497,6 +497,14 @@ function adoptPageLists() {
     });
     withMapControls(item, id, name);
   }
+  // Each event's start as a search's list gives it (eventTimes), from the
+  // start and zone its <time> carries, so the list reads the same after the
+  // visitor's next search.
+  for (const item of eventList.querySelectorAll("li.result[data-event-id]")) {
+    const when = item.querySelector(".event-when");
+    const start = item.querySelector(".event-start");
+    if (when && start) start.textContent = eventTimes({ start: when.dataset.start, time_zone: when.dataset.zone })[0];
+  }
   updateSearchAreaButton();
   writeUrl({ push: false });
   document.body.dataset.listLoaded = String(Date.now());

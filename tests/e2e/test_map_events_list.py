@@ -44,6 +44,10 @@ def test_the_events_list_follows_the_search(
     listed = page.evaluate(EVENTS)
     assert [item["id"] for item in listed] == [events["soon_far"].pk, events["later_near"].pk]
     assert listed[0]["title"] == "Taller de <b>Python</b>"  # as text, not markup
+    # The page's own list, written as a search's is: the start in the event's
+    # zone with its offset (Bogotá, UTC-5), as after the next search below.
+    first_start = listed[0]["start"]
+    assert "GMT-5" in first_start or "UTC-5" in first_start
     screenshot(f"map-events-{language}-{width}", of=page)
 
     # A smaller radius, searched by the script: the farther (and sooner) event leaves.
