@@ -11,7 +11,7 @@ from studygroups.permissions import is_moderator, organized_group_ids, organized
 from . import import_admin  # noqa: F401  (registers the admin of places.ImportJob)
 from . import moderation_admin  # noqa: F401  (registers the moderation queue)
 from .forms import StudyGroupAdminForm
-from .models import Delivery, Invitation, Membership, StudyGroup, Topic
+from .models import Delivery, Invitation, Membership, StudyGroup, Topic, summary_member_count
 from .notifications import deliveries_resend
 from .people import display_name
 from .services import (
@@ -240,8 +240,9 @@ class StudyGroupAdmin(OrganizerScopedAdmin, LeafletGeoAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                member_count=Count("memberships", distinct=True),
-                event_count=Count("events", distinct=True),
+                # Active members, kept on the group's summary row.
+                member_count=summary_member_count(),
+                event_count=Count("events"),
             )
         )
 

@@ -8,8 +8,7 @@ it has and its next event, in a fixed number of queries per page."""
 
 from django.contrib.gis.db.models.functions import GeometryDistance
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +16,7 @@ from meetups.models import Event
 from places.paging import RowAfter, decode_cursor, encode_cursor
 from places.querysets import within_page_radius
 
-from .models import Membership, StudyGroup
+from .models import StudyGroup, summary_member_count
 
 PAGE_SIZE = 20
 
@@ -68,20 +67,13 @@ def with_list_details(groups, now=None):
     topics, and ``upcoming`` holding at most their next event (not ended,
     scheduled): one query for the page and one for each of the two prefetches."""
     now = now or timezone.now()
-    members = (
-        Membership.objects.filter(study_group=OuterRef("pk"), status=Membership.Status.ACTIVE)
-        .order_by()
-        .values("study_group")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
     next_event = (
         Event.objects.scheduled()
         .filter(during__endswith__gt=now)
         .order_by("during__startswith", "pk")
         .only("pk", "title", "during", "time_zone", "study_group_id")
     )
-    return groups.annotate(member_count=Coalesce(Subquery(members), Value(0))).prefetch_related(
+    return groups.annotate(member_count=summary_member_count()).prefetch_related(
         "topics",
         # A sliced Prefetch: one query, each group's first row (ROW_NUMBER).
         Prefetch("events", queryset=next_event[:1], to_attr="upcoming"),

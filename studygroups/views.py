@@ -29,7 +29,7 @@ from studygroups.permissions import is_moderator, manages, organizes
 
 from .api import StudyGroupKind
 from .forms import MemberProfileForm, SignUpForm, StudyGroupForm
-from .models import Invitation, MemberProfile, Membership, StudyGroup
+from .models import Invitation, MemberProfile, Membership, StudyGroup, summary_member_count
 from .notification_views import member_profile_get
 from .notifications import email_confirmed
 from .people import first_of, group_people_access
@@ -400,7 +400,10 @@ def js_strings():
 
 
 def studygroup_detail(request, slug):
-    group = get_object_or_404(StudyGroup.objects.prefetch_related("topics"), slug=slug)
+    group = get_object_or_404(
+        StudyGroup.objects.prefetch_related("topics").annotate(member_count=summary_member_count()),
+        slug=slug,
+    )
     # A hidden group (studygroups.moderation) is not found, but by those who
     # manage it, who see it marked hidden.
     if group.hidden and not manages(request.user, group):
@@ -465,7 +468,7 @@ def studygroup_detail(request, slug):
             "invitation": invitation,
             "invitations": invitations,
             "group_time_zone": studygroup_time_zone(group),
-            "member_count": group.memberships.filter(status="active").count(),
+            "member_count": group.member_count,
             "share_url": request.build_absolute_uri(group.get_absolute_url()),
             "map_data": detail_map_data(group.location, group.name, group.meeting_area),
         },
