@@ -126,11 +126,16 @@ def plain_indexes(cursor):
 
 def own_triggers(cursor):
     """[(table, trigger)] of the loaded tables' own triggers (the tile cells' and
-    versions'), not those PostgreSQL makes for constraints."""
+    versions'), not those PostgreSQL makes for constraints, nor the group
+    summaries' (they do not fire during the load)."""
     cursor.execute(
         """
         SELECT c.relname, t.tgname FROM pg_trigger AS t JOIN pg_class AS c ON c.oid = t.tgrelid
-        WHERE c.relname = ANY (%s) AND NOT t.tgisinternal ORDER BY 1, 2
+        WHERE c.relname = ANY (%s) AND NOT t.tgisinternal
+          -- The group summaries' triggers would recompute every group's summary
+          -- after each step: fill() saves them all once, after the load.
+          AND t.tgname NOT LIKE '%%summaries%%'
+        ORDER BY 1, 2
         """,
         [list(LOADED_TABLES)],
     )
@@ -213,6 +218,13 @@ def fill(url, groups):
         for statement in indexes.values():
             cursor.execute(statement)
         timings["indexes"] = time.perf_counter() - start
+        # Each group's summary (studygroups migration 0031), once the indexes
+        # its counts read are there: one INSERT, as the migration does.
+        start = time.perf_counter()
+        cursor.execute(
+            "SELECT studygroups_save_summaries(ARRAY(SELECT id FROM studygroups_studygroup))"
+        )
+        timings["group summaries"] = time.perf_counter() - start
         start = time.perf_counter()
         cursor.execute("VACUUM ANALYZE")
         timings["vacuum analyze"] = time.perf_counter() - start
@@ -225,17 +237,20 @@ def fill(url, groups):
 # A study group's list properties, as the API's (studygroups.api.StudyGroupKind;
 # lists carry points only: whether a group has a meeting area, not the polygon),
 # for the view pygeoapi reads; GROUP_FEATURE below builds the same as Cerca's JSON.
+# Both read the members' count and the topics from the group's summary row, as
+# Cerca does: the view by a lookup in each row it returns (a join in the view
+# would be made for every row in the box before pygeoapi's LIMIT), GROUP_FEATURE
+# by a join (s, GROUP_SUMMARY_JOIN) on the rows of a page already cut.
+GROUP_SUMMARY_JOIN = "LEFT JOIN studygroups_groupsummary AS s ON s.study_group_id = g.id"
 GROUP_COLUMNS = """
     g.name, g.slug, g.description, g.language, g.is_online, g.city, g.address, g.time_zone,
     g.join_policy, g.capacity,
-    (SELECT count(*) FROM studygroups_membership AS m
-     WHERE m.study_group_id = g.id AND m.status = 'active') AS member_count,
-    ARRAY(SELECT t.slug FROM studygroups_studygroup_topics AS x
-          JOIN studygroups_topic AS t ON t.id = x.topic_id
-          WHERE x.studygroup_id = g.id ORDER BY t.slug) AS topics,
-    ARRAY(SELECT coalesce(nullif(t.name_es, ''), t.name_en) FROM studygroups_studygroup_topics AS x
-          JOIN studygroups_topic AS t ON t.id = x.topic_id
-          WHERE x.studygroup_id = g.id ORDER BY t.slug) AS topic_names,
+    coalesce((SELECT s.member_count FROM studygroups_groupsummary AS s
+              WHERE s.study_group_id = g.id), 0) AS member_count,
+    coalesce((SELECT s.topic_slugs FROM studygroups_groupsummary AS s
+              WHERE s.study_group_id = g.id), '{}') AS topics,
+    coalesce((SELECT s.topic_names_es FROM studygroups_groupsummary AS s
+              WHERE s.study_group_id = g.id), '{}') AS topic_names,
     g.meeting_area IS NOT NULL AS has_meeting_area, g.created_at, g.updated_at
 """
 GROUP_FEATURE = """
@@ -246,15 +261,9 @@ GROUP_FEATURE = """
             'language', g.language, 'is_online', g.is_online, 'city', g.city,
             'address', g.address, 'time_zone', g.time_zone, 'join_policy', g.join_policy,
             'capacity', g.capacity,
-            'member_count', (SELECT count(*) FROM studygroups_membership AS m
-                             WHERE m.study_group_id = g.id AND m.status = 'active'),
-            'topics', ARRAY(SELECT t.slug FROM studygroups_studygroup_topics AS x
-                            JOIN studygroups_topic AS t ON t.id = x.topic_id
-                            WHERE x.studygroup_id = g.id ORDER BY t.slug),
-            'topic_names', ARRAY(SELECT coalesce(nullif(t.name_es, ''), t.name_en)
-                                 FROM studygroups_studygroup_topics AS x
-                                 JOIN studygroups_topic AS t ON t.id = x.topic_id
-                                 WHERE x.studygroup_id = g.id ORDER BY t.slug),
+            'member_count', coalesce(s.member_count, 0),
+            'topics', coalesce(s.topic_slugs, '{{}}'),
+            'topic_names', coalesce(s.topic_names_es, '{{}}'),
             'has_meeting_area', g.meeting_area IS NOT NULL,
             'created_at', g.created_at, 'updated_at', g.updated_at{extra}))
 """
@@ -291,7 +300,7 @@ def collection_of_groups(source, order, extra=""):
     return (
         "SELECT json_build_object('type', 'FeatureCollection', 'features', "
         f"coalesce(json_agg({feature} ORDER BY {order}), '[]'))::text "
-        f"FROM ({source}) AS g"
+        f"FROM ({source}) AS g {GROUP_SUMMARY_JOIN}"
     )
 
 
@@ -357,7 +366,8 @@ def walk_groups_sql(first):
     after = "" if first else "WHERE (g.name, g.id) > (%(name)s, %(id)s) "
     return (
         f"SELECT g.id, g.name, {GROUP_FEATURE.format(extra='')}::text "
-        f"FROM studygroups_studygroup AS g {after}ORDER BY g.name, g.id LIMIT %(limit)s"
+        f"FROM studygroups_studygroup AS g {GROUP_SUMMARY_JOIN} {after}"
+        "ORDER BY g.name, g.id LIMIT %(limit)s"
     )
 
 
@@ -373,7 +383,8 @@ TILE_SQL = """
 """
 EXPORT_SQL = {
     "studygroups": f"COPY (SELECT {GROUP_FEATURE.format(extra='')} "
-                   "FROM studygroups_studygroup AS g ORDER BY g.id) TO STDOUT",
+                   f"FROM studygroups_studygroup AS g {GROUP_SUMMARY_JOIN} "
+                   "ORDER BY g.id) TO STDOUT",
     "events": f"COPY (SELECT {EVENT_FEATURE.format(extra='')} FROM meetups_event AS e "
               "LEFT JOIN studygroups_studygroup AS g ON g.id = e.study_group_id "
               "LEFT JOIN meetups_venue AS v ON v.id = e.venue_id ORDER BY e.id) TO STDOUT",
