@@ -170,8 +170,11 @@ const LabelledIcon = L.DivIcon.extend({
 // orange square, beside the circle when both are there). One icon per
 // cluster: events cannot hide under groups, nor groups under events.
 // Its size grows with the digits of its counts (see .marker-cluster in cerca.css).
+// Five digits and more ("20.657", "146.014" at a continent's zoom) widen the
+// circle with their text, so the count stays inside it.
 function circleSize(count) {
-  return count < 10 ? 34 : count < 100 ? 40 : count < 1000 ? 46 : count < 100000 ? 54 : 62;
+  const step = count < 10 ? 34 : count < 100 ? 40 : count < 1000 ? 46 : 54;
+  return Math.max(step, countFormat.format(count).length * 9 + 12);
 }
 
 function badgeWidth(count) {

@@ -16,9 +16,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 GROUPS = 2_100
 
 
-@pytest.fixture
-def crowded_view(transactional_db):
-    """GROUPS study groups within a few hundred metres of the map's default centre."""
+def crowd(groups):
+    """``groups`` study groups in a square around the map's default centre,
+    50 to a row 11 m apart (2,100 of them: a few hundred metres)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -32,8 +32,13 @@ def crowded_view(transactional_db):
                    'Bogotá', '', 20, 'America/Bogota', 'open', now(), now()
             FROM generate_series(1, %s) AS n
             """,
-            [DEFAULT_CENTER[0], DEFAULT_CENTER[1], GROUPS],
+            [DEFAULT_CENTER[0], DEFAULT_CENTER[1], groups],
         )
+
+
+@pytest.fixture
+def crowded_view(transactional_db):
+    crowd(GROUPS)
 
 
 def move(page, zoom, lonlat=DEFAULT_CENTER):
@@ -73,4 +78,31 @@ def test_zooming_into_a_cluster_splits_its_count(crowded_view, live_server, page
     parts = page.evaluate(CLUSTERS)
     assert sum(cluster["counts"]["groups"] for cluster in parts) >= biggest["counts"]["groups"]
     assert max(cluster["counts"]["groups"] for cluster in parts) < biggest["counts"]["groups"]
+    assert page.console_errors == []
+
+
+# The circle of a cluster with a six-digit count holds its digits: the widest
+# line of text inside a circle is the chord at the text's top or bottom edge.
+COUNT_FITS = """(icons) => icons.map((icon) => {
+    const circle = icon.querySelector(".group-count");
+    const range = document.createRange();
+    range.selectNodeContents(circle);
+    const text = range.getBoundingClientRect();
+    const radius = circle.clientWidth / 2;
+    const chord = 2 * Math.sqrt(radius * radius - (text.height / 2) ** 2);
+    return {count: circle.textContent, text: text.width, room: chord};
+})"""
+
+
+@pytest.mark.parametrize("locale, shown", [("es-CO", "123.456"), ("en-US", "123,456")])
+def test_a_six_digit_count_fits_in_its_circle(transactional_db, live_server, new_page,
+                                              locale, shown):
+    crowd(123_456)
+    page = open_map(new_page(locale=locale), live_server.url)
+
+    move(page, 4)
+
+    fits = page.locator("#map .marker-cluster").evaluate_all(COUNT_FITS)
+    assert shown in [icon["count"] for icon in fits], fits
+    assert all(icon["text"] <= icon["room"] for icon in fits), fits
     assert page.console_errors == []
