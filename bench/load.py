@@ -52,16 +52,13 @@ import math
 import os
 import random
 import secrets
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
 from scale_db import ROOT, build, connect, database_url, with_database
-from scale_servers import STATIC_ROOT, free_port, serve_cerca
+from scale_servers import serve_behind_proxy, serve_cerca
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 CITIES = {
@@ -281,34 +278,6 @@ async def run(args, base, slugs, events):
     return results, time.monotonic() - start
 
 
-class Proxy:
-    """`make serve`'s nginx (.ci/proxy run) on a free port, its folder (and
-    gunicorn's socket there) a temporary one, stopped on exit."""
-
-    def __init__(self):
-        self.folder = tempfile.mkdtemp(prefix="bench-proxy-")
-        # A link to the collected static files, made once gunicorn has them.
-        self.static_root = f"{self.folder}/static"
-        os.chmod(self.folder, 0o755)
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.socket = f"{self.folder}/gunicorn.sock"
-        self.log = open(f"{self.folder}/proxy.log", "w")
-        self.process = subprocess.Popen(
-            [str(ROOT / ".ci" / "proxy"), "run"],
-            env={**os.environ, "CERCA_PROXY_DIR": self.folder, "CERCA_HOST": "127.0.0.1",
-                 "PORT": str(self.port), "STATIC_ROOT": self.static_root},
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(20)
-        self.log.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
 def serve(args, url, name, mode):
     """The servers of ``mode``, and a line saying what they are."""
     options = ["--backlog", "2048", "--worker-class", args.worker_class,
@@ -318,17 +287,7 @@ def serve(args, url, name, mode):
     if mode == "gunicorn":
         server = serve_cerca(url, name, args.timeout, workers=args.workers, options=options)
         return [server], f"{gunicorn}, DEBUG=0"
-    proxy = Proxy()
-    try:
-        server = serve_cerca(
-            url, name, args.timeout, workers=args.workers, options=options,
-            bind=f"unix:{proxy.socket}", base_url=proxy.base_url,
-            extra_env={"TRUST_X_REAL_IP": "1"},
-        )
-    except BaseException:
-        proxy.stop()
-        raise
-    os.symlink(STATIC_ROOT[0], proxy.static_root)
+    server, proxy = serve_behind_proxy(url, name, args.timeout, args.workers, options)
     seconds = os.environ.get("PROXY_CACHE_SECONDS", "30")
     return [server, proxy], f"nginx (cache {seconds} s) in front of {gunicorn}, DEBUG=0"
 

@@ -3,17 +3,21 @@ city view and of a continent view are on screen, cold and warm, beside the
 time the same vector tiles take to download with no browser at all.
 
 Usage: `.venv/bin/python bench/map_render.py [--sizes 10k,100k,1m] [--repeats N]
-[--width 1366] [--screenshots DIR]`
+[--width 1366] [--screenshots DIR] [--proxy]`
 
 For each size it builds or reuses the scratch database cerca_bench_<size> of
 bench/scale.py (the same groups and events, clustered around real cities),
 loads the offline basemap into it once, serves it with gunicorn under the
-production settings (bench/scale_servers.py), and opens the map page in
+production settings (bench/scale_servers.py; with --proxy, as `make serve`
+does: two gthread workers of four threads behind nginx from .ci/proxy, which
+serves the static files and keeps its micro-cache), and opens the map page in
 headless Chromium (Playwright, /usr/bin/chromium) at each view:
 
 - cold: a new browser profile, from navigation to the clusters drawn
   (`document.body.dataset.viewLoaded`, set by static/js/map.js once every
-  tile of the view is drawn);
+  tile of the view is drawn); "first" is the first of them, when nothing
+  had asked for the view's tiles yet (nginx's cache keeps them for the
+  repeats after it, as it does for a city's next visitors);
 - warm: the same page loaded again, the tiles now in the browser's cache;
 - move: a pan by half the view, from the move to the new clusters drawn.
 
@@ -39,7 +43,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 from scale_db import ROOT, build, connect, database_url, with_database
-from scale_servers import request, serve_cerca
+from scale_servers import request, serve_behind_proxy, serve_cerca
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 # (label, zoom, lat, lon)
@@ -159,8 +163,13 @@ def run_size(args, url, label, groups, browser):
     name = f"cerca_bench_{label}"
     reused, _timings, _size = build(url, name, groups)
     ensure_basemap(url, name)
-    server = serve_cerca(url, name, 120)
-    base = server.base_url
+    if args.proxy:
+        servers = serve_behind_proxy(
+            url, name, 120, options=["--worker-class", "gthread", "--threads", "4"]
+        )
+    else:
+        servers = [serve_cerca(url, name, 120)]
+    base = servers[0].base_url
     rows = []
     try:
         templates = []
@@ -190,15 +199,19 @@ def run_size(args, url, label, groups, browser):
                 elapsed, size = download(tile_urls(base, counts[2], templates))
                 floor.append(elapsed)
             drawn, total, tiles = counts
-            rows.append((view[0], seconds_text(cold), seconds_text(warm_s), seconds_text(moves),
+            rows.append((view[0], f"{cold[0]:.2f} s", seconds_text(cold), seconds_text(warm_s),
+                         seconds_text(moves),
                          seconds_text(floor), f"{len(tiles) * 2} tiles, {size / 1024:.0f} KiB",
                          f"{drawn:,} = {total:,}" if drawn == total else f"{drawn:,} ≠ {total:,}"))
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     print(f"\n{label}: {groups:,} study groups and {groups:,} events"
           f"{' (database reused)' if reused else ''}, {args.width} px, "
+          f"{'nginx in front of gunicorn (make serve), ' if args.proxy else ''}"
           f"medians of {args.repeats}")
-    header = ("view", "cold", "warm", "pan", "tiles alone (baseline)", "tiles", "groups counted")
+    header = ("view", "first", "cold", "warm", "pan", "tiles alone (baseline)", "tiles",
+              "groups counted")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  " + " | ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
@@ -210,6 +223,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--screenshots", default=str(ROOT / "test-artifacts" / "bench"))
+    parser.add_argument("--proxy", action="store_true", help="serve as make serve does")
     args = parser.parse_args()
     if args.screenshots:
         Path(args.screenshots).mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import string
@@ -139,6 +140,51 @@ def serve_cerca(url, name, timeout, workers=2, options=(), bind=None, base_url=N
         [sys.executable, "-m", "gunicorn", "geoconfig.wsgi", *options], env, root or ROOT,
         "/ogc/conformance", timeout, workers=workers, bind=bind, base_url=base_url,
     )
+
+
+class Proxy:
+    """`make serve`'s nginx (.ci/proxy run) on a free port, its folder (and
+    gunicorn's socket there) a temporary one, stopped on exit."""
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="bench-proxy-")
+        # A link to the collected static files, made once gunicorn has them.
+        self.static_root = f"{self.folder}/static"
+        os.chmod(self.folder, 0o755)
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.socket = f"{self.folder}/gunicorn.sock"
+        self.log = open(f"{self.folder}/proxy.log", "w")
+        self.process = subprocess.Popen(
+            [str(ROOT / ".ci" / "proxy"), "run"],
+            env={**os.environ, "CERCA_PROXY_DIR": self.folder, "CERCA_HOST": "127.0.0.1",
+                 "PORT": str(self.port), "STATIC_ROOT": self.static_root},
+            stdout=self.log, stderr=subprocess.STDOUT,
+        )
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(20)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def serve_behind_proxy(url, name, timeout, workers=2, options=()):
+    """`make serve`'s stack: serve_cerca's gunicorn on a Unix socket behind
+    nginx (Proxy), which serves the static files; (server, proxy), both to stop."""
+    proxy = Proxy()
+    try:
+        server = serve_cerca(
+            url, name, timeout, workers=workers, options=options,
+            bind=f"unix:{proxy.socket}", base_url=proxy.base_url,
+            extra_env={"TRUST_X_REAL_IP": "1"},
+        )
+    except BaseException:
+        proxy.stop()
+        raise
+    os.symlink(STATIC_ROOT[0], proxy.static_root)
+    return server, proxy
 
 
 def collect_static(env, root):
