@@ -3,9 +3,12 @@ import sys
 from django.contrib import admin
 from django.contrib.auth.views import PasswordResetView
 from django.core.exceptions import RequestDataTooBig
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -55,8 +58,18 @@ api_urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 
+
+@cache_control(public=True, max_age=24 * 60 * 60)
+def favicon(request):
+    """/favicon.ico, which clients ask for without reading the page (feed
+    readers, the admin's pages): the site's icon, by its hashed static URL.
+    A redirect for a day, not for good: the next icon gets a new hash."""
+    return redirect(static("img/favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
     path("", studygroups_views.home, name="home"),
     path("groups/", finder_views.groups_page, name="groups-page"),
