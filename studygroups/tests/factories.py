@@ -1,8 +1,20 @@
+import functools
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.gis.geos import Point
 
 from studygroups.models import MemberProfile, Membership, StudyGroup, Topic
+
+
+@functools.cache
+def hashed_once(raw):
+    """``make_password(raw)``, worked out once a run for each password: the
+    site's hasher (PBKDF2, a million rounds) takes 0.4 s a user here, which
+    every user a test made paid, many times over in a run. Users made with
+    one password share its salt; signing in checks it as the site does."""
+    return make_password(raw)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -12,7 +24,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
-    password = factory.django.Password("cerca-test-password")
+    password = factory.django.Password("cerca-test-password", transform=hashed_once)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
