@@ -403,7 +403,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly"
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON and GeoJSON bodies, nesting bounded (places.body_parsers).
     "DEFAULT_PARSER_CLASSES": [
         "places.body_parsers.BoundedJSONParser",
@@ -413,6 +412,11 @@ REST_FRAMEWORK = {
     ],
     # A 400 that names the bad query parameter, never a 500.
     "EXCEPTION_HANDLER": "places.api.exception_handler",
+    # By Accept: ?format= is no renderer's switch but a parameter the views
+    # check (an unknown one, a 400 naming it, not DRF's 404).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "places.negotiation.AcceptOnly",
+    # And so the schema documents no `format` parameter (places.schema).
+    "DEFAULT_SCHEMA_CLASS": "places.schema.CercaSchema",
 }
 
 SPECTACULAR_SETTINGS = {

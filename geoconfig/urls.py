@@ -12,6 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from geoconfig import health, media
 from geoconfig.middleware import database_error_response
@@ -54,7 +55,12 @@ api_urlpatterns = [
     *export_urlpatterns(KINDS),
     path("me/rsvps/", MyRSVPListView.as_view(), name="my-rsvps"),
     path("places/", PlaceSearchView.as_view(), name="place-search"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The schema alone keeps DRF's ?format=json (or yaml) beside Accept.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(content_negotiation_class=DefaultContentNegotiation),
+        name="schema",
+    ),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]
 

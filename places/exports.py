@@ -34,7 +34,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.renderers import JSONRenderer
@@ -43,7 +42,7 @@ from geoconfig import web_timeouts
 from places.api import FeatureQuery, now_rfc3339
 from places.errors import error_response
 from places.geojson import COORDINATE_DECIMALS, GEOJSON_MEDIA_TYPE, feature_text, lon_lat
-from places.schema import ERROR, FEATURE_COLLECTION, parameters
+from places.schema import ERROR, FEATURE_COLLECTION, CercaSchema, parameters
 from places.views import APIView
 
 logger = logging.getLogger(__name__)
@@ -423,7 +422,7 @@ def error(code, description, status, parameter=None):
     return error_response(status, description, code=code, parameter=parameter)
 
 
-class ExportSchema(AutoSchema):
+class ExportSchema(CercaSchema):
     def get_operation_id(self):
         return f"{self.view.kind.name}_export"
 

@@ -102,8 +102,7 @@ ERROR = {
 ERROR_STATUSES = {
     401: "Credentials were given and are wrong.",
     403: "Not allowed (signed out, or not an organizer of this group).",
-    # Also DRF's answer to any `format` query parameter it has no renderer for.
-    404: "No such item, or no such `format`.",
+    404: "No such item.",
     406: "No media type in `Accept` can be served.",
     429: "Too many requests: wait `Retry-After` seconds.",
     500: "A bug on our side.",
@@ -159,7 +158,15 @@ OGC_LIMIT = (
 )
 
 
-class FeatureSchema(AutoSchema):
+class CercaSchema(AutoSchema):
+    """drf-spectacular's schema, with no ``format`` parameter: the API chooses
+    its renderer by ``Accept`` alone (``places.negotiation``)."""
+
+    def _get_format_parameters(self):
+        return []
+
+
+class FeatureSchema(CercaSchema):
     """Schema of a view whose ``kind`` is a FeatureKind (lists and details)."""
 
     def is_list(self):
@@ -199,7 +206,7 @@ class FeatureSchema(AutoSchema):
         return ["application/geo+json"]
 
 
-class OgcSchema(AutoSchema):
+class OgcSchema(CercaSchema):
     """Schema of the OGC API - Features views; ``operation`` names each."""
 
     def get_operation_id(self):

@@ -203,6 +203,13 @@ BAD_INPUTS = [
     pytest.param(
         "/ogc/collections/studygroups/items/1", {"foo": "1"}, "foo", id="ogc-item-unknown-foo"
     ),
+    # format: no renderer switch (DRF's, which answered a 404 naming nothing)
+    # but a parameter these lists do not know.
+    pytest.param(STUDYGROUPS, {"format": "csv"}, "format", id="format-csv"),
+    pytest.param(EVENTS, {"format": "xml"}, "format", id="events-format-xml"),
+    pytest.param(VENUES, {"format": "json"}, "format", id="venues-format-json"),
+    pytest.param("/api/places/", {"q": "Madrid", "format": "xml"}, "format", id="places-format"),
+    pytest.param(OGC_STUDYGROUPS, {"format": "xml"}, "format", id="ogc-items-format"),
 ]
 
 

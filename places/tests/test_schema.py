@@ -19,6 +19,15 @@ def test_schema_is_openapi_3_and_documents_every_endpoint(client):
         assert "/ogc/collections/{collection_id}/items" in paths
     listed = {p["name"] for p in paths["/api/studygroups/"]["get"]["parameters"]}
     assert {"near", "radius_km", "bbox", "tile", "limit", "offset", "topic", "q"} <= listed
+    # Renderers are chosen by Accept; no operation documents a `format`
+    # the views would refuse.
+    assert [
+        path
+        for path, operations in paths.items()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        and any(p["name"] == "format" for p in operation.get("parameters", []))
+    ] == []
     events = {p["name"] for p in paths["/api/events/"]["get"]["parameters"]}
     assert {"start", "end", "status"} <= events
     operation_ids = [
