@@ -216,7 +216,9 @@ class FeatureQuery:
         self.limit = parsers.parse_limit(
             params.get("limit"), "limit", default=DEFAULT_LIMIT, maximum=MAX_LIMIT
         )
-        self.offset = parsers.parse_int(params.get("offset") or 0, "offset", minimum=0)
+        self.offset = parsers.parse_int(
+            params.get("offset") or 0, "offset", minimum=0, maximum=None
+        )
         if self.offset > paging.MAX_OFFSET:
             raise parsers.InvalidParameter(
                 "offset",

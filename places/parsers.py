@@ -148,23 +148,35 @@ def parse_positive(value, param, maximum=None):
 
 
 def parse_int(value, param, minimum=0, maximum=2**63 - 1):
-    """A whole number in [minimum, maximum] (by default, what a bigint holds)."""
+    """A whole number in [minimum, maximum] (by default, what a bigint holds);
+    ``maximum=None`` takes any number of up to 20 digits, for a caller that
+    clamps or words its own limit."""
     text = str(value).strip()
     if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 20):
         raise InvalidParameter(param, _("%(value)r is not a whole number.") % {"value": value})
     number = int(text)
     if number < minimum:
         raise InvalidParameter(param, _("Must be at least %(min)s.") % {"min": minimum})
-    if number > maximum:
+    if maximum is not None and number > maximum:
         raise InvalidParameter(param, _("Must be at most %(max)s.") % {"max": maximum})
     return number
+
+
+def choose_one_of(choices):
+    """A page's message for a value its select does not offer: the options as
+    the select words them, not the values of its URL ("upcoming, today...")."""
+    return _("Choose one of: %(choices)s.") % {
+        "choices": ", ".join(f"“{label}”" for _value, label in choices)
+    }
 
 
 def parse_limit(value, param="limit", default=100, maximum=10_000):
     """How many items to return: at least 1, clamped to ``maximum``."""
     if value is None or value == "":
         return default
-    return min(parse_int(value, param, minimum=1), maximum)
+    # Clamped at any size: "limit=99999999999999999999" is a client asking
+    # for everything, not one to be told what a bigint holds.
+    return min(parse_int(value, param, minimum=1, maximum=None), maximum)
 
 
 def parse_bool(value, param):

@@ -47,7 +47,15 @@ def test_bbox_across_the_antimeridian_keeps_west_above_east():
 
 @pytest.mark.parametrize(
     "value, limit",
-    [(None, 100), ("", 100), ("1", 1), ("10000", 10_000), ("999999", 10_000)],
+    [
+        (None, 100),
+        ("", 100),
+        ("1", 1),
+        ("10000", 10_000),
+        ("999999", 10_000),
+        # More than a bigint holds: still a client asking for everything.
+        ("99999999999999999999", 10_000),
+    ],
 )
 def test_limit_defaults_and_is_clamped(value, limit):
     assert parsers.parse_limit(value) == limit
