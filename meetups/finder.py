@@ -122,11 +122,7 @@ def date_window(when, zone, now, date_from="", date_to=""):
             )
         return span(first, last)
     if when != "upcoming":
-        raise parsers.InvalidParameter(
-            "when",
-            _("Expected one of %(choices)s, got %(value)r.")
-            % {"choices": ", ".join(name for name, _label in WHEN_CHOICES), "value": when},
-        )
+        raise parsers.InvalidParameter("when", parsers.choose_one_of(WHEN_CHOICES))
     return Window(now, None, zone, today, None)
 
 

@@ -68,10 +68,7 @@ def events_page(request):
     when = params.get("when") or "upcoming"
     event_format = params.get("format") or "any"
     if event_format not in dict(finder.FORMAT_CHOICES):
-        errors["format"] = _("Expected one of %(choices)s, got %(value)r.") % {
-            "choices": ", ".join(dict(finder.FORMAT_CHOICES)),
-            "value": event_format,
-        }
+        errors["format"] = parsers.choose_one_of(finder.FORMAT_CHOICES)
     topics = list(Topic.objects.all())
     topic = params.get("topic", "")
     if topic and topic not in {each.slug for each in topics}:

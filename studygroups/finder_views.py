@@ -103,10 +103,7 @@ def groups_page(request):
     text = clean_text(params, "q", MAX_QUERY_LENGTH)
     group_format = params.get("format") or "any"
     if group_format not in dict(finder.FORMAT_CHOICES):
-        errors["format"] = _("Expected one of %(choices)s, got %(value)r.") % {
-            "choices": ", ".join(dict(finder.FORMAT_CHOICES)),
-            "value": group_format,
-        }
+        errors["format"] = parsers.choose_one_of(finder.FORMAT_CHOICES)
     topics = list(Topic.objects.all())
     topic = params.get("topic", "")
     if topic and topic not in {each.slug for each in topics}:

@@ -247,6 +247,29 @@ def test_bad_values_get_the_page_with_a_400_naming_the_field(client, params, fie
     assert "<form" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "language,params,field,words",
+    [
+        ("es", {"when": "someday"}, "when", "Elige una de estas opciones: “Próximos”"),
+        ("en", {"when": "someday"}, "when", "Choose one of: “Upcoming”, “Today”"),
+        ("es", {"format": "hologram"}, "format", "“Presencial o en línea”"),
+        ("en", {"format": "<b>x</b>"}, "format", "“In person or online”, “In person”"),
+    ],
+)
+def test_a_value_the_select_does_not_offer_is_told_in_its_words(
+    client, language, params, field, words
+):
+    """The select's own options, in the page's language: not the URL's values
+    ("upcoming, today, tomorrow...") and not the value given back."""
+    response = client.get("/events/", params, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert response.status_code == 400
+    message = str(response.context["errors"][field])
+    assert words in message
+    assert "upcoming, today" not in message and "in_person" not in message
+    assert "<b>x</b>" not in response.content.decode()
+
+
 def test_empty_dates_are_no_error(client):
     response = client.get("/events/", {"when": "range", "from": "", "to": "", "place": ""})
     assert response.status_code == 200

@@ -27,7 +27,10 @@ if ("geolocation" in navigator) {
       (position) => {
         const { longitude, latitude } = position.coords;
         near.value = `${longitude.toFixed(5)},${latitude.toFixed(5)}`;
-        place.value = locate.dataset.here;
+        // No words for the point in the URL: the page names it in its own
+        // language (coordinates), and a shared link does not say "my
+        // location" to whoever opens it.
+        place.value = "";
         form.submit();
       },
       () => {

@@ -3,6 +3,7 @@ position, the dates show for "Choose dates", and the list and the month read
 well in Spanish and English, on a laptop and a phone."""
 
 import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -48,6 +49,12 @@ def test_use_my_location_lists_the_events_near_the_browser(
     page.goto(f"{live_server.url}/events/")
     page.get_by_role("button", name=button).click()
     page.wait_for_url("**/events/?*near=*")
+    # The point has no words in the URL ("Mi ubicación" read so in English
+    # after a switch, and in a shared link): the page names it, in its language.
+    assert parse_qs(urlsplit(page.url).query).get("place", [""]) == [""]
+    expect(page.locator("p.status")).to_contain_text(
+        "40,4480° N, 3,7290° O" if locale == "es" else "40.4480° N, 3.7290° W"
+    )
     titles = page.locator(".event-card .event-title").all_text_contents()
     assert titles == ["Seminario de PostGIS 1", "Seminario de PostGIS 2", "Seminario de PostGIS 3"]
     assert page.console_errors == []

@@ -3,6 +3,7 @@ browser's position, nearest first, and the list with its "more" link reads
 well in Spanish and English, on a laptop and a phone (no sideways scroll)."""
 
 import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -53,6 +54,12 @@ def test_use_my_location_lists_the_groups_near_the_browser(
     page.goto(f"{live_server.url}/groups/")
     page.get_by_role("button", name=button).click()
     page.wait_for_url("**/groups/?*near=*")
+    # The point has no words in the URL ("Mi ubicación" read so in English
+    # after a switch, and in a shared link): the page names it, in its language.
+    assert parse_qs(urlsplit(page.url).query).get("place", [""]) == [""]
+    expect(page.locator("p.status")).to_contain_text(
+        "40,4480° N, 3,7290° O" if locale == "es" else "40.4480° N, 3.7290° W"
+    )
     names = page.locator(".group-card .group-name").all_text_contents()
     assert names == ["Seminario de PostGIS 1", "Seminario de PostGIS 2", "Seminario de PostGIS 3"]
     expect(page.locator(".group-card .group-members").first).to_contain_text("2")

@@ -82,3 +82,31 @@ def test_pages_speak_english_and_link_landing_to_items(new_page, live_server, ve
     expect(page.locator("#ogc-map path.leaflet-interactive")).to_have_count(1)
     assert inline_scripts(page) == []
     assert page.console_errors == []
+
+
+def test_items_table_scrolls_sideways_on_a_phone_without_breaking_words(
+    new_page, live_server, venues
+):
+    page = new_page(locale="es-ES", viewport={"width": 375, "height": 800})
+
+    page.goto(f"{live_server.url}/ogc/collections/venues/items?limit=5")
+
+    expect(page.locator(".ogc-items tbody tr")).to_have_count(5)
+    # Each header (a field's name: one word) on one line: "ca/pa/ci/ty" was
+    # what a 375 px screen showed, every cell squeezed to a few letters.
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('.ogc-items th')].map((th) => {
+            const range = document.createRange();
+            range.selectNodeContents(th);
+            return [th.textContent.trim(),
+                    new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size];
+        })"""
+    )
+    assert len(lines) >= 4
+    assert [name for name, count in lines if count != 1] == []
+    # The table scrolls in its own box; the page does not.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate(
+        "(() => { const t = document.querySelector('.ogc-items');"
+        " return t.scrollWidth > t.clientWidth; })()"
+    )
