@@ -1,7 +1,6 @@
 from importlib import import_module
 
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 
 
@@ -12,9 +11,11 @@ def demo_data(django_db_setup, django_db_blocker):
     Each test's own transaction nests inside this one as a savepoint, so tests
     see the demo rows and still cannot leak changes into one another.
     """
+    from tests.demo_snapshot import load_demo
+
     with django_db_blocker.unblock():
         with transaction.atomic():
-            call_command("loaddata", "demo", verbosity=0)
+            load_demo()
             yield
             transaction.set_rollback(True)
 
@@ -43,6 +44,37 @@ def restore_gazetteer():
             )
     if not Locality.objects.exists():
         sync_localities(Locality, LocalityName)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flushes_keep_the_gazetteer():
+    """Transactional tests end with pytest-django's flush, a TRUNCATE of every
+    table; here it leaves the gazetteer's four tables alone. They are reference
+    data the migrations load, which no transactional test writes (a test that
+    changes them runs in a transaction rolled back), and putting them back
+    after each flush (``restore_gazetteer``) cost about 4 s a browser test.
+    Nothing references a flushed table from them, so the TRUNCATE holds."""
+    from django.core.management.commands import flush
+
+    from places.models import City, CityName, Locality, LocalityName
+
+    kept = {model._meta.db_table for model in (City, CityName, Locality, LocalityName)}
+    original = flush.sql_flush
+
+    def sql_flush(style, connection, reset_sequences=True, allow_cascade=False):
+        tables = connection.introspection.django_table_names(
+            only_existing=True, include_views=False
+        )
+        return connection.ops.sql_flush(
+            style,
+            [table for table in tables if table not in kept],
+            reset_sequences=reset_sequences,
+            allow_cascade=allow_cascade,
+        )
+
+    flush.sql_flush = sql_flush
+    yield
+    flush.sql_flush = original
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 from django.db import transaction
 
 from meetups.models import Event, Venue
 from studygroups.models import StudyGroup
+from tests.demo_snapshot import load_demo
 
 OGRINFO = shutil.which("ogrinfo") or "/usr/bin/ogrinfo"
 OGRINFO_TIMEOUT_S = 120
@@ -45,7 +45,7 @@ def demo(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         with transaction.atomic():
-            call_command("loaddata", "demo", verbosity=0)
+            load_demo()
             yield
             transaction.set_rollback(True)
 
@@ -490,7 +490,7 @@ def ogr_features(output):
 @pytest.fixture
 def served_demo(live_server, transactional_db):
     """The live server's URL, with the demo committed where its threads can read it."""
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
     return live_server.url
 
 

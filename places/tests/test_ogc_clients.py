@@ -10,12 +10,12 @@ import shutil
 import subprocess
 
 import pytest
-from django.core.management import call_command
 from owslib.ogcapi.features import Features
 from pyproj import Transformer
 
 from meetups.models import Event, Venue
 from places.tests.test_ogc import locations
+from tests.demo_snapshot import load_demo
 
 OGR2OGR = shutil.which("ogr2ogr") or "/usr/bin/ogr2ogr"
 GDAL_TIMEOUT_S = 120
@@ -29,7 +29,7 @@ BOGOTA = (-74.2, 4.45, -73.95, 4.85)
 @pytest.fixture
 def served_demo(live_server, transactional_db):
     """The live server's URL, with the demo committed where its threads can read it."""
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
     return live_server.url
 
 

@@ -9,9 +9,9 @@ import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
 
 from studygroups.models import StudyGroup
+from tests.demo_snapshot import load_demo
 from tests.e2e.mappage import DEFAULT_CENTER, groups_within, open_map, reload_list
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo(transactional_db):
     """The demo fixture, committed where the live server's threads can read it."""
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
 
 
 def test_the_csv_download_holds_every_group_of_the_search_just_made(page, live_server, demo):

@@ -13,7 +13,6 @@ import zoneinfo
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 from psycopg2.extras import DateTimeTZRange
@@ -22,6 +21,7 @@ from meetups.models import Event
 from meetups.tests.factories import EventFactory, VenueFactory
 from studygroups.models import StudyGroup
 from studygroups.tests.factories import StudyGroupFactory
+from tests.demo_snapshot import load_demo
 from tests.e2e.mappage import (
     DEFAULT_CENTER,
     XSS_NAME,
@@ -39,7 +39,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
 
 
 def set_view(page, lonlat, zoom):

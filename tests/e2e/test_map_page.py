@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from studygroups.models import StudyGroup
 from studygroups.tests.factories import StudyGroupFactory
+from tests.demo_snapshot import load_demo
 from tests.e2e.mappage import (
     BOGOTA,
     CLUSTERS,
@@ -52,7 +52,7 @@ RENDERED_GROUPS = """() => {
 @pytest.fixture
 def demo(transactional_db):
     """The demo fixture, committed where the live server's threads can read it."""
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
 
 
 def only_tiles_were_refused(page):

@@ -12,13 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.management import call_command
 from django.utils import translation
 from playwright.sync_api import expect
 
 from meetups.tests.factories import VenueFactory
 from places.gazetteer import search_places
 from places.models import Locality
+from tests.demo_snapshot import load_demo
 from tests.e2e.mappage import (
     DEFAULT_CENTER,
     XSS_NAME,
@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(transactional_db, gazetteer):
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
 
 
 def ids(items):

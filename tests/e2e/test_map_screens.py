@@ -5,9 +5,9 @@ screenshots in test-artifacts/ are for people to look at.
 """
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.demo_snapshot import load_demo
 from tests.e2e.mappage import MEDELLIN, open_map, reload_list, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
 
 
 def fits(page, width):

@@ -6,11 +6,11 @@ loading state that claims only what is shown, the search kept in the URL
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from places.models import City
 from studygroups.models import StudyGroup
+from tests.demo_snapshot import load_demo
 from tests.e2e.mappage import (
     DEFAULT_CENTER,
     GEOD,
@@ -33,7 +33,7 @@ MEDELLIN_GEOLOCATION = {"longitude": MEDELLIN[0], "latitude": MEDELLIN[1]}
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
 
 
 def query(page):
