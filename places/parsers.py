@@ -152,9 +152,17 @@ def parse_int(value, param, minimum=0, maximum=2**63 - 1):
     ``maximum=None`` takes any number of up to 20 digits, for a caller that
     clamps or words its own limit."""
     text = str(value).strip()
-    if not (text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) <= 20):
+    # One sign at most: "--5" passed a check of the digits after every
+    # leading minus, and int() answered it with a 500.
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()):
         raise InvalidParameter(param, _("%(value)r is not a whole number.") % {"value": value})
-    number = int(text)
+    significant = digits.lstrip("0")
+    # More digits than any bound here (and than int() should read): too big
+    # or too small, not "not a whole number".
+    number = 10**20 if len(significant) > 20 else int(significant or "0")
+    if text.startswith("-"):
+        number = -number
     if number < minimum:
         raise InvalidParameter(param, _("Must be at least %(min)s.") % {"min": minimum})
     if maximum is not None and number > maximum:

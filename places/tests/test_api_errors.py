@@ -203,6 +203,11 @@ BAD_INPUTS = [
     pytest.param(
         "/ogc/collections/studygroups/items/1", {"foo": "1"}, "foo", id="ogc-item-unknown-foo"
     ),
+    # Two signs: int() refused "--5" with a ValueError, a 500.
+    pytest.param(STUDYGROUPS, {"offset": "--5"}, "offset", id="offset-two-minus-signs"),
+    pytest.param(STUDYGROUPS, {"limit": "--5"}, "limit", id="limit-two-minus-signs"),
+    pytest.param(EVENTS, {"study_group": "--1"}, "study_group", id="study-group-two-signs"),
+    pytest.param(OGC_STUDYGROUPS, {"limit": "-+5"}, "limit", id="ogc-limit-two-signs"),
     # format: no renderer switch (DRF's, which answered a 404 naming nothing)
     # but a parameter these lists do not know.
     pytest.param(STUDYGROUPS, {"format": "csv"}, "format", id="format-csv"),

@@ -4,6 +4,7 @@ import datetime
 import math
 
 import pytest
+from django.utils import translation
 
 from places import parsers
 
@@ -59,6 +60,29 @@ def test_bbox_across_the_antimeridian_keeps_west_above_east():
 )
 def test_limit_defaults_and_is_clamped(value, limit):
     assert parsers.parse_limit(value) == limit
+
+
+@pytest.mark.parametrize(
+    "value, number",
+    [("-5", -5), (" 7 ", 7), ("0" * 5000, 0), ("0" * 24 + "7", 7), ("-0", 0)],
+)
+def test_whole_numbers_are_read_with_one_sign_and_any_leading_zeros(value, number):
+    assert parsers.parse_int(value, "n", minimum=-10) == number
+
+
+@pytest.mark.parametrize("value", ["--5", "-+5", "+5", "-", "", "5-", "1e3", "\u0661\u0662"])
+def test_anything_else_is_not_a_whole_number_naming_the_parameter(value):
+    with pytest.raises(parsers.InvalidParameter) as error:
+        parsers.parse_int(value, "n", minimum=-10)
+    assert error.value.param == "n"
+
+
+@translation.override("en")
+def test_more_digits_than_any_bound_is_too_big_or_too_small():
+    with pytest.raises(parsers.InvalidParameter, match="at most 100"):
+        parsers.parse_int("9" * 25, "n", maximum=100)
+    with pytest.raises(parsers.InvalidParameter, match="at least 0"):
+        parsers.parse_int("-" + "9" * 25, "n")
 
 
 def test_full_date_is_midnight_utc():
