@@ -375,6 +375,7 @@ function tilesLoaded(event) {
   document.body.dataset.groupMarkers = counts.groups;
   document.body.dataset.eventMarkers = counts.events;
   document.body.dataset.tiles = event.tiles.join(" ");
+  document.body.dataset.viewQuery = event.params.q || "";
   document.body.dataset.viewLoaded = String(Date.now());
   document.getElementById("map").setAttribute("aria-busy", "false");
   describeMap();

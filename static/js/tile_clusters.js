@@ -243,7 +243,10 @@ export const TileClusters = L.Layer.extend({
     failed += results.filter((r) => r.status === "rejected" && r.reason.name !== "AbortError").length;
     const points = results.filter((r) => r.status === "fulfilled").flatMap((r) => r.value);
     this._draw(zoom, points);
-    this.fire("load", { failed, tiles: tiles.map(({ z, x, y }) => `${z}/${x}/${y}`) });
+    // The filters the view was drawn with: a view asked for before the
+    // list's new filters arrived (setParams) says so.
+    const params = { ...(this._kinds[0] ? this._kinds[0].params : {}) };
+    this.fire("load", { failed, params, tiles: tiles.map(({ z, x, y }) => `${z}/${x}/${y}`) });
   },
 
   // Points summed into screen bins; then, biggest first, a bin whose icon

@@ -378,7 +378,12 @@ def test_after_a_topic_search_the_map_counts_what_the_note_says(page, live_serve
     page.evaluate("() => { delete document.body.dataset.viewLoaded; }")
     page.fill("#q", "python")
     reload_list(page, lambda: page.press("#q", "Enter"))
-    page.wait_for_function("() => document.body.dataset.viewLoaded !== undefined")
+    # The view drawn for q: the tiles take the list's filters once the list
+    # has come, and a view the radius asked for may finish in between.
+    page.wait_for_function(
+        "() => document.body.dataset.viewLoaded !== undefined"
+        " && document.body.dataset.viewQuery === 'python'"
+    )
 
     drawn, tiles = drawn_counts(page)
     groups = [g for g in StudyGroup.objects.search("python") if g.location]
