@@ -149,8 +149,8 @@ def parse_positive(value, param, maximum=None):
 
 def parse_int(value, param, minimum=0, maximum=2**63 - 1):
     """A whole number in [minimum, maximum] (by default, what a bigint holds);
-    ``maximum=None`` takes any number of up to 20 digits, for a caller that
-    clamps or words its own limit."""
+    ``maximum=None`` sets no upper bound, for a caller that clamps or words its
+    own limit (more than 20 digits reads as 10**20)."""
     text = str(value).strip()
     # One sign at most: "--5" passed a check of the digits after every
     # leading minus, and int() answered it with a 500.

@@ -63,8 +63,9 @@ def _capture():
     with connection.cursor() as cursor:
         after = _states(cursor, tables)
         changed = [table for table in tables if after[table] != before[table]]
-        # Only tables it filled from empty can be put back as they were.
-        if any(before[table][0] for table in changed):
+        # Only tables it filled from empty can be put back as they were
+        # (and nothing changed means the demo was there already).
+        if not changed or any(before[table][0] for table in changed):
             return None
         copied = []
         for table in changed:

@@ -270,6 +270,19 @@ def test_a_value_the_select_does_not_offer_is_told_in_its_words(
     assert "<b>x</b>" not in response.content.decode()
 
 
+def test_an_event_without_a_group_has_no_dot_before_its_venue(client):
+    """The line's parts are spans, the dot between two drawn by CSS: an event
+    with no group started the line with " · Ateneo de Madrid"."""
+    EventFactory(title="Tertulia sin grupo", study_group=None,
+                 venue=VenueFactory(name="Ateneo de Madrid", city="Madrid"))
+
+    html = client.get("/events/").content.decode()
+
+    line = re.search(r'<p class="meta parts">(.*?)</p>', html).group(1)
+    assert line.startswith("<span>Ateneo de Madrid, Madrid</span>")
+    assert "·" not in line
+
+
 def test_empty_dates_are_no_error(client):
     response = client.get("/events/", {"when": "range", "from": "", "to": "", "place": ""})
     assert response.status_code == 200
