@@ -31,8 +31,9 @@ def matching(*, point=None, radius_m=None, text="", topic="", group_format="any"
     """Study groups within ``radius_m`` meters of ``point`` if given (nearest
     first, ``distance_m`` annotated), matching ``text`` (full text or a typo
     of the name), tagged with the topic slug ``topic``, meeting online,
-    in person or either ("any"); by name without a point."""
-    groups = StudyGroup.objects.all()
+    in person or either ("any"); by name without a point. Hidden groups
+    (studygroups.moderation) are in no list."""
+    groups = StudyGroup.objects.visible()
     if text:
         groups = groups.search(text)
     if topic:

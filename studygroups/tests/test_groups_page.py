@@ -78,6 +78,21 @@ def test_pages_without_a_place_go_by_name(client):
     assert second.context["first_url"] == "/groups/"
 
 
+def test_a_hidden_group_is_in_no_list_of_the_page(client, django_user_model):
+    """Moderation hides a group from every public list: the page's too, by
+    name, near a place and by text (the API and the events page already)."""
+    from studygroups.moderation import content_hide
+
+    moderator = django_user_model.objects.create_superuser("mod", "mod@example.org", "x")
+    shown = near_sol(2, name="Python en Sol")
+    spam = near_sol(1, name="Python gratis")
+    content_hide(actor=moderator, target=spam, reason="Spam.")
+    near = {"near": f"{SOL[0]},{SOL[1]}", "radius_km": "10"}
+    for params in ({}, near, {"q": "python"}, {"q": "gratis"}, {**near, "q": "python"}):
+        assert spam.name not in names(client.get("/groups/", params)), params
+    assert names(client.get("/groups/", {"q": "python"})) == [shown.name]
+
+
 def test_text_topic_and_format_filter_the_list(client):
     python = TopicFactory(name_es="Python", name_en="Python", slug="python")
     in_person = near_sol(2, name="Python en Sol")
