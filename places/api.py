@@ -141,6 +141,19 @@ class FeatureKind:
         """Apply this kind's own parameters; the default is the unfiltered queryset."""
         return queryset
 
+    def first_matches(self, text, count, after=None):
+        """The ids of the first ``count`` rows of ``q=text``'s ranked list (by
+        -search_rank, then ``ordering``), after the sort keys ``after``, found
+        without ranking every match; None when the kind cannot tell. A list
+        keeps them only if all of them pass its filters
+        (studygroups.name_words)."""
+        return None
+
+    def matches_at_least(self, text):
+        """A floor of how many rows ``q=text`` alone matches, counted only as
+        far as the count's limit (0 when the kind cannot tell cheaply)."""
+        return 0
+
     def tile_properties(self):
         """{name: expression} of what a vector tile's feature carries: what a
         popup needs (places.tiles), its label (name, title) first; the rest is at
@@ -282,11 +295,11 @@ class FeatureQuery:
         )
         return queryset.order_by("_key0", *keys[1:])
 
-    def rows(self):
+    def rows(self, among=None):
         """The page's rows, one more than ``limit`` to tell whether a next page
         exists: (feature text, lon, lat, *sort keys), and for the first page
         of a ranked list near a point the number of matches last
-        (``self.counted``)."""
+        (``self.counted``); given ``among`` (primary keys), only those rows."""
         queryset = self.queryset()
         keys = {f"_key{i}": key for i, key in enumerate(self.order_keys(queryset))}
         queryset = queryset.annotate(**keys)
@@ -317,6 +330,9 @@ class FeatureQuery:
             page_ids = queryset.order_by(*keys).values("pk")[window]
             queryset = queryset.filter(pk__in=Subquery(page_ids))
             window = slice(0, self.limit + 1)
+        if among is not None:
+            queryset = queryset.filter(pk__in=among)
+            window = slice(0, len(among))
         return (
             queryset.order_by(*keys)
             .annotate(
@@ -332,10 +348,33 @@ class FeatureQuery:
             .values_list("_feature", "_lon", "_lat", *keys, *counted)[window]
         )
 
+    def first_rows(self):
+        """The page's rows of a ranked list (``q``, no place) from the best
+        matches the kind finds without ranking them all, or None where it
+        cannot tell (see ``FeatureKind.first_matches``)."""
+        if not self.params.get("q") or self.near or self.boxes or self.offset:
+            return None
+        after = None
+        if self.cursor:
+            queryset = self.queryset()
+            keys = {f"_key{i}": key for i, key in enumerate(self.order_keys(queryset))}
+            annotations = queryset.annotate(**keys).query.annotations
+            after = paging.decode_cursor(
+                self.cursor, [annotations[name].output_field for name in keys]
+            )
+        first = self.kind.first_matches(self.params["q"], self.limit + 1, after)
+        if first is None:
+            return None
+        rows = list(self.rows(among=first))
+        # Right only if every one of them passes the list's filters: then no
+        # other match ranks among the first of them.
+        return rows[: self.limit + 1] if len(rows) == len(first) else None
+
     def page(self):
         """(feature texts, bbox, number matched or None, cursor of the next page
         or None) of the requested page."""
-        rows = list(self.rows())
+        first = self.first_rows()
+        rows = list(self.rows()) if first is None else first
         if self.counted:
             matched = rows[0][-1] if rows else 0
             rows = [row[:-1] for row in rows]
@@ -353,6 +392,8 @@ class FeatureQuery:
             # A full page and one more row already pass the count's limit
             # for a page of 1,000: no count then.
             known = self.offset + len(rows) + 1 if more else 0
+            if first is not None and self.kind.parameters.intersection(self.params) == {"q"}:
+                known = max(known, self.kind.matches_at_least(self.params["q"]))
             matched = paging.capped_count(self.queryset(), at_least=known)
         return (
             [row[0] for row in rows],

@@ -16,6 +16,7 @@ from places.api import (
 from places.geojson import geometry_json
 from places.validators import validate_geometry_type
 
+from . import name_words
 from .models import StudyGroup, SummaryTopics, Topic, summary_member_count
 from .permissions import manages
 from .services import studygroup_create, studygroup_update
@@ -131,6 +132,13 @@ class StudyGroupKind(GroupManagedKind):
         if "online" in params:
             queryset = queryset.online(parsers.parse_bool(params["online"], "online"))
         return queryset
+
+    def first_matches(self, text, count, after=None):
+        # The name words' order is this kind's ranked order: -rank, name, id.
+        return name_words.first_matches(text, count, after)
+
+    def matches_at_least(self, text):
+        return name_words.matches_at_least(text)
 
     def tile_properties(self):
         return {"name": F("name"), "slug": F("slug"), "city": F("city"),

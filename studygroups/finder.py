@@ -1,14 +1,16 @@
 """The groups page (/groups/): study groups near a place, by text, topic and
 format, read from the URL, in keyset pages: nearest first near a place (the
 GiST index's KNN walk), else best matches first for a text (the GIN indexes'
-matches, ranked), else by name (the (name, id) B-tree).
+matches, ranked, equal ranks by name; for one word, the first rows of the
+name words' index, studygroups.name_words), else by name (the (name, id)
+B-tree).
 
 Each row carries what the list shows: its topics, how many active members
 it has and its next event, in a fixed number of queries per page."""
 
 from django.contrib.gis.db.models.functions import GeometryDistance
 from django.db import models
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +18,7 @@ from meetups.models import Event
 from places.paging import RowAfter, decode_cursor, encode_cursor
 from places.querysets import within_page_radius
 
+from . import name_words
 from .models import StudyGroup, summary_member_count
 
 PAGE_SIZE = 20
@@ -59,14 +62,19 @@ def order_keys(point, text=""):
             models.BigAutoField(),
         ]
     if text:
-        return [-F("search_rank"), F("pk")], [models.FloatField(), models.BigAutoField()]
+        # Equal ranks by name, as the API's list (and the name words' index).
+        return [-F("search_rank"), F("name"), F("pk")], [
+            models.FloatField(),
+            models.CharField(),
+            models.BigAutoField(),
+        ]
     return [F("name"), F("pk")], [models.CharField(), models.BigAutoField()]
 
 
-def with_list_details(groups, now=None):
-    """``groups`` with ``member_count`` (active members) annotated, their
-    topics, and ``upcoming`` holding at most their next event (not ended,
-    scheduled): one query for the page and one for each of the two prefetches."""
+def add_list_details(groups, now=None):
+    """Each of ``groups`` (rows annotated with ``member_count``, active
+    members) gets its topics and ``upcoming``, holding at most its next
+    event (not ended, scheduled): one query for each of the two."""
     now = now or timezone.now()
     next_event = (
         Event.objects.scheduled()
@@ -74,7 +82,8 @@ def with_list_details(groups, now=None):
         .order_by("during__startswith", "pk")
         .only("pk", "title", "during", "time_zone", "study_group_id")
     )
-    return groups.annotate(member_count=summary_member_count()).prefetch_related(
+    prefetch_related_objects(
+        groups,
         "topics",
         # A sliced Prefetch: one query, each group's first row (ROW_NUMBER).
         Prefetch("events", queryset=next_event[:1], to_attr="upcoming"),
@@ -86,13 +95,25 @@ def page_of(groups, point=None, cursor="", now=None, text=""):
     (from a "more" link), with their list details, and the cursor of the page
     after, or "" at the end. A bad cursor raises InvalidParameter("after")."""
     keys, fields = order_keys(point, text)
-    groups = groups.annotate(_key0=keys[0], _key1=keys[1])
-    if cursor:
-        values = decode_cursor(cursor, fields, param="after")
-        groups = groups.filter(RowAfter([F("_key0"), F("_key1")], values, fields))
+    names = [f"_key{i}" for i in range(len(keys))]
+    groups = groups.annotate(**dict(zip(names, keys)))
+    values = decode_cursor(cursor, fields, param="after") if cursor else None
+    if values:
+        groups = groups.filter(RowAfter([F(name) for name in names], values, fields))
     if point is not None:
         groups = within_page_radius(groups, point, PAGE_SIZE)
-    rows = list(with_list_details(groups.order_by("_key0", "_key1"), now)[: PAGE_SIZE + 1])
+    groups = groups.annotate(member_count=summary_member_count()).order_by(*names)
+    rows = None
+    if text and point is None:
+        # The best matches of one word, without ranking every match: right
+        # if all of them pass the page's filters (studygroups.name_words).
+        first = name_words.first_matches(text, PAGE_SIZE + 1, values)
+        if first is not None:
+            rows = list(groups.filter(pk__in=first))
+            rows = rows[: PAGE_SIZE + 1] if len(rows) == len(first) else None
+    if rows is None:
+        rows = list(groups[: PAGE_SIZE + 1])
+    add_list_details(rows, now)
     for group in rows:
         if point is not None:
             group.distance_km = group.distance_m / 1000
@@ -105,4 +126,4 @@ def page_of(groups, point=None, cursor="", now=None, text=""):
     if len(rows) <= PAGE_SIZE:
         return rows, ""
     rows = rows[:PAGE_SIZE]
-    return rows, encode_cursor([rows[-1]._key0, rows[-1].pk])
+    return rows, encode_cursor([getattr(rows[-1], name) for name in names])

@@ -117,7 +117,10 @@ def big_tables(django_db_setup, django_db_blocker):
                 cursor.execute(INSERT_GROUPS, params)
                 cursor.execute(INSERT_EVENTS, params)
                 cursor.execute(INSERT_VENUES, params)
-                cursor.execute("ANALYZE studygroups_studygroup, meetups_event, meetups_venue")
+                cursor.execute(
+                    "ANALYZE studygroups_studygroup, studygroups_nameword, meetups_event,"
+                    " meetups_venue"
+                )
             yield
             transaction.set_rollback(True)
 
@@ -183,6 +186,37 @@ def test_group_search_runs_on_both_gin_indexes(big_tables, text):
     assert_on_indexes(
         queryset, "studygroups_studygroup", ["studygroup_search_idx", "studygroup_name_trgm"]
     )
+
+
+def test_a_one_word_page_reads_the_name_words_not_every_match(big_tables):
+    """q=python matches 2,500 groups by name: the page's 101 rows are the first
+    of the name words' primary key, and only they are ranked (no GIN scan);
+    they are the first 100 of every match ranked, and nothing is counted."""
+    from django.http import QueryDict
+
+    from places.api import FeatureQuery
+    from studygroups.api import StudyGroupKind
+    from studygroups.models import NameWord
+
+    kind = StudyGroupKind()
+    query = FeatureQuery(kind, QueryDict("q=python&limit=100"))
+    first = kind.first_matches("python", 101)
+    words = NameWord.objects.filter(lexeme="python").order_by("neg_rank", "name", "study_group")
+    read = {node.get("Index Name") for node in plan_of(words[:101])}
+    assert "studygroups_nameword_pkey" in read
+    nodes = plan_of(query.rows(among=first))
+    scanned = {node.get("Index Name") for node in nodes}
+    assert not scanned & {"studygroup_search_idx", "studygroup_name_trgm"}, scanned
+    assert not [n for n in nodes if n["Node Type"] == "Seq Scan"
+                and n["Relation Name"] == "studygroups_studygroup"]
+
+    features, _bbox, matched, cursor = query.page()
+    every_match = StudyGroup.objects.search("python").order_by("-search_rank", "name", "pk")
+    assert [json.loads(text)["id"] for text in features] == list(
+        every_match.values_list("pk", flat=True)[:100]
+    )
+    assert matched is None and cursor
+    assert len(generated("python")) == 2_500
 
 
 @pytest.mark.parametrize("text", ["python", "pyton", "matematicas"])
