@@ -24,6 +24,7 @@ from studygroups.api import GroupManagedKind
 from studygroups.models import StudyGroup
 from studygroups.permissions import is_moderator, manages, organizes
 
+from . import title_words
 from .forms import time_zone_choices
 from .models import RSVP, Event, Venue
 from .series import SERIES_SHOWN, Scope, event_series_update, scope_check
@@ -218,6 +219,13 @@ class EventKind(GroupManagedKind):
         if "online" in params:
             queryset = queryset.online(parsers.parse_bool(params["online"], "online"))
         return queryset
+
+    def first_matches(self, params, count, after=None):
+        # The title words' order is this kind's ranked order: -rank, start, id.
+        return title_words.first_matches(params, count, after)
+
+    def matches_at_least(self, params):
+        return title_words.matches_at_least(params)
 
     def tile_properties(self):
         return {

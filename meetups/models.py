@@ -341,6 +341,39 @@ class Event(models.Model):
         return self.during.upper if self.during else None
 
 
+class TitleWord(models.Model):
+    """A word of a visible, scheduled event's title as its search vector
+    holds it (Spanish and English stems, without accents), with the rank
+    that ``q`` of that one word gives the event, and its start and end: kept
+    by the database (the triggers of migration meetups 0020, on every write
+    of an event); nothing in Python writes it. The events' counterpart of
+    studygroups.NameWord: the first rows of a word's key, in the ranked
+    list's order (-search_rank, start, id), are its best upcoming matches
+    (meetups.title_words). The end is in the key too, so that skipping the
+    events that have ended reads the index alone."""
+
+    pk = models.CompositePrimaryKey("lexeme", "neg_rank", "starts_at", "event", "ends_at")
+    lexeme = models.TextField()
+    # The list's sort keys: -search_rank, then the start and the id.
+    neg_rank = models.FloatField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    event = models.ForeignKey(
+        Event,
+        # The database deletes the rows with their event (migration 0020).
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("title word")
+        verbose_name_plural = _("title words")
+
+    def __str__(self):
+        return f"{self.lexeme} ({self.event_id})"
+
+
 class RSVP(models.Model):
     class Status(models.TextChoices):
         YES = "yes", _("Going")

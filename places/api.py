@@ -141,17 +141,19 @@ class FeatureKind:
         """Apply this kind's own parameters; the default is the unfiltered queryset."""
         return queryset
 
-    def first_matches(self, text, count, after=None):
-        """The ids of the first ``count`` rows of ``q=text``'s ranked list (by
-        -search_rank, then ``ordering``), after the sort keys ``after``, found
-        without ranking every match; None when the kind cannot tell. A list
-        keeps them only if all of them pass its filters
-        (studygroups.name_words)."""
+    def first_matches(self, params, count, after=None):
+        """Ids among which are the first ``count`` rows of the ranked list
+        that ``params`` (with ``q``, without a place) ask for (by
+        -search_rank, then ``ordering``), after the sort keys ``after``,
+        found without ranking every match; at least ``count`` of them, or
+        None when the kind cannot tell. A list keeps its first rows among
+        them only if all of them pass its filters (studygroups.name_words)."""
         return None
 
-    def matches_at_least(self, text):
-        """A floor of how many rows ``q=text`` alone matches, counted only as
-        far as the count's limit (0 when the kind cannot tell cheaply)."""
+    def matches_at_least(self, params):
+        """A floor of how many rows ``params`` (``q`` and no other filter)
+        match, counted only as far as the count's limit (0 when the kind
+        cannot tell cheaply)."""
         return 0
 
     def tile_properties(self):
@@ -362,7 +364,7 @@ class FeatureQuery:
             after = paging.decode_cursor(
                 self.cursor, [annotations[name].output_field for name in keys]
             )
-        first = self.kind.first_matches(self.params["q"], self.limit + 1, after)
+        first = self.kind.first_matches(self.params, self.limit + 1, after)
         if first is None:
             return None
         rows = list(self.rows(among=first))
@@ -393,7 +395,7 @@ class FeatureQuery:
             # for a page of 1,000: no count then.
             known = self.offset + len(rows) + 1 if more else 0
             if first is not None and self.kind.parameters.intersection(self.params) == {"q"}:
-                known = max(known, self.kind.matches_at_least(self.params["q"]))
+                known = max(known, self.kind.matches_at_least(self.params))
             matched = paging.capped_count(self.queryset(), at_least=known)
         return (
             [row[0] for row in rows],

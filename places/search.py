@@ -8,6 +8,7 @@ forgives typos ("pyton" finds Python). Both are served by GIN indexes (see
 ``SearchQuerySetMixin``).
 """
 
+import re
 from functools import reduce
 from operator import add, or_
 
@@ -20,10 +21,11 @@ from django.contrib.postgres.search import (
     SearchVectorField,
     TrigramWordSimilarity,
 )
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, F, Func, Q, Value, When
 
 from places.functions import Matches, Unaccented, WithWordSimilarityThreshold
+from places.paging import RowAfter
 
 CONFIGS = {"es": "spanish", "en": "english"}
 # Word similarity of the query to the name at which a typo still counts:
@@ -132,3 +134,38 @@ def trigram_index(field, name):
     typo match (``%>``) and ``LIKE '%text%'`` on the folded field. Put it in
     Meta.indexes; its migration depends on places 0002 (``cerca_unaccent``)."""
     return GinIndex(OpClass(Unaccented(field), name="gin_trgm_ops"), name=name)
+
+
+# websearch_to_tsquery's text for a single lexeme: 'python'.
+ONE_LEXEME = re.compile(r"'([^'\\]+)'")
+
+
+def one_word_stems(text):
+    """The (Spanish, English) lexemes ``search(text)`` looks for when
+    ``text`` is one word in both languages ("python": both 'python';
+    "historia": 'histori' and 'historia'), else None ("dos palabras", a stop
+    word, "-python")."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    with connection.cursor() as cursor:
+        # As search(): cerca_unaccent(lower(text)), each language.
+        cursor.execute(
+            "SELECT websearch_to_tsquery('spanish', cerca_unaccent(lower(%s)))::text, "
+            "websearch_to_tsquery('english', cerca_unaccent(lower(%s)))::text",
+            [text, text],
+        )
+        queries = cursor.fetchone()
+    found = [ONE_LEXEME.fullmatch(query) for query in queries]
+    return tuple(match.group(1) for match in found) if all(found) else None
+
+
+def first_word_ids(words, keys, fields, id_field, count, after=None):
+    """The ``id_field`` of the first ``count`` rows of ``words`` (a
+    QuerySet of a words table: one lexeme's rows) in the order of the
+    ``keys`` (field names, a B-tree's), after their values ``after`` (typed
+    as the model ``fields``) if given."""
+    keys = [F(key) for key in keys]
+    if after is not None:
+        words = words.filter(RowAfter(keys, after, fields))
+    return list(words.order_by(*keys).values_list(id_field, flat=True)[:count])

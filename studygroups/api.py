@@ -133,12 +133,12 @@ class StudyGroupKind(GroupManagedKind):
             queryset = queryset.online(parsers.parse_bool(params["online"], "online"))
         return queryset
 
-    def first_matches(self, text, count, after=None):
+    def first_matches(self, params, count, after=None):
         # The name words' order is this kind's ranked order: -rank, name, id.
-        return name_words.first_matches(text, count, after)
+        return name_words.first_matches(params["q"], count, after)
 
-    def matches_at_least(self, text):
-        return name_words.matches_at_least(text)
+    def matches_at_least(self, params):
+        return name_words.matches_at_least(params["q"])
 
     def tile_properties(self):
         return {"name": F("name"), "slug": F("slug"), "city": F("city"),

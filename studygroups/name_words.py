@@ -13,9 +13,9 @@ name, -((1 + r) + r), in order on its primary key. So:
   after a cursor as well: at a million groups "python" matches 65,000, and
   ranking them all took 300 ms.
 - When they differ ("historia": Spanish 'histori', English 'historia'), a
-  group with only one of them ranks in that stem's order, so the first page
-  is among the first rows of each stem and the few groups that have both.
-  Later pages rank every match as before.
+  group with only one of them ranks in that stem's order, so a page is
+  among the first rows of each stem (after the cursor's rank, in that
+  order) and the few groups that have both.
 
 A caller restricts its own query (with every filter it has) to these ids,
 ranks them, and keeps the result only if all of them pass its filters and
@@ -23,51 +23,29 @@ at least as many as it asked for remain: then no row it would have found
 ranks among them. Otherwise it runs the query as before.
 """
 
-import re
+import struct
 
 from django.contrib.postgres.search import SearchQueryField
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Func, Value
 from django.db.models.functions import Cast
 
 from places import paging
 from places.functions import Matches
+from places.search import first_word_ids, one_word_stems
 
 from .models import NameWord, StudyGroup
 
-# websearch_to_tsquery's text for a single lexeme: 'python'.
-ONE_LEXEME = re.compile(r"'([^'\\]+)'")
-
-
-def stems(text):
-    """The (Spanish, English) lexemes ``search(text)`` looks for when
-    ``text`` is one word in both languages ("python": both 'python';
-    "historia": 'histori' and 'historia'), else None ("dos palabras", a stop
-    word, "-python")."""
-    text = " ".join(text.split())
-    if not text:
-        return None
-    with connection.cursor() as cursor:
-        # As places.search: cerca_unaccent(lower(text)), each language.
-        cursor.execute(
-            "SELECT websearch_to_tsquery('spanish', cerca_unaccent(lower(%s)))::text, "
-            "websearch_to_tsquery('english', cerca_unaccent(lower(%s)))::text",
-            [text, text],
-        )
-        queries = cursor.fetchone()
-    found = [ONE_LEXEME.fullmatch(query) for query in queries]
-    return tuple(match.group(1) for match in found) if all(found) else None
+# NameWord's order: the ranked list's (-search_rank, name, id).
+KEYS = ["neg_rank", "name", "study_group_id"]
+FIELDS = [models.FloatField(), models.CharField(), models.BigIntegerField()]
 
 
 def first_of(lexeme, count, after=None):
     """The ids of the first ``count`` groups with ``lexeme`` in their name,
     in NameWord's order, after its keys ``after`` if given."""
-    keys = [F("neg_rank"), F("name"), F("study_group_id")]
     words = NameWord.objects.filter(lexeme=lexeme)
-    if after is not None:
-        fields = [models.FloatField(), models.CharField(), models.BigIntegerField()]
-        words = words.filter(paging.RowAfter(keys, after, fields))
-    return list(words.order_by(*keys).values_list("study_group_id", flat=True)[:count])
+    return first_word_ids(words, KEYS, FIELDS, "study_group_id", count, after)
 
 
 def first_matches(text, count, after=None):
@@ -75,20 +53,41 @@ def first_matches(text, count, after=None):
     visible groups matching ``text`` (-search_rank, name, id), after the sort
     keys ``after`` (a cursor's) if given; at least ``count`` of them, or None
     when the name words cannot tell (see the module's docstring)."""
-    found = stems(text)
+    found = one_word_stems(text)
     if found is None:
         return None
     spanish, english = found
     if spanish == english:
         ids = first_of(spanish, count, after)
-    elif after is not None:
+        return ids if len(ids) == count else None
+    # Groups with both stems rank above their place in either's order: they
+    # are looked at apart (few: a Spanish and an English word in one group).
+    both = both_stems(spanish, english, count + 1)
+    if len(both) > count:
         return None
-    else:
-        # Groups with both stems rank above their place in either's order.
-        both = both_stems(spanish, english, count + 1)
-        if len(both) > count:
+    bound, later = None, both
+    if after is not None:
+        # A group with one stem ranks (1 + r) + 0: the cursor's rank, less
+        # one, is its r, a float4 (unless the cursor's row had both stems),
+        # and NameWord's -((1 + r) + r) for it the bound in NameWord's order
+        # (both exact in doubles, as PostgreSQL works them out).
+        r = -after[0] - 1.0
+        if struct.unpack("f", struct.pack("f", r))[0] != r:
             return None
-        ids = list(dict.fromkeys([*first_of(spanish, count), *first_of(english, count), *both]))
+        bound = [-((1.0 + r) + r), after[1], after[2]]
+        later = list(
+            StudyGroup.objects.filter(pk__in=both)
+            .search(text)
+            .alias(_rank=-F("search_rank"))
+            .filter(paging.RowAfter([F("_rank"), F("name"), F("pk")], after, FIELDS))
+            .values_list("pk", flat=True)
+        )
+    apart = set(both)
+    firsts = [
+        [pk for pk in first_of(lexeme, count + len(both), bound) if pk not in apart][:count]
+        for lexeme in found
+    ]
+    ids = list(dict.fromkeys([*firsts[0], *firsts[1], *later]))
     return ids if len(ids) >= count else None
 
 
@@ -111,7 +110,7 @@ def matches_at_least(text):
     """A floor of how many visible groups match ``text`` (one word), counted
     only as far as the count's limit: those with a stem of it in their name
     (0 when the text is not one word)."""
-    found = stems(text)
+    found = one_word_stems(text)
     if found is None:
         return 0
     limit = paging.EXACT_COUNT_LIMIT + 1

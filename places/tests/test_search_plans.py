@@ -200,7 +200,7 @@ def test_a_one_word_page_reads_the_name_words_not_every_match(big_tables):
 
     kind = StudyGroupKind()
     query = FeatureQuery(kind, QueryDict("q=python&limit=100"))
-    first = kind.first_matches("python", 101)
+    first = kind.first_matches({"q": "python"}, 101)
     words = NameWord.objects.filter(lexeme="python").order_by("neg_rank", "name", "study_group")
     read = {node.get("Index Name") for node in plan_of(words[:101])}
     assert "studygroups_nameword_pkey" in read
