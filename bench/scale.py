@@ -68,6 +68,7 @@ from scale_db import (
     list_groups_sql,
     near_events_sql,
     near_groups_sql,
+    search_events_sql,
     search_groups_sql,
     walk_groups_sql,
 )
@@ -444,24 +445,33 @@ def build_cases(judge, base, pygeoapi, groups, only, probes):
             ))
     if "search" in only:
         lon, lat = CITIES["Bogotá"]
-        for text in ("python", "pyton"):
-            for near in (False, True):
-                url = f"{base}/api/studygroups/?q={text}&limit=100"
-                if near:
-                    url += f"&near={lon},{lat}&radius_km=25"
-                params = {"q": "python", "lon": lon, "lat": lat, "radius_m": 25_000, "limit": 100}
-                cases.append(Case(
-                    "search: q, limit 100 (baseline: full text of 'python' on the GIN index)",
-                    f"q={text}" + (" near Bogotá" if near else ""),
-                    {
-                        "ours": http_call(judge, url),
-                        "raw SQL (full text)": sql_call(judge, search_groups_sql(near), params),
-                    },
-                    check=lambda answers: (
-                        f"ours {len(feature_ids(answers['ours'])):,} features, raw "
-                        f"{len(feature_ids(answers['raw SQL (full text)'])):,}"
-                    ),
-                ))
+        # python: a word stemmed alike in Spanish and English; historia: two
+        # stems ('histori', 'historia'); pyton: a typo, whose baseline looks
+        # for python. Then the upcoming events' q.
+        searches = [("studygroups", "python", False), ("studygroups", "python", True),
+                    ("studygroups", "historia", False), ("studygroups", "pyton", False),
+                    ("studygroups", "pyton", True), ("events", "python", False)]
+        for kind, text, near in searches:
+            url = f"{base}/api/{kind}/?q={text}&limit=100"
+            if near:
+                url += f"&near={lon},{lat}&radius_km=25"
+            raw = "python" if text == "pyton" else text
+            params = {"q": raw, "lon": lon, "lat": lat, "radius_m": 25_000, "limit": 100}
+            sql = search_events_sql() if kind == "events" else search_groups_sql(near)
+            cases.append(Case(
+                "search: q, limit 100 (baseline: full text of the word, 'python' for "
+                "the typo, on the GIN index)",
+                ("events " if kind == "events" else "") + f"q={text}"
+                + (" near Bogotá" if near else ""),
+                {
+                    "ours": http_call(judge, url),
+                    "raw SQL (full text)": sql_call(judge, sql, params),
+                },
+                check=lambda answers: (
+                    f"ours {len(feature_ids(answers['ours'])):,} features, raw "
+                    f"{len(feature_ids(answers['raw SQL (full text)'])):,}"
+                ),
+            ))
     if "tiles" in only and probes.get("tiles"):
         for z in (3, 8, 14):
             x, y = tile_of(*CITIES["Bogotá"], z)

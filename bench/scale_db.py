@@ -344,6 +344,23 @@ def search_groups_sql(near):
     return collection_of_groups(source, "g.rank DESC, g.id")
 
 
+def search_events_sql():
+    """The upcoming events matching %(q)s in full text, by ts_rank, as raw SQL."""
+    source = (
+        f"SELECT e.*, ts_rank(e.search_vector, {TSQUERY}) AS rank FROM meetups_event AS e "
+        f"WHERE e.status = 'scheduled' AND e.during && tstzrange(now(), NULL) "
+        f"AND e.search_vector @@ {TSQUERY} ORDER BY rank DESC, e.id LIMIT %(limit)s"
+    )
+    feature = EVENT_FEATURE.format(extra="")
+    return (
+        "SELECT json_build_object('type', 'FeatureCollection', 'features', "
+        f"coalesce(json_agg({feature} ORDER BY e.rank DESC, e.id), '[]'))::text "
+        f"FROM ({source}) AS e "
+        "LEFT JOIN studygroups_studygroup AS g ON g.id = e.study_group_id "
+        "LEFT JOIN meetups_venue AS v ON v.id = e.venue_id"
+    )
+
+
 def near_events_sql():
     source = (
         f"SELECT e.*, e.location <-> {POINT} AS knn FROM meetups_event AS e "
