@@ -9,6 +9,7 @@ from meetups.tests.factories import AttendeeFactory
 from studygroups.post_services import post_create
 from studygroups.posts import Post
 from studygroups.tests.factories import MembershipFactory, StudyGroupFactory, organizer_of
+from tests.e2e.layout import page_width
 
 from .test_phone_width import signed_in
 
@@ -58,7 +59,7 @@ def test_members_talk_and_an_organizer_pins_and_removes(
     assert link.count() == 1
     assert link.get_attribute("href") == "https://example.org/ruta"
     assert link.get_attribute("rel") == "nofollow ugc noopener"
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert page.get_by_role("button", name=words["follow"]).get_attribute("aria-pressed") == "true"
     screenshot(f"conversation-member-{language}-{screen}", of=page)
     assert not page.console_errors
@@ -84,7 +85,7 @@ def test_members_talk_and_an_organizer_pins_and_removes(
     assert "hacked" not in page.locator(".conversation").inner_text()
     assert page.locator(".replies .post-text").inner_text().startswith("¡Bienvenida!")
     assert Post.objects.get(parent__isnull=True).status == "removed"
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert not page.console_errors
 
 
@@ -132,7 +133,7 @@ def test_a_suspended_member_reads_but_is_told_why_they_cannot_post(
     assert page.get_by_label(WORDS[language]["write"]).count() == 0
     conversation.scroll_into_view_if_needed()
     screenshot(f"conversation-suspended-{language}-{screen}", of=page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert page_width(page) <= viewport["width"]
     assert not page.console_errors
 
 
@@ -160,7 +161,7 @@ def test_a_long_exchange_shows_its_newest_replies_and_the_rest_on_their_page(
         f"Respuesta número {n}" for n in range(1, 6)
     ]
     assert page.locator(".post-text").first.inner_text() == "¿Quién trae café?"
-    assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS["phone"]["width"]
+    assert page_width(page) <= SCREENS["phone"]["width"]
     screenshot(f"conversation-replies-{language}", of=page)
     page.get_by_role("link", name=back).click()
     page.wait_for_load_state("load")

@@ -11,6 +11,7 @@ from meetups.services import rsvp_answer
 from meetups.tests.factories import AttendeeFactory, EventFactory, hours_from_now
 from studygroups.models import Membership
 from studygroups.tests.factories import MembershipFactory, StudyGroupFactory, organizer_of
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -64,7 +65,7 @@ def test_an_organizer_reads_the_dashboard_and_approves_a_request(
     expect(events.first).to_contain_text(waitlisted)
     expect(events.nth(1)).to_contain_text("Madrid")
     expect(page.locator("#needs-you .without_venue")).to_contain_text("Sin sala")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
     screenshot(f"dashboard-{locale}-{width}", of=page)
     request = page.locator("#needs-you .join-request")
     expect(request).to_contain_text("pablo_pendiente")
@@ -73,7 +74,7 @@ def test_an_organizer_reads_the_dashboard_and_approves_a_request(
     page.wait_for_load_state("load")
     expect(page.locator("#needs-you .join-request")).to_have_count(0)
     assert Membership.objects.get(user__username="pablo_pendiente").status == "active"
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
     assert page.console_errors == []
 
 

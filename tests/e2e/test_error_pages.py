@@ -4,6 +4,8 @@ visitor's language, as wide as a phone at most, with a working way back."""
 
 import pytest
 
+from tests.e2e.layout import page_width
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True),
               pytest.mark.urls("tests.error_urls")]
 
@@ -22,7 +24,7 @@ def test_error_pages_are_styled_and_lead_back(new_page, live_server, screenshot,
         assert page.evaluate(
             "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
         ) == "rgb(8, 63, 83)"
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page_width(page) <= width
         screenshot(f"error-{status}-{language}-{width}", of=page)
     # The search on the last page leads to the map page's search for the words typed.
     page.fill("#error-q", "cálculo")

@@ -14,6 +14,7 @@ from psycopg2.extras import DateTimeTZRange
 from meetups.models import RSVP, Event, Venue
 from studygroups.models import Membership, StudyGroup
 from studygroups.services import grant_organizer_access
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -74,7 +75,7 @@ def open_as(new_page, language, width, zone="America/Bogota"):
 
 
 def assert_fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert page_width(page) <= page.viewport_size["width"]
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from psycopg2.extras import DateTimeTZRange
 
 from meetups.tests.factories import EventFactory, VenueFactory
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -82,9 +83,9 @@ def test_list_and_month_fit_the_screen(new_page, live_server, screenshot, width,
     lon, lat = UNAL_BOGOTA
     page.goto(f"{live_server.url}/events/?near={lon},{lat}&place=Universidad+Nacional")
     expect(page.locator(".event-card")).to_have_count(3)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
     screenshot(f"events-list-{locale}-{width}", of=page)
     page.locator(".view-tabs a").nth(1).click()
     expect(page.locator(".month-grid")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
     screenshot(f"events-month-{locale}-{width}", of=page)

@@ -14,6 +14,7 @@ from psycopg2.extras import DateTimeTZRange
 from meetups.tests.factories import EventFactory
 from studygroups import finder
 from studygroups.tests.factories import MembershipFactory, StudyGroupFactory, TopicFactory
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -77,14 +78,14 @@ def test_the_list_and_its_more_link_fit_the_screen(new_page, live_server, screen
     lon, lat = UNAL_BOGOTA
     page.goto(f"{live_server.url}/groups/?near={lon},{lat}&place=Universidad+Nacional&radius_km=50")
     expect(page.locator(".group-card")).to_have_count(finder.PAGE_SIZE)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
     screenshot(f"groups-list-{locale}-{width}", of=page)
     page.locator(".pager a[rel=next]").click()
     expect(page.locator(".group-card")).to_have_count(2)
     # Measured once the stylesheets apply: an unstyled page's long words do not wrap.
     page.wait_for_load_state("load")
     screenshot(f"groups-more-{locale}-{width}", of=page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
     assert page.console_errors == []
 
 

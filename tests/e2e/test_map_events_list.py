@@ -5,6 +5,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from meetups.tests.factories import EventFactory, VenueFactory, hours_from_now
+from tests.e2e.layout import page_width
 from tests.e2e.mappage import GEOD, open_map, reload_list, translated
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -61,7 +62,7 @@ def test_the_events_list_follows_the_search(
     assert "GMT-5" in listed[0]["start"] or "UTC-5" in listed[0]["start"]
     link = page.get_attribute("#all-events", "href")
     assert link.startswith("/events/?") and "radius_km=5" in link
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
 
     reload_list(page, lambda: page.select_option("#radius", "1"))
     page.wait_for_function("() => !document.querySelector('#event-results li.result')")

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from studygroups.models import StudyGroup
 from studygroups.tests.factories import StudyGroupFactory
 from tests.demo_snapshot import load_demo
+from tests.e2e.layout import page_width
 from tests.e2e.mappage import (
     BOGOTA,
     CLUSTERS,
@@ -286,7 +287,7 @@ def test_the_page_fits_a_phone_in_list_and_in_map_mode(new_page, live_server, de
     page = new_page(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
     open_map(page, live_server.url)
 
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
     assert page.locator("#results li.result").first.is_visible()
     assert not page.locator("#map").is_visible(), "a phone shows the list or the map"
     screenshot("map-page-375px-list", of=page)
@@ -294,7 +295,7 @@ def test_the_page_fits_a_phone_in_list_and_in_map_mode(new_page, live_server, de
     page.click("#show-map")
     expect(page.locator("#map")).to_be_visible()
     assert not page.locator("#results").is_visible()
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
     map_box = page.locator("#map").bounding_box()
     assert map_box["width"] >= 370 and map_box["height"] > 400
     # The whole map is on screen, and so is the way back to the list.
@@ -326,5 +327,5 @@ def test_show_on_map_on_a_phone_brings_the_map_and_its_popup_into_view(
     box = page.locator(".leaflet-popup").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375, box
     assert box["y"] >= 0 and box["y"] + box["height"] <= 812, box
-    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    assert page_width(page) <= 375
     assert not page.console_errors

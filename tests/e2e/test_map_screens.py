@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.demo_snapshot import load_demo
+from tests.e2e.layout import page_width
 from tests.e2e.mappage import MEDELLIN, open_map, reload_list, settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -19,7 +20,7 @@ def demo(transactional_db):
 
 
 def fits(page, width):
-    return page.evaluate("() => document.documentElement.scrollWidth") <= width
+    return page_width(page) <= width
 
 
 @pytest.mark.parametrize("locale", ["es-CO", "en-US"])

@@ -7,6 +7,7 @@ import pytest
 from studygroups.models import MemberProfile
 from studygroups.notifications import unsubscribe_token
 from studygroups.tests.factories import UserFactory
+from tests.e2e.layout import page_width
 
 from .test_phone_width import signed_in
 
@@ -39,7 +40,7 @@ def test_a_member_turns_the_digest_off_from_the_profile(
     boxes = page.get_by_role("checkbox")
     assert boxes.count() == 7
     assert all(boxes.nth(n).is_checked() for n in range(7))  # every kind on by default
-    assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS[screen]["width"]
+    assert page_width(page) <= SCREENS[screen]["width"]
     screenshot(f"notification-settings-{language}-{screen}", of=page)
     digest.uncheck()
     page.get_by_role("button", name=WORDS[language]["save"]).click()
@@ -56,7 +57,7 @@ def test_the_unsubscribe_link_works_without_signing_in(new_page, live_server, la
     page = new_page(locale=language, viewport=SCREENS["phone"])
     page.goto(f"{live_server.url}/notifications/unsubscribe/"
               f"{unsubscribe_token(user, 'notify_reminders')}/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= SCREENS["phone"]["width"]
+    assert page_width(page) <= SCREENS["phone"]["width"]
     page.get_by_role("button", name=WORDS[language]["unsubscribe"]).click()
     page.wait_for_load_state("load")
     assert MemberProfile.objects.get(user=user).notify_reminders is False

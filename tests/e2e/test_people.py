@@ -19,6 +19,7 @@ from studygroups.tests.factories import (
     UserFactory,
     organizer_of,
 )
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +45,7 @@ def signed_in(page, live_server, user):
 
 def assert_fits(page):
     """Nothing wider than the window: no sideways scrolling on a phone."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert page_width(page) <= page.viewport_size["width"]
 
 
 def person(username, name, hidden=False):

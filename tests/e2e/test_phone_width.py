@@ -13,6 +13,7 @@ from django.test import Client
 from meetups.tests.factories import EventFactory, VenueFactory, hours_from_now
 from studygroups.models import Membership
 from studygroups.tests.factories import MembershipFactory, StudyGroupFactory, organizer_of
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +97,7 @@ def test_no_page_is_wider_than_a_phone(new_page, live_server, screenshot, cast, 
             page.wait_for_load_state("load")
             assert response.status == (404 if name == "404" else 200), path
             assert page.evaluate("document.documentElement.lang") == language, path
-            width = page.evaluate("document.documentElement.scrollWidth")
+            width = page_width(page)
             screenshot(f"phone-{name}-{language}", of=page)
             if width > PHONE["width"]:
                 too_wide[path] = width

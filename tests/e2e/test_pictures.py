@@ -12,6 +12,7 @@ from meetups.tests.factories import past_event_with_attendee
 from places.tests.pictures import jpeg_with_gps, picture_bytes
 from studygroups.models import MemberProfile, StudyGroup
 from studygroups.tests.factories import UserFactory, organizer_of
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +58,7 @@ def assert_loaded_and_fits(page, selector, width):
         )
         assert image.get_attribute("alt")
         assert image.get_attribute("width") and image.get_attribute("height")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_width(page) <= width
     assert page.console_errors == []
 
 

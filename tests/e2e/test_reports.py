@@ -12,6 +12,7 @@ from studygroups.models import StudyGroup
 from studygroups.moderation import member_suspend, report_create
 from studygroups.reports import ModerationAction, Report
 from studygroups.tests.factories import StudyGroupFactory, organizer_of
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +39,7 @@ def signed_in(page, live_server, user):
 
 
 def fits_the_screen(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page_width(page) <= page.evaluate("window.innerWidth")
 
 
 @pytest.fixture

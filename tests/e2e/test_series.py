@@ -14,6 +14,7 @@ from meetups.models import Event, Venue
 from meetups.services import event_series_create
 from studygroups.models import Membership, StudyGroup
 from studygroups.services import grant_organizer_access
+from tests.e2e.layout import page_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -88,7 +89,7 @@ def log_in(page, live_server):
 
 
 def assert_fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    assert page_width(page) <= page.viewport_size["width"]
 
 
 def madrid_times(events):
