@@ -17,7 +17,9 @@ headless Chromium (Playwright, /usr/bin/chromium) at each view:
   (`document.body.dataset.viewLoaded`, set by static/js/map.js once every
   tile of the view is drawn); "first" is the first of them, when nothing
   had asked for the view's tiles yet (nginx's cache keeps them for the
-  repeats after it, as it does for a city's next visitors);
+  repeats after it, as it does for a city's next visitors), after two
+  loads of an empty view (WARM_UP) have started the browser and the
+  server's workers;
 - warm: the same page loaded again, the tiles now in the browser's cache;
 - move: a pan by half the view, from the move to the new clusters drawn.
 
@@ -52,6 +54,12 @@ VIEWS = [
     ("Madrid, city", 12, 40.4168, -3.7038),
     ("Latin America, continent", 4, 5.0, -70.0),
 ]
+# Opened (and not measured) before the views: a stretch of the South Pacific
+# with no groups, no events and no land at this zoom, so that "first" is the
+# first visitor of a view's tiles, not the first page a fresh browser process
+# and fresh server workers ever served (their start-up alone put 0.3 s on
+# the first view measured, whichever it was).
+WARM_UP = ("the South Pacific, warming up", 12, -30.0, -140.0)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run",
@@ -176,6 +184,8 @@ def run_size(args, url, label, groups, browser):
         for layer in ("studygroups", "events"):
             body = request(f"{base}/tiles/{layer}.json", 60)[2]
             templates.append(json.loads(body)["tiles"][0])
+        for _ in range(2):
+            open_view(browser, base, WARM_UP, args.width)[1].context.close()
         for view in VIEWS:
             cold, warm_s, moves, floor = [], [], [], []
             counts = None
