@@ -350,7 +350,8 @@ class TitleWord(models.Model):
     studygroups.NameWord: the first rows of a word's key, in the ranked
     list's order (-search_rank, start, id), are its best upcoming matches
     (meetups.title_words). The end is in the key too, so that skipping the
-    events that have ended reads the index alone."""
+    events that have ended reads the index alone, until the nightly task
+    ``title_words_prune`` deletes their rows."""
 
     pk = models.CompositePrimaryKey("lexeme", "neg_rank", "starts_at", "event", "ends_at")
     lexeme = models.TextField()

@@ -1,7 +1,7 @@
 """Celery tasks of the events: alerts of new events near members, reminders
-and the weekly digest. Thin and idempotent: each records its emails as
-Delivery rows (unique per kind, subject and recipient) and lets
-studygroups.tasks send them."""
+and the weekly digest, and the title words' nightly prune. Thin and
+idempotent: each records its emails as Delivery rows (unique per kind,
+subject and recipient) and lets studygroups.tasks send them."""
 
 import datetime
 
@@ -14,7 +14,7 @@ from studygroups.models import Delivery, MemberProfile, Membership
 from studygroups.tasks import deliveries_send
 
 from . import notifications as event_notifications
-from .models import RSVP, Event
+from .models import RSVP, Event, TitleWord
 
 
 def alert_key(event):
@@ -137,3 +137,12 @@ def digest_batch(user_ids, key, start, end):
     if ids:
         deliveries_send.delay(ids)
     return len(ids)
+
+
+@shared_task
+def title_words_prune():
+    """Delete the title words (TitleWord) of the events that have ended: the
+    list they serve shows upcoming events only, so they would only grow with
+    the history. Beat runs it nightly; returns how many rows went."""
+    deleted, _by_model = TitleWord.objects.filter(ends_at__lte=timezone.now()).delete()
+    return deleted

@@ -8,7 +8,8 @@ in every event that has it, and its rank is the sum of both: only words
 stemmed alike ("python", "rust", "club") are served here. The rows are the
 scheduled, visible events, and a list's rows among them are its upcoming
 ones (those that end after now): the default list, with no ``status``,
-``start`` or ``end``.
+``start`` or ``end``. The rows of events that have ended are read by no
+list: ``meetups.tasks.title_words_prune`` deletes them nightly.
 """
 
 from django.db import models

@@ -22,6 +22,7 @@ from studygroups.moderation import content_hide
 from studygroups.tests.factories import StudyGroupFactory, TopicFactory
 
 from .factories import EventFactory
+from .test_worker import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +191,50 @@ def test_many_title_matches_are_not_counted(client, events, monkeypatch):
         body = client.get("/api/events/", {"q": "python", "limit": 2, "online": "true"}).json()
     assert body["numberMatched"] == 6
     assert [q for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+
+
+def test_the_nightly_prune_drops_the_words_of_ended_events_only(celery_worker, client):
+    """Through a real worker: the ended event's rows go, in one DELETE; the
+    upcoming list answers as before, from the title words still."""
+    from meetups.tasks import title_words_prune
+
+    ended = EventFactory(title="Python de ayer", during=hours(-30, -28))
+    upcoming = [EventFactory(title=f"Python en {place}", during=hours(n + 1, n + 3))
+                for n, place in enumerate(PLACES[:4])]
+
+    def first_page():
+        body = client.get("/api/events/", {"q": "python", "limit": 2}).json()
+        return [f["id"] for f in body["features"]], body["links"]
+
+    before = first_page()
+    assert words_of(ended) and all(words_of(event) for event in upcoming)
+
+    title_words_prune.delay()
+    wait_for(lambda: not words_of(ended))
+    assert all(words_of(event) for event in upcoming)
+    assert first_page() == before
+    # One DELETE, however many rows: nothing is read into Python.
+    EventFactory(title="Python de anteayer", during=hours(-60, -58))
+    with CaptureQueriesContext(connection) as captured:
+        assert title_words_prune() == 3
+    statements = [q["sql"].split()[0] for q in captured.captured_queries]
+    assert [word for word in statements if word not in {"BEGIN", "COMMIT"}] == ["DELETE"]
+
+
+def test_the_prune_is_scheduled_nightly_for_a_task_the_worker_knows():
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    from geoconfig.celery import app
+
+    migration = importlib.import_module(
+        "meetups.migrations.0021_beat_schedule_for_the_title_words_prune"
+    )
+    PeriodicTask.objects.filter(name=migration.NAME).delete()
+    migration.create_schedule(apps, None)
+    schedule = PeriodicTask.objects.get(name=migration.NAME)
+    app.loader.import_default_modules()
+    assert schedule.task in app.tasks and schedule.enabled
+    assert (schedule.crontab.hour, schedule.crontab.day_of_week) == ("4", "*")
