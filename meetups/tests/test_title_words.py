@@ -16,10 +16,10 @@ from psycopg2.extras import DateTimeTZRange
 from meetups import api
 from meetups.models import Event, TitleWord
 from places import paging
-from places.api import FeatureQuery
 from places.search import one_word_stems
 from studygroups.moderation import content_hide
 from studygroups.tests.factories import StudyGroupFactory, TopicFactory
+from tests.ranked_pages import pages_both_ways
 
 from .factories import EventFactory
 from .test_worker import wait_for
@@ -130,15 +130,6 @@ def test_the_rows_follow_each_write_of_an_event(django_user_model):
     assert not TitleWord.objects.filter(event_id=event.pk).exists()
 
 
-def api_pages(client, params):
-    pages, url = [], "/api/events/"
-    while url:
-        body = client.get(url, params if not pages else None).json()
-        pages.append(([f["id"] for f in body["features"]], body.get("numberMatched")))
-        url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
-    return pages
-
-
 @pytest.mark.parametrize(
     "params, served",
     [
@@ -163,18 +154,10 @@ def api_pages(client, params):
 def test_api_pages_are_those_of_the_list_ranked_over_every_match(
     client, events, monkeypatch, params, served
 ):
-    decided = []
-    first_rows = FeatureQuery.first_rows
-
-    def spy(self):
-        rows = first_rows(self)
-        decided.append(rows is not None)
-        return rows
-
-    monkeypatch.setattr(FeatureQuery, "first_rows", spy)
-    fast = api_pages(client, params)
-    monkeypatch.setattr(api.EventKind, "first_matches", lambda *args: None)
-    assert fast == api_pages(client, params)
+    fast, slow, decided = pages_both_ways(
+        client, monkeypatch, "/api/events/", api.EventKind, params
+    )
+    assert fast == slow
     assert fast[0][0]
     if served is not None:
         assert decided[0] is served

@@ -2,8 +2,9 @@
 group's name stems with the rank ``q`` of that word gives it, kept by the
 database on every write, and the ranked lists that read their first rows from
 them. The oracle is the same list ranked over every match, as before the
-name words (``first_matches`` switched off): page after page, through the
-API, OGC and the groups page, with filters, hidden groups and ties."""
+name words (``first_matches`` switched off, tests/ranked_pages.py): page after
+page, through the API and the groups page, with filters, hidden groups and
+ties."""
 
 import pytest
 from django.db import connection
@@ -14,6 +15,7 @@ from places.search import one_word_stems
 from studygroups import api, finder, name_words
 from studygroups.models import NameWord, StudyGroup
 from studygroups.moderation import content_hide
+from tests.ranked_pages import pages_both_ways
 
 from .factories import StudyGroupFactory, TopicFactory
 
@@ -137,17 +139,6 @@ def test_stems_of_one_word_only(text, expected):
     assert one_word_stems(text) == expected
 
 
-def api_pages(client, params):
-    """Every page of /api/studygroups/ with ``params`` through its next links:
-    [(ids, numberMatched)]."""
-    pages, url = [], "/api/studygroups/"
-    while url:
-        body = client.get(url, params if not pages else None).json()
-        pages.append(([f["id"] for f in body["features"]], body.get("numberMatched")))
-        url = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
-    return pages
-
-
 @pytest.mark.parametrize(
     "params, served",
     [
@@ -160,7 +151,7 @@ def api_pages(client, params):
         # Filters: served only if all of the first name matches pass them.
         ({"q": "python", "limit": 4, "topic": "python"}, None),
         ({"q": "python", "limit": 3, "online": "true"}, None),
-        # Spanish 'histori', English 'historia': the first page only.
+        # Spanish 'histori', English 'historia': each stem's rows, and both.
         ({"q": "historia", "limit": 5}, True),
         ({"q": "history", "limit": 7}, True),
         ({"q": "pyton", "limit": 5}, False),
@@ -170,20 +161,10 @@ def api_pages(client, params):
 def test_api_pages_are_those_of_the_list_ranked_over_every_match(
     client, groups, monkeypatch, params, served
 ):
-    from places.api import FeatureQuery
-
-    decided = []
-    first_rows = FeatureQuery.first_rows
-
-    def spy(self):
-        rows = first_rows(self)
-        decided.append(rows is not None)
-        return rows
-
-    monkeypatch.setattr(FeatureQuery, "first_rows", spy)
-    fast = api_pages(client, params)
-    monkeypatch.setattr(api.StudyGroupKind, "first_matches", lambda *args: None)
-    assert fast == api_pages(client, params)
+    fast, slow, decided = pages_both_ways(
+        client, monkeypatch, "/api/studygroups/", api.StudyGroupKind, params
+    )
+    assert fast == slow
     assert fast[0][0]
     if served is not None:
         assert decided[0] is served
